@@ -1,0 +1,119 @@
+import type { LoadBalancerType } from '@service-caller/core';
+
+/**
+ * The validated configuration, camelCase. Times are in seconds, as in the YAML (the seed's
+ * convention); the facade converts them to milliseconds for the transport.
+ */
+export interface ServiceCallerConfig {
+  serviceCaller: ServiceCallerSettings;
+  appRegistry: AppRegistryConfig;
+}
+
+/** `service-caller.*` */
+export interface ServiceCallerSettings {
+  /** `service-caller.lb-type`. @default 'round_robin' */
+  lbType: LoadBalancerType;
+  /** `service-caller.connection-timeout`, seconds. @default 6 */
+  connectionTimeout: number;
+  /** `service-caller.read-timeout`, seconds. @default 6 */
+  readTimeout: number;
+  /** `service-caller.connection-pool-size`: connections per origin. @default 100 */
+  connectionPoolSize: number;
+}
+
+/** `app-registry.*`: at most one of `nacos` / `consul`; `static` is the embedded default. */
+export interface AppRegistryConfig {
+  nacos?: NacosConfig;
+  consul?: ConsulConfig;
+  static?: StaticRegistryConfig;
+}
+
+/** `app-registry.nacos.*`, keys as in the seed plus a few of our own. */
+export interface NacosConfig {
+  /** `server-addr`: `host:port`, or several comma-separated. */
+  serverAddr: string;
+  /** @default 'public' */
+  namespace: string;
+  /** @default 'DEFAULT' */
+  cluster: string;
+  /** @default 'DEFAULT_GROUP' */
+  group: string;
+  /** This service's own address; auto-detected when absent. */
+  ip?: string;
+  /** This service's own port; registration happens only when `appName` and `port` are set. */
+  port?: number;
+  /** This service's name in the registry. */
+  appName?: string;
+  username?: string;
+  /** Secret: never printed. */
+  password?: string;
+  /** @default 1 */
+  weight: number;
+  metadata?: Record<string, string>;
+  /** @default true */
+  ephemeral?: boolean;
+  /** Talk to Nacos over https. @default false */
+  secure?: boolean;
+  /** Seconds between heartbeats (v1 API). @default 5 */
+  heartbeatInterval?: number;
+  /** @default 'auto' */
+  apiVersion?: 'auto' | 'v1' | 'v3';
+}
+
+/** `app-registry.consul.*` */
+export interface ConsulConfig {
+  /** @default '127.0.0.1' */
+  host: string;
+  /** Consul agent HTTP port. @default 8500 */
+  port: number;
+  /** https to the agent. @default false */
+  secure: boolean;
+  /** ACL token. Secret: never printed. */
+  token?: string;
+  datacenter?: string;
+  /** This service's name in the registry. */
+  appName?: string;
+  /** This service's own address; auto-detected when absent. */
+  ip?: string;
+  /** This service's own port (`service-port`; `port` is the agent's). */
+  servicePort?: number;
+  tags?: string[];
+  meta?: Record<string, string>;
+  /** @default 1 */
+  weight: number;
+  check?: {
+    /** @default 'ttl' */
+    type: 'ttl' | 'http';
+    /** Seconds: the TTL, or the HTTP check interval. @default 10 */
+    interval: number;
+    /** HTTP check path on this service. @default '/health' */
+    path?: string;
+    /** Seconds after which a critical instance is deregistered. @default 60 */
+    deregisterCriticalAfter?: number;
+  };
+}
+
+/** One instance of `app-registry.static.services.<name>`. */
+export interface StaticInstanceConfig {
+  host: string;
+  port: number;
+  /** @default 1 */
+  weight?: number;
+  secure?: boolean;
+  metadata?: Record<string, string>;
+}
+
+/** `app-registry.static.*` */
+export interface StaticRegistryConfig {
+  services: Record<string, StaticInstanceConfig[]>;
+}
+
+/** What users may write: every key optional where a default exists. */
+export type ServiceCallerConfigInput = {
+  serviceCaller?: Partial<ServiceCallerSettings>;
+  appRegistry?: {
+    nacos?: Partial<NacosConfig> & { serverAddr: string };
+    consul?: Partial<ConsulConfig>;
+    static?: StaticRegistryConfig;
+  };
+};

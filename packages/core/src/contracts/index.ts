@@ -1,0 +1,15 @@
+export type { AttemptOutcome, LoadBalancer, LoadBalancerType, Pick, PickContext } from './balancer.js';
+export type { RequestContext } from './context.js';
+export type { InstancesListener, ServiceDiscovery, ServiceRegistrar, ServiceRegistry } from './discovery.js';
+export type { InstanceRegistration, ServiceInstance } from './instance.js';
+export type { ServiceInterceptor } from './interceptor.js';
+export type { Logger } from './logger.js';
+export type { CallOptions, HttpMethod, QueryParams } from './request.js';
+export type {
+  IncomingHeaders,
+  OutgoingHeaders,
+  RawResponse,
+  RequestBody,
+  Transport,
+  TransportRequest,
+} from './transport.js';

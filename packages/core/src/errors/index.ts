@@ -1,0 +1,156 @@
+/**
+ * The typed errors. Callers branch on classes (`instanceof`) or, across duplicated module copies,
+ * on the stable `code` via the `isXxxError` guards. Messages never contain secrets.
+ */
+
+const BRAND = Symbol.for('service-caller.error');
+
+/** The base of every error service-caller throws. */
+export class ServiceCallerError extends Error {
+  /** Stable, machine-readable code, e.g. `SC_ERR_TIMEOUT`. */
+  readonly code: string;
+  readonly [BRAND] = true;
+
+  constructor(message: string, options: { code?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = options.code ?? 'SC_ERR';
+  }
+}
+
+/** A configuration file or value is wrong. */
+export class ConfigError extends ServiceCallerError {
+  /** The file the value came from, or `<config object>` when given in code. */
+  readonly file: string;
+  /** Dotted key path as written in YAML, e.g. `service-caller.lb-type`. */
+  readonly keyPath: string;
+  /** What was expected, e.g. `one of round_robin, random, weight_random, weight_round_robin`. */
+  readonly expected: string;
+  /** What was found, with secrets shown as `***`. */
+  readonly found: string;
+
+  constructor(
+    fields: { file: string; keyPath: string; expected: string; found: string; hint?: string },
+    options: { cause?: unknown } = {},
+  ) {
+    const where = fields.keyPath ? `${fields.file}: ${fields.keyPath}` : fields.file;
+    super(
+      `${where}: expected ${fields.expected}, found ${fields.found}${fields.hint ? ` (${fields.hint})` : ''}`,
+      { code: 'SC_ERR_CONFIG', cause: options.cause },
+    );
+    this.file = fields.file;
+    this.keyPath = fields.keyPath;
+    this.expected = fields.expected;
+    this.found = fields.found;
+  }
+}
+
+/** No healthy instance of the service could be found. */
+export class ServiceUnavailableError extends ServiceCallerError {
+  readonly serviceName: string;
+  constructor(serviceName: string, detail = 'no healthy instance', options: { cause?: unknown } = {}) {
+    super(`service '${serviceName}' is unavailable: ${detail}`, {
+      code: 'SC_ERR_SERVICE_UNAVAILABLE',
+      cause: options.cause,
+    });
+    this.serviceName = serviceName;
+  }
+}
+
+/** The service answered with a non-2xx status. */
+export class HttpStatusError extends ServiceCallerError {
+  readonly status: number;
+  readonly statusText: string;
+  /** The response body, parsed like a successful result. */
+  readonly body: unknown;
+  readonly serviceName: string;
+  readonly method: string;
+  /** The URL the request went to (query string included). */
+  readonly url: string;
+  constructor(fields: {
+    status: number;
+    statusText?: string;
+    body: unknown;
+    serviceName: string;
+    method: string;
+    url: string;
+  }) {
+    super(
+      `${fields.method} ${fields.url} (service '${fields.serviceName}') failed with status ${fields.status}${
+        fields.statusText ? ` ${fields.statusText}` : ''
+      }`,
+      { code: 'SC_ERR_HTTP_STATUS' },
+    );
+    this.status = fields.status;
+    this.statusText = fields.statusText ?? '';
+    this.body = fields.body;
+    this.serviceName = fields.serviceName;
+    this.method = fields.method;
+    this.url = fields.url;
+  }
+}
+
+/** Which part of a call ran out of time. */
+export type TimeoutPhase = 'connect' | 'read' | 'total';
+
+/** A connect, read or total timeout elapsed. */
+export class TimeoutError extends ServiceCallerError {
+  readonly phase: TimeoutPhase;
+  /** The limit that elapsed, in milliseconds. */
+  readonly timeoutMs: number;
+  constructor(phase: TimeoutPhase, timeoutMs: number, target: string, options: { cause?: unknown } = {}) {
+    super(`${phase} timeout of ${timeoutMs} ms elapsed for ${target}`, {
+      code: 'SC_ERR_TIMEOUT',
+      cause: options.cause,
+    });
+    this.phase = phase;
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** The connection could not be made or broke (refused, reset, TLS failure, DNS). */
+export class ConnectionError extends ServiceCallerError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { code: 'SC_ERR_CONNECTION', cause: options.cause });
+  }
+}
+
+/** The registry could not be reached or refused a request (bad credentials, bad namespace, ...). */
+export class RegistryError extends ServiceCallerError {
+  /** `nacos`, `consul`, `static`, ... */
+  readonly registry: string;
+  constructor(registry: string, message: string, options: { cause?: unknown } = {}) {
+    super(`[${registry}] ${message}`, { code: 'SC_ERR_REGISTRY', cause: options.cause });
+    this.registry = registry;
+  }
+}
+
+/** The call itself is malformed: a bad path, a bad option, both `json` and `body`. */
+export class InvalidRequestError extends ServiceCallerError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { code: 'SC_ERR_INVALID_REQUEST', cause: options.cause });
+  }
+}
+
+/** The object was used after `close()`. */
+export class ClosedError extends ServiceCallerError {
+  constructor(what: string) {
+    super(`${what} is closed`, { code: 'SC_ERR_CLOSED' });
+  }
+}
+
+function hasCode(error: unknown, code: string): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
+}
+
+export const isServiceCallerError = (e: unknown): e is ServiceCallerError =>
+  typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[BRAND] === true;
+export const isConfigError = (e: unknown): e is ConfigError => hasCode(e, 'SC_ERR_CONFIG');
+export const isServiceUnavailableError = (e: unknown): e is ServiceUnavailableError =>
+  hasCode(e, 'SC_ERR_SERVICE_UNAVAILABLE');
+export const isHttpStatusError = (e: unknown): e is HttpStatusError => hasCode(e, 'SC_ERR_HTTP_STATUS');
+export const isTimeoutError = (e: unknown): e is TimeoutError => hasCode(e, 'SC_ERR_TIMEOUT');
+export const isConnectionError = (e: unknown): e is ConnectionError => hasCode(e, 'SC_ERR_CONNECTION');
+export const isRegistryError = (e: unknown): e is RegistryError => hasCode(e, 'SC_ERR_REGISTRY');
+export const isInvalidRequestError = (e: unknown): e is InvalidRequestError =>
+  hasCode(e, 'SC_ERR_INVALID_REQUEST');

@@ -1,0 +1,3 @@
+export * from './contracts/index.js';
+export * from './errors/index.js';
+export type { CallEngine, CallEngineOptions } from './engine/types.js';

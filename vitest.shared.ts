@@ -1,0 +1,31 @@
+import { defineConfig, type ViteUserConfig } from 'vitest/config';
+
+/**
+ * The test setup every package shares. `vitest run` runs the unit tests (`*.test.ts`);
+ * `vitest run --mode integration` runs the tests that need a server (`*.int.test.ts`).
+ * Workspace packages resolve through their `source` export condition, so tests never need a build.
+ */
+export function packageTestConfig(overrides: { coverageThreshold?: number } = {}) {
+  return defineConfig(({ mode }): ViteUserConfig => {
+    const integration = mode === 'integration';
+    return {
+      resolve: { conditions: ['source', 'module', 'node', 'import', 'default'] },
+      ssr: { resolve: { conditions: ['source', 'module', 'node', 'import', 'default'] } },
+      test: {
+        include: integration ? ['{src,test}/**/*.int.test.ts'] : ['{src,test}/**/*.test.ts'],
+        exclude: integration ? ['**/node_modules/**'] : ['**/node_modules/**', '**/*.int.test.ts'],
+        testTimeout: integration ? 120_000 : 20_000,
+        hookTimeout: integration ? 120_000 : 20_000,
+        passWithNoTests: false,
+        typecheck: { enabled: !integration, include: ['{src,test}/**/*.test-d.ts'] },
+        coverage: {
+          provider: 'v8',
+          include: ['src/**/*.ts'],
+          exclude: ['src/**/*.test.ts', 'src/**/*.test-d.ts'],
+          reporter: ['text-summary', 'json-summary'],
+          ...(overrides.coverageThreshold ? { thresholds: { lines: overrides.coverageThreshold } } : {}),
+        },
+      },
+    };
+  });
+}
