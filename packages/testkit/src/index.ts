@@ -1,1 +1,4 @@
-export {};
+export * from './interceptor.js';
+export * from './registry.js';
+export * from './transport.js';
+export * from './wait.js';
