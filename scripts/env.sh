@@ -22,3 +22,5 @@ sc_ensure_tools() {
 }
 
 sc_ensure_tools
+export TURBO_TELEMETRY_DISABLED=1
+export DO_NOT_TRACK=1

@@ -47,8 +47,13 @@ export interface NacosConfig {
   username?: string;
   /** Secret: never printed. */
   password?: string;
-  /** @default 1 */
+  /** `access-key` (the seed's, for Alibaba Cloud MSE). Treated as a secret. */
+  accessKey?: string;
+  /** `secret-key` (the seed's, for Alibaba Cloud MSE). Secret: never printed. */
+  secretKey?: string;
+  /** This instance's weight, 0-10000 (Nacos' own range). @default 1 */
   weight: number;
+  /** Registered with this instance. */
   metadata?: Record<string, string>;
   /** @default true */
   ephemeral?: boolean;
@@ -79,8 +84,9 @@ export interface ConsulConfig {
   servicePort?: number;
   tags?: string[];
   meta?: Record<string, string>;
-  /** @default 1 */
+  /** `Weights.Passing`, a whole number from 1. @default 1 */
   weight: number;
+  /** Filled with its defaults when absent. */
   check?: {
     /** @default 'ttl' */
     type: 'ttl' | 'http';
@@ -97,8 +103,9 @@ export interface ConsulConfig {
 export interface StaticInstanceConfig {
   host: string;
   port: number;
-  /** @default 1 */
+  /** @default 1 (always filled in by the loader) */
   weight?: number;
+  /** The instance serves https. @default the call's `protocol`, else http */
   secure?: boolean;
   metadata?: Record<string, string>;
 }
@@ -108,12 +115,28 @@ export interface StaticRegistryConfig {
   services: Record<string, StaticInstanceConfig[]>;
 }
 
-/** What users may write: every key optional where a default exists. */
+/** What `loadConfig` returns. */
+export interface LoadedConfig {
+  /** The validated config, defaults applied. */
+  config: ServiceCallerConfig;
+  /** The files read, absolute, in merge order: `application.yaml`, then the profile's file. */
+  files: string[];
+  /** The profile used (the option, else `APP_PROFILE`), or `undefined` for none. */
+  profile: string | undefined;
+  /** Every warning (unknown keys, YAML warnings), each also sent to the logger. */
+  warnings: string[];
+}
+
+/**
+ * What users may write as `ServiceManager.create({ config })`: every key optional where a default
+ * exists. Numbers and booleans may also be given as strings (`'9999'`, `'true'`), as they arrive
+ * from environment variables; `parseConfig` coerces them.
+ */
 export type ServiceCallerConfigInput = {
   serviceCaller?: Partial<ServiceCallerSettings>;
   appRegistry?: {
     nacos?: Partial<NacosConfig> & { serverAddr: string };
-    consul?: Partial<ConsulConfig>;
-    static?: StaticRegistryConfig;
+    consul?: Partial<Omit<ConsulConfig, 'check'>> & { check?: Partial<NonNullable<ConsulConfig['check']>> };
+    static?: { services?: Record<string, StaticInstanceConfig[]> };
   };
 };

@@ -4,4 +4,5 @@ export * from './contracts/index.js';
 export * from './engine/index.js';
 export type { CallEngine, CallEngineOptions } from './engine/types.js';
 export * from './errors/index.js';
+export * from './net/index.js';
 export * from './registry/index.js';

@@ -1,1 +1,2 @@
-export {};
+export { type ConsulRegistry, consulRegistry } from './consul-registry.js';
+export type { ConsulCheckOptions, ConsulRegistryOptions } from './options.js';

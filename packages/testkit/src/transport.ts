@@ -1,1 +1,1075 @@
-export {};
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { RawResponse, Transport, TransportRequest } from '@service-caller/core';
+import { isConnectionError, isInvalidRequestError, isTimeoutError } from '@service-caller/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from './wait.js';
+
+/** What the suite asks of `create`: a transport with these settings, the rest at their defaults. */
+export interface TransportTestOptions {
+  /** Connect timeout in milliseconds. */
+  connectTimeout?: number;
+  /** Read timeout (time to headers, idle time between body chunks) in milliseconds. */
+  readTimeout?: number;
+  /** Trust this CA (PEM) for `https` origins, in place of or in addition to the platform's. */
+  tls?: { ca: string };
+}
+
+/** Options of {@link testTransport}. */
+export interface TestTransportOptions {
+  /** The transport's `name`; the suite checks that the transport reports it. */
+  name: string;
+  /**
+   * Makes a new transport. The suite calls it several times and closes every transport it made.
+   * It must honour `connectTimeout`, `readTimeout` and `tls.ca`.
+   */
+  create: (options?: TransportTestOptions) => Transport;
+  /** Registers the transport's own tests (`it(...)`), run inside the suite's `describe`. */
+  additionalTests?: () => void;
+}
+
+/** The short timeout the timeout tests use; long enough for loopback, short enough to keep the suite fast. */
+const SHORT_TIMEOUT = 300;
+/** The bound on any single wait in the suite. A transport that hangs fails with a message, not a runner timeout. */
+const WAIT_BOUND = 10_000;
+/** `dispose` test: responses disposed unread, how many at once, and the bound on the whole loop. */
+const DISPOSE_COUNT = 10_000;
+const DISPOSE_CONCURRENCY = 64;
+const DISPOSE_BOUND = 90_000;
+/** A body large enough (256 KiB) that a transport cannot have buffered it all before `dispose`. */
+const LARGE_BODY = 256 * 1024;
+
+const encoder = new TextEncoder();
+
+// ---------------------------------------------------------------------------------------------
+// Bounded waiting
+// ---------------------------------------------------------------------------------------------
+
+/** Resolves or rejects like `promise`, or rejects naming `what` when it takes longer than `ms`. */
+async function within<T>(promise: Promise<T>, what: string, ms = WAIT_BOUND): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: nothing happened within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The error `promise` rejects with; fails the test when it resolves or hangs. */
+async function rejectionOf(promise: Promise<unknown>, what: string, ms = WAIT_BOUND): Promise<unknown> {
+  const settled = await within(
+    promise.then(
+      (value) => ({ resolved: true as const, value }),
+      (error: unknown) => ({ resolved: false as const, error }),
+    ),
+    what,
+    ms,
+  );
+  if (settled.resolved) throw new Error(`${what}: expected a rejection, but it resolved`);
+  return settled.error;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The test server
+// ---------------------------------------------------------------------------------------------
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** The bytes the `/large` route sends: a pattern a reader can check without the original. */
+function patternBytes(size: number, offset = 0): Uint8Array {
+  const bytes = new Uint8Array(size);
+  for (let i = 0; i < size; i++) bytes[i] = (offset + i) % 251;
+  return bytes;
+}
+
+/** What `/echo` answers: the request as the server saw it. */
+interface Echo {
+  method: string;
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  length: number;
+  sha256: string;
+  /** The body as text, when it is short. */
+  text?: string;
+}
+
+/**
+ * A `node:http` (or `node:https`) server on 127.0.0.1 with the routes the suite needs. Routes
+ * that stall or hold take an `id` query parameter so that a test can wait for the server to have
+ * seen exactly its request.
+ */
+class TestServer {
+  readonly #server: http.Server;
+  readonly #sockets = new Set<net.Socket>();
+  readonly #seen = new Map<string, () => void>();
+  readonly #seenEarly = new Set<string>();
+  readonly #held = new Map<string, http.ServerResponse>();
+  origin = '';
+
+  constructor(tls?: { key: string; cert: string }) {
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse) => this.#handle(req, res);
+    this.#server = tls ? https.createServer(tls, handler) : http.createServer(handler);
+    // Connections stay open between requests for as long as the transport wants them.
+    this.#server.keepAliveTimeout = 60_000;
+    this.#server.on('connection', (socket: net.Socket) => {
+      this.#sockets.add(socket);
+      socket.once('close', () => this.#sockets.delete(socket));
+    });
+  }
+
+  /** Connections open right now. */
+  get openSockets(): number {
+    return this.#sockets.size;
+  }
+
+  async start(): Promise<void> {
+    this.#server.listen({ port: 0, host: '127.0.0.1' });
+    await within(once(this.#server, 'listening'), 'test server listening');
+    const { port } = this.#server.address() as net.AddressInfo;
+    this.origin = `${this.#server instanceof https.Server ? 'https' : 'http'}://127.0.0.1:${port}`;
+  }
+
+  /** Resolves once a request with this `id` reached the server. */
+  seen(id: string): Promise<void> {
+    if (this.#seenEarly.delete(id)) return Promise.resolve();
+    return within(
+      new Promise<void>((resolve) => this.#seen.set(id, resolve)),
+      `the test server receiving request ${id}`,
+    );
+  }
+
+  /** Answers the held request `id` with `text`. */
+  release(id: string, text: string): void {
+    const res = this.#held.get(id);
+    if (!res) throw new Error(`no held request ${id}`);
+    this.#held.delete(id);
+    res.end(text);
+  }
+
+  async close(): Promise<void> {
+    const closed = once(this.#server, 'close');
+    this.#server.close();
+    // Stalled and held requests never finish by themselves.
+    this.#server.closeAllConnections();
+    await within(closed, 'test server closing');
+  }
+
+  #markSeen(id: string | null): void {
+    if (id === null) return;
+    const resolve = this.#seen.get(id);
+    if (resolve) {
+      this.#seen.delete(id);
+      resolve();
+    } else {
+      this.#seenEarly.add(id);
+    }
+  }
+
+  #handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const url = new URL(req.url ?? '/', 'http://test');
+    const query = url.searchParams;
+    switch (url.pathname) {
+      case '/echo':
+        this.#echo(req, res);
+        return;
+      case '/status': {
+        const code = Number(query.get('code') ?? 200);
+        res.writeHead(code, query.get('text') ?? undefined, { 'content-type': 'text/plain' });
+        res.end(code === 204 || code === 304 ? undefined : `status ${code}`);
+        return;
+      }
+      case '/headers':
+        res.setHeader('set-cookie', ['a=1; Path=/', 'b=2']);
+        res.setHeader('X-Custom-Response', 'yes');
+        res.setHeader('content-type', 'text/plain');
+        res.end('ok');
+        return;
+      case '/json':
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ hello: 'world', n: 1, list: [1, 2, 3] }));
+        return;
+      case '/text':
+        res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end('héllo wörld ✓');
+        return;
+      case '/bytes':
+        res.writeHead(200, { 'content-type': 'application/octet-stream' });
+        res.end(Buffer.from(Array.from({ length: 256 }, (_, i) => i)));
+        return;
+      case '/empty':
+        res.writeHead(200, { 'content-length': '0' });
+        res.end();
+        return;
+      case '/chunked':
+        // Three separate writes: a chunked body that arrives in pieces.
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.write('one,');
+        setImmediate(() => {
+          res.write('two,');
+          setImmediate(() => res.end('three'));
+        });
+        return;
+      case '/large': {
+        const size = Number(query.get('size') ?? LARGE_BODY);
+        res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(size) });
+        res.end(Buffer.from(patternBytes(size)));
+        return;
+      }
+      case '/redirect':
+        res.writeHead(302, { location: '/json' });
+        res.end();
+        return;
+      case '/stall-headers':
+        // Never answers: the transport's read timeout (or an abort) must end the wait.
+        this.#markSeen(query.get('id'));
+        return;
+      case '/stall-body':
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.write('partial', () => this.#markSeen(query.get('id')));
+        return;
+      case '/hold': {
+        const id = query.get('id') ?? '';
+        this.#held.set(id, res);
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        this.#markSeen(id);
+        return;
+      }
+      default:
+        res.writeHead(404, { 'content-type': 'text/plain' });
+        res.end('not found');
+    }
+  }
+
+  #echo(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const echo: Echo = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        length: body.length,
+        sha256: sha256(body),
+        ...(body.length <= 4096 ? { text: body.toString('utf8') } : {}),
+      };
+      res.writeHead(200, { 'content-type': 'application/json', 'x-echo-method': req.method ?? '' });
+      res.end(req.method === 'HEAD' ? undefined : JSON.stringify(echo));
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// An address whose connect never completes
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A listening socket whose accept queue is full, so that the kernel drops (does not answer) any
+ * further SYN: a connect to it hangs until the client gives up, which is what a connect timeout
+ * needs, on loopback and without a network namespace.
+ *
+ * The socket lives in a worker thread that blocks right after `listen()` (on `Atomics.wait`), so
+ * nothing ever accepts; the suite then opens connections until one stays pending. On Linux the
+ * queue holds backlog + 1 connections (2 here). Node turns a backlog of 0 into 511, hence 1.
+ * Linux and macOS drop the SYN of a full queue; Windows refuses it, so there the connect tests
+ * see a refused connection instead of a timeout.
+ */
+class Blackhole {
+  readonly #wake = new Int32Array(new SharedArrayBuffer(4));
+  readonly #sockets: net.Socket[] = [];
+  #worker: Worker | undefined;
+  origin = '';
+
+  async start(): Promise<void> {
+    const worker = new Worker(
+      `const { workerData, parentPort } = require('node:worker_threads');
+       const server = require('node:net').createServer();
+       server.listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => {
+         parentPort.postMessage(server.address().port);
+         // Block the thread's event loop: the listening socket is never accepted from.
+         Atomics.wait(workerData, 0, 0);
+         server.close();
+         process.exit(0);
+       });`,
+      { eval: true, workerData: this.#wake },
+    );
+    this.#worker = worker;
+    const [port] = (await within(once(worker, 'message'), 'the blackhole worker listening')) as [number];
+    this.origin = `http://127.0.0.1:${port}`;
+    for (let attempt = 0; attempt < 32; attempt++) {
+      const socket = net.connect({ port, host: '127.0.0.1' });
+      socket.on('error', () => {});
+      this.#sockets.push(socket);
+      const connected = await Promise.race([
+        once(socket, 'connect').then(() => true),
+        // Only setup hangs on this: a loopback handshake the kernel answers takes microseconds.
+        new Promise<false>((resolve) => setTimeout(resolve, 1000, false)),
+      ]);
+      if (!connected) return;
+    }
+    throw new Error('could not fill the accept queue of the blackhole listener: connects kept completing');
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.#sockets) socket.destroy();
+    const worker = this.#worker;
+    if (!worker) return;
+    const exited = once(worker, 'exit');
+    Atomics.store(this.#wake, 0, 1);
+    Atomics.notify(this.#wake, 0);
+    await within(exited, 'the blackhole worker exiting').catch(() => worker.terminate());
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Test certificates
+// ---------------------------------------------------------------------------------------------
+
+/** A throwaway CA and a server certificate for 127.0.0.1 signed by it. */
+interface TestCertificates {
+  ca: string;
+  key: string;
+  cert: string;
+}
+
+function openssl(args: string[], cwd: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile('openssl', args, { cwd, timeout: 30_000 }, (error, _stdout, stderr) => {
+      if (!error) return resolve();
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        return reject(
+          new Error(
+            'testTransport needs the `openssl` command to make its test certificates; install OpenSSL',
+          ),
+        );
+      }
+      reject(new Error(`openssl ${args[0]} failed: ${stderr.trim() || error.message}`));
+    });
+  });
+}
+
+/** Made fresh per run with `openssl` in a temporary folder, so no private key is ever committed. */
+async function makeCertificates(): Promise<TestCertificates> {
+  const dir = await mkdtemp(join(tmpdir(), 'service-caller-testkit-'));
+  try {
+    await writeFile(
+      join(dir, 'ca.cnf'),
+      [
+        '[req]',
+        'distinguished_name = dn',
+        'prompt = no',
+        '[dn]',
+        'CN = service-caller testkit CA',
+        '[v3_ca]',
+        'basicConstraints = critical,CA:TRUE',
+        'keyUsage = critical,keyCertSign,cRLSign',
+        'subjectKeyIdentifier = hash',
+        '',
+      ].join('\n'),
+    );
+    await writeFile(
+      join(dir, 'server.cnf'),
+      [
+        '[req]',
+        'distinguished_name = dn',
+        'prompt = no',
+        '[dn]',
+        'CN = 127.0.0.1',
+        '[v3_server]',
+        'basicConstraints = critical,CA:FALSE',
+        'keyUsage = critical,digitalSignature,keyEncipherment',
+        'extendedKeyUsage = serverAuth',
+        'subjectAltName = IP:127.0.0.1,DNS:localhost',
+        '',
+      ].join('\n'),
+    );
+    const newKey = '-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes';
+    const steps = [
+      `req -x509 -new ${newKey} -keyout ca.key -out ca.crt -days 2 -config ca.cnf -extensions v3_ca`,
+      `req -new ${newKey} -keyout server.key -out server.csr -config server.cnf`,
+      `x509 -req -in server.csr -CA ca.crt -CAkey ca.key -set_serial 0x${Date.now().toString(16)} -out server.crt -days 2 -extfile server.cnf -extensions v3_server`,
+    ];
+    // Every argument is a plain word (the folder is the working directory), so splitting on spaces is exact.
+    for (const step of steps) await openssl(step.split(' '), dir);
+    const [ca, key, cert] = await Promise.all(
+      ['ca.crt', 'server.key', 'server.crt'].map((file) => readFile(join(dir, file), 'utf8')),
+    );
+    return { ca: ca!, key: key!, cert: cert! };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers for the tests
+// ---------------------------------------------------------------------------------------------
+
+let lastId = 0;
+function nextId(): string {
+  lastId += 1;
+  return `r${lastId}`;
+}
+
+function requestTo(origin: string, path: string, extra: Partial<TransportRequest> = {}): TransportRequest {
+  return { method: 'GET', origin, path, headers: {}, ...extra };
+}
+
+async function readStream(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  // Bounded by the test server's bodies, which all end.
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    length += value.byteLength;
+  }
+  const bytes = new Uint8Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
+function streamOf(parts: string[]): ReadableStream<Uint8Array> {
+  let index = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      const part = parts[index++];
+      if (part === undefined) controller.close();
+      else controller.enqueue(encoder.encode(part));
+    },
+  });
+}
+
+function codeOf(error: unknown): unknown {
+  return typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+}
+
+/** A port nothing listens on: one the system just handed out and took back. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  server.listen({ port: 0, host: '127.0.0.1' });
+  await within(once(server, 'listening'), 'a throwaway listener');
+  const { port } = server.address() as net.AddressInfo;
+  server.close();
+  await within(once(server, 'close'), 'the throwaway listener closing');
+  return port;
+}
+
+/** A plain `node:http` round trip to the server: a point by which a promise that resolves "soon" has resolved. */
+async function roundTrip(origin: string): Promise<void> {
+  const res = await within(
+    new Promise<http.IncomingMessage>((resolve, reject) => {
+      http.get(`${origin}/json`, { agent: false }, resolve).on('error', reject);
+    }),
+    'a round trip to the test server',
+  );
+  res.resume();
+  await within(once(res, 'end'), 'the round trip body');
+}
+
+// ---------------------------------------------------------------------------------------------
+// The suite
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The conformance suite every `Transport` runs: methods, headers and bodies both ways, the
+ * `RawResponse` readers and their read-once rule, `dispose` releasing connections, timeouts
+ * (connect and read), connection and TLS errors, aborts, and `close`. It starts real
+ * `node:http`/`node:https` servers on 127.0.0.1 port 0 and closes them after; `https` needs the
+ * `openssl` command to make a throwaway CA.
+ *
+ * Errors are checked by class, through the core's `isXxxError` guards: `TimeoutError` with its
+ * `phase`, `ConnectionError` naming the origin, `InvalidRequestError` for a second read of a
+ * body, `ClosedError` (code `SC_ERR_CLOSED`) after `close()`, and the signal's own reason on abort.
+ *
+ * @example
+ * ```ts
+ * // test/transport.test.ts
+ * import { testTransport } from '@service-caller/testkit';
+ * import { undiciTransport } from '../src/index.js';
+ *
+ * testTransport({
+ *   name: 'undici',
+ *   create: (options) => undiciTransport({ ...options, tls: options?.tls && { ca: options.tls.ca } }),
+ * });
+ * ```
+ */
+export function testTransport(options: TestTransportOptions): void {
+  const { name, create, additionalTests } = options;
+
+  describe(`transport conformance: ${name}`, () => {
+    const server = new TestServer();
+    const made: Transport[] = [];
+    let transport: Transport;
+
+    /** A transport the suite closes at the end, whatever a test did with it. */
+    const make = (settings?: TransportTestOptions): Transport => {
+      const created = create(settings);
+      made.push(created);
+      return created;
+    };
+    const req = (path: string, extra?: Partial<TransportRequest>) => requestTo(server.origin, path, extra);
+    const send = (path: string, extra?: Partial<TransportRequest>) =>
+      within(transport.send(req(path, extra)), `${extra?.method ?? 'GET'} ${path}`);
+    const echo = async (path: string, extra?: Partial<TransportRequest>): Promise<Echo> => {
+      const res = await send(path, extra);
+      expect(res.status).toBe(200);
+      return (await res.json()) as Echo;
+    };
+
+    beforeAll(async () => {
+      await server.start();
+      transport = make();
+    });
+
+    afterAll(async () => {
+      try {
+        await Promise.all(made.map((t) => within(t.close(), `closing a ${name} transport`)));
+      } finally {
+        await server.close();
+      }
+    });
+
+    it('reports its name', () => {
+      expect(transport.name).toBe(name);
+    });
+
+    describe('requests', () => {
+      it.each(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])('sends %s', async (method) => {
+        const seen = await echo('/echo', { method });
+        expect(seen.method).toBe(method);
+      });
+
+      it('sends HEAD and gets headers without a body', async () => {
+        const res = await send('/echo', { method: 'HEAD' });
+        expect(res.status).toBe(200);
+        expect(res.headers['x-echo-method']).toBe('HEAD');
+        expect(res.body).toBeNull();
+        expect(await res.text()).toBe('');
+      });
+
+      it('sends the path and query string unchanged', async () => {
+        const path = '/echo?name=J%C3%BCrgen&list=a&list=b&empty=&plus=a%2Bb';
+        const seen = await echo(path);
+        expect(seen.url).toBe(path);
+      });
+
+      it('sends the request headers, whatever the case of their names', async () => {
+        const seen = await echo('/echo', {
+          headers: { 'x-custom': 'one', 'X-Mixed-Case': 'Two', accept: 'text/plain' },
+        });
+        expect(seen.headers['x-custom']).toBe('one');
+        expect(seen.headers['x-mixed-case']).toBe('Two');
+        expect(seen.headers.accept).toBe('text/plain');
+      });
+
+      it('sends a string body', async () => {
+        const seen = await echo('/echo', {
+          method: 'POST',
+          headers: { 'content-type': 'text/plain; charset=utf-8' },
+          body: 'héllo ✓',
+        });
+        expect(seen.text).toBe('héllo ✓');
+        expect(seen.length).toBe(encoder.encode('héllo ✓').byteLength);
+        expect(seen.headers['content-type']).toBe('text/plain; charset=utf-8');
+      });
+
+      it('sends a Uint8Array body, every byte value intact', async () => {
+        const bytes = new Uint8Array(256).map((_, i) => i);
+        const seen = await echo('/echo', { method: 'PUT', body: bytes });
+        expect(seen.length).toBe(256);
+        expect(seen.sha256).toBe(sha256(bytes));
+      });
+
+      it('sends only the viewed part of a Uint8Array that is a view into a larger buffer', async () => {
+        const whole = new Uint8Array(64).map((_, i) => i);
+        const view = whole.subarray(16, 48);
+        const seen = await echo('/echo', { method: 'POST', body: view });
+        expect(seen.length).toBe(32);
+        expect(seen.sha256).toBe(sha256(view));
+      });
+
+      it('sends an ArrayBuffer body', async () => {
+        const bytes = new Uint8Array(100).map((_, i) => 255 - i);
+        const seen = await echo('/echo', { method: 'POST', body: bytes.buffer });
+        expect(seen.sha256).toBe(sha256(bytes));
+      });
+
+      it('sends a URLSearchParams body form-encoded, with its content type', async () => {
+        const seen = await echo('/echo', {
+          method: 'POST',
+          body: new URLSearchParams({ a: '1', b: 'two words', c: 'x&y=z' }),
+        });
+        expect(seen.text).toBe('a=1&b=two+words&c=x%26y%3Dz');
+        expect(seen.headers['content-type']).toMatch(/^application\/x-www-form-urlencoded/);
+      });
+
+      it('keeps a content type the caller set for a URLSearchParams body', async () => {
+        const seen = await echo('/echo', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ a: '1' }),
+        });
+        expect(seen.headers['content-type']).toBe('application/x-www-form-urlencoded');
+      });
+
+      it('sends a ReadableStream body', async () => {
+        const seen = await echo('/echo', { method: 'POST', body: streamOf(['one,', 'two,', 'three']) });
+        expect(seen.text).toBe('one,two,three');
+      });
+
+      it('sends a large body (1 MiB)', async () => {
+        const bytes = patternBytes(1024 * 1024, 7);
+        const seen = await echo('/echo', { method: 'POST', body: bytes });
+        expect(seen.length).toBe(bytes.byteLength);
+        expect(seen.sha256).toBe(sha256(bytes));
+      });
+
+      it('runs many requests at once, each answered on its own', async () => {
+        const paths = Array.from({ length: 32 }, (_, i) => `/echo?n=${i}`);
+        const seen = await Promise.all(paths.map((path) => echo(path)));
+        expect(seen.map((s) => s.url)).toEqual(paths);
+      });
+    });
+
+    describe('responses', () => {
+      it('exposes status and status text', async () => {
+        const res = await send(`/status?code=418&text=${encodeURIComponent("I'm a teapot")}`);
+        expect(res.status).toBe(418);
+        expect(res.statusText).toBe("I'm a teapot");
+        expect(await res.text()).toBe('status 418');
+      });
+
+      it('exposes headers with lower-case names and a repeated set-cookie as an array', async () => {
+        const res = await send('/headers');
+        expect(res.headers['x-custom-response']).toBe('yes');
+        expect(res.headers['set-cookie']).toEqual(['a=1; Path=/', 'b=2']);
+        expect(Object.keys(res.headers).filter((key) => key !== key.toLowerCase())).toEqual([]);
+        await res.dispose();
+      });
+
+      it('exposes the URL it was sent to', async () => {
+        const res = await send('/json?x=1');
+        expect(res.url).toBe(`${server.origin}/json?x=1`);
+        await res.dispose();
+      });
+
+      it('does not follow redirects', async () => {
+        const res = await send('/redirect');
+        expect(res.status).toBe(302);
+        expect(res.headers.location).toBe('/json');
+        await res.dispose();
+      });
+
+      it('reads json()', async () => {
+        const res = await send('/json');
+        expect(await res.json()).toEqual({ hello: 'world', n: 1, list: [1, 2, 3] });
+      });
+
+      it('reads text() as UTF-8', async () => {
+        const res = await send('/text');
+        expect(await res.text()).toBe('héllo wörld ✓');
+      });
+
+      it('reads bytes()', async () => {
+        const res = await send('/bytes');
+        const bytes = await res.bytes();
+        expect(bytes).toBeInstanceOf(Uint8Array);
+        expect(Array.from(bytes)).toEqual(Array.from({ length: 256 }, (_, i) => i));
+      });
+
+      it('reads arrayBuffer()', async () => {
+        const res = await send('/bytes');
+        const buffer = await res.arrayBuffer();
+        expect(buffer).toBeInstanceOf(ArrayBuffer);
+        expect(Array.from(new Uint8Array(buffer))).toEqual(Array.from({ length: 256 }, (_, i) => i));
+      });
+
+      it('reads body as a web stream, chunk by chunk', async () => {
+        const res = await send('/chunked');
+        const stream = res.body;
+        expect(stream).toBeInstanceOf(ReadableStream);
+        expect(new TextDecoder().decode(await readStream(stream!))).toBe('one,two,three');
+      });
+
+      it('streams a large body intact', async () => {
+        const size = 1024 * 1024 + 3;
+        const res = await send(`/large?size=${size}`);
+        const bytes = await readStream(res.body!);
+        expect(bytes.byteLength).toBe(size);
+        expect(sha256(bytes)).toBe(sha256(patternBytes(size)));
+      });
+
+      it('reads an empty body as empty', async () => {
+        const res = await send('/empty');
+        expect(res.status).toBe(200);
+        expect(await res.text()).toBe('');
+        const again = await send('/empty');
+        expect((await again.bytes()).byteLength).toBe(0);
+      });
+
+      it('has a null body for a 204', async () => {
+        const res = await send('/status?code=204');
+        expect(res.status).toBe(204);
+        expect(res.body).toBeNull();
+        expect(await res.text()).toBe('');
+      });
+    });
+
+    describe('reading once', () => {
+      it('tracks bodyUsed through a read', async () => {
+        const res = await send('/json');
+        expect(res.bodyUsed).toBe(false);
+        await res.json();
+        expect(res.bodyUsed).toBe(true);
+      });
+
+      it('tracks bodyUsed through dispose()', async () => {
+        const res = await send('/json');
+        await res.dispose();
+        expect(res.bodyUsed).toBe(true);
+      });
+
+      it('tracks bodyUsed through the body stream', async () => {
+        const res = await send('/chunked');
+        await readStream(res.body!);
+        expect(res.bodyUsed).toBe(true);
+      });
+
+      it('refuses a second read with InvalidRequestError', async () => {
+        const res = await send('/text');
+        await res.text();
+        const error = await rejectionOf(res.text(), 'a second text()');
+        expect(isInvalidRequestError(error), String(error)).toBe(true);
+        expect(isInvalidRequestError(await rejectionOf(res.json(), 'json() after text()'))).toBe(true);
+      });
+
+      it('refuses every reader after another one', async () => {
+        const readers = ['json', 'text', 'bytes', 'arrayBuffer'] as const;
+        for (const first of readers) {
+          for (const second of readers) {
+            const res = await send('/json');
+            await res[first]();
+            const error = await rejectionOf(res[second](), `${second}() after ${first}()`);
+            expect(isInvalidRequestError(error), `${second}() after ${first}(): ${String(error)}`).toBe(true);
+          }
+        }
+      });
+
+      it('refuses a read after the body stream was taken', async () => {
+        const res = await send('/chunked');
+        await readStream(res.body!);
+        expect(isInvalidRequestError(await rejectionOf(res.text(), 'text() after body'))).toBe(true);
+      });
+
+      it('refuses a read after dispose()', async () => {
+        const res = await send('/json');
+        await res.dispose();
+        expect(
+          isInvalidRequestError(await rejectionOf(res.arrayBuffer(), 'arrayBuffer() after dispose()')),
+        ).toBe(true);
+      });
+
+      it('makes dispose() idempotent, also after a read', async () => {
+        const res = await send('/json');
+        await res.dispose();
+        await res.dispose();
+        const read = await send('/json');
+        await read.json();
+        await read.dispose();
+        expect(read.bodyUsed).toBe(true);
+      });
+
+      it('disposes at the end of an `await using` scope', async () => {
+        let escaped: RawResponse | undefined;
+        {
+          await using res = await send('/json');
+          escaped = res;
+          expect(res.status).toBe(200);
+        }
+        expect(escaped.bodyUsed).toBe(true);
+      });
+    });
+
+    describe('dispose', () => {
+      it(
+        `releases the connection: ${DISPOSE_COUNT} responses disposed unread leave the transport usable`,
+        async () => {
+          let next = 0;
+          let failure: unknown;
+          const worker = async () => {
+            // Bounded: each worker takes indexes until DISPOSE_COUNT are taken or one failed.
+            while (next < DISPOSE_COUNT && failure === undefined) {
+              const index = next++;
+              // Every 100th body is too large to have arrived whole before dispose().
+              const path = index % 100 === 0 ? `/large?size=${LARGE_BODY}` : '/json';
+              const res = await transport.send(req(path));
+              if (res.status !== 200) throw new Error(`request ${index} answered ${res.status}`);
+              if (index % 2 === 0) await res.dispose();
+              else await res[Symbol.asyncDispose]();
+            }
+          };
+          const workers = Array.from({ length: DISPOSE_CONCURRENCY }, () =>
+            worker().catch((error: unknown) => {
+              failure ??= error;
+            }),
+          );
+          await within(Promise.all(workers), `${DISPOSE_COUNT} disposed responses`, DISPOSE_BOUND);
+          expect(failure).toBeUndefined();
+          expect(next).toBe(DISPOSE_COUNT);
+          // Connections were released, not left hanging: the server sees no more open than were ever needed at once.
+          await waitFor(() => server.openSockets <= DISPOSE_CONCURRENCY * 2, {
+            message: `at most ${DISPOSE_CONCURRENCY * 2} connections open on the test server`,
+          });
+          const res = await send('/json');
+          expect(await res.json()).toEqual({ hello: 'world', n: 1, list: [1, 2, 3] });
+        },
+        DISPOSE_BOUND + 30_000,
+      );
+
+      it('releases a connection whose body is stalled mid-way', async () => {
+        const stalled = make({ readTimeout: SHORT_TIMEOUT });
+        const id = nextId();
+        const res = await within(stalled.send(req(`/stall-body?id=${id}`)), 'the stalled response');
+        await server.seen(id);
+        await within(res.dispose(), 'dispose() of a stalled body');
+        expect(res.bodyUsed).toBe(true);
+        const after = await within(stalled.send(req('/json')), 'a request after the stalled one');
+        expect(await after.json()).toEqual({ hello: 'world', n: 1, list: [1, 2, 3] });
+      });
+      it('rejects a read in progress with ClosedError when the response is disposed', async () => {
+        const id = nextId();
+        const res = await send(`/stall-body?id=${id}`);
+        await server.seen(id);
+        const reading = res.text();
+        await within(res.dispose(), 'dispose() during a read');
+        const error = await rejectionOf(reading, 'a read cut short by dispose()');
+        expect(codeOf(error), String(error)).toBe('SC_ERR_CLOSED');
+      });
+    });
+
+    describe('timeouts', () => {
+      it("fails with TimeoutError 'read' when the body stalls after the headers", async () => {
+        const slow = make({ readTimeout: SHORT_TIMEOUT });
+        const res = await within(slow.send(req(`/stall-body?id=${nextId()}`)), 'the stalled response');
+        expect(res.status).toBe(200);
+        const error = await rejectionOf(res.text(), 'text() of a stalled body');
+        expect(isTimeoutError(error), String(error)).toBe(true);
+        expect(error).toMatchObject({ phase: 'read', timeoutMs: SHORT_TIMEOUT });
+      });
+
+      it("fails with TimeoutError 'read' when the body stream stalls", async () => {
+        const slow = make({ readTimeout: SHORT_TIMEOUT });
+        const res = await within(slow.send(req(`/stall-body?id=${nextId()}`)), 'the stalled response');
+        const error = await rejectionOf(readStream(res.body!), 'reading a stalled body stream');
+        expect(isTimeoutError(error), String(error)).toBe(true);
+        expect(error).toMatchObject({ phase: 'read' });
+      });
+
+      it("fails with TimeoutError 'read' when the headers never come", async () => {
+        const slow = make({ readTimeout: SHORT_TIMEOUT });
+        const error = await rejectionOf(
+          slow.send(req(`/stall-headers?id=${nextId()}`)),
+          'a request never answered',
+        );
+        expect(isTimeoutError(error), String(error)).toBe(true);
+        expect(error).toMatchObject({ phase: 'read', timeoutMs: SHORT_TIMEOUT });
+      });
+
+      it('honours a per-request readTimeout', async () => {
+        const error = await rejectionOf(
+          transport.send(req(`/stall-headers?id=${nextId()}`, { readTimeout: SHORT_TIMEOUT })),
+          'a request never answered',
+        );
+        expect(isTimeoutError(error), String(error)).toBe(true);
+        expect(error).toMatchObject({ phase: 'read', timeoutMs: SHORT_TIMEOUT });
+      });
+
+      describe('connect', () => {
+        const blackhole = new Blackhole();
+        beforeAll(() => blackhole.start());
+        afterAll(() => blackhole.close());
+
+        it("fails with TimeoutError 'connect' when the connection is never accepted", async () => {
+          const slow = make({ connectTimeout: SHORT_TIMEOUT });
+          const error = await rejectionOf(
+            slow.send(requestTo(blackhole.origin, '/never')),
+            'a connect that is never answered',
+          );
+          expect(isTimeoutError(error), String(error)).toBe(true);
+          expect(error).toMatchObject({ phase: 'connect', timeoutMs: SHORT_TIMEOUT });
+        });
+
+        it('honours a per-request connectTimeout', async () => {
+          const error = await rejectionOf(
+            transport.send(requestTo(blackhole.origin, '/never', { connectTimeout: SHORT_TIMEOUT })),
+            'a connect that is never answered',
+          );
+          expect(isTimeoutError(error), String(error)).toBe(true);
+          expect(error).toMatchObject({ phase: 'connect', timeoutMs: SHORT_TIMEOUT });
+        });
+      });
+    });
+
+    describe('connection errors', () => {
+      it('fails with ConnectionError naming the request when the connection is refused', async () => {
+        const port = await closedPort();
+        const error = await rejectionOf(
+          transport.send(requestTo(`http://127.0.0.1:${port}`, '/refused?token=secret')),
+          'a refused connect',
+        );
+        expect(isConnectionError(error), String(error)).toBe(true);
+        const message = (error as Error).message;
+        expect(message).toContain(`http://127.0.0.1:${port}/refused`);
+        expect(message).toContain('GET');
+        expect(message).not.toContain('secret');
+      });
+
+      it('keeps working after a connection error', async () => {
+        const port = await closedPort();
+        await rejectionOf(transport.send(requestTo(`http://127.0.0.1:${port}`, '/')), 'a refused connect');
+        const res = await send('/json');
+        expect(res.status).toBe(200);
+        await res.dispose();
+      });
+    });
+
+    describe('abort', () => {
+      it('rejects with the reason of a signal aborted before sending', async () => {
+        const reason = new Error('changed my mind');
+        const error = await rejectionOf(
+          transport.send(req('/json', { signal: AbortSignal.abort(reason) })),
+          'an aborted request',
+        );
+        expect(error).toBe(reason);
+      });
+
+      it('rejects with the default AbortError reason unchanged', async () => {
+        const controller = new AbortController();
+        controller.abort();
+        const error = await rejectionOf(
+          transport.send(req('/json', { signal: controller.signal })),
+          'an aborted request',
+        );
+        expect(error).toBe(controller.signal.reason);
+        expect((error as Error).name).toBe('AbortError');
+      });
+
+      it('rejects with the reason when aborted while waiting for headers', async () => {
+        const controller = new AbortController();
+        const id = nextId();
+        const pending = transport.send(req(`/stall-headers?id=${id}`, { signal: controller.signal }));
+        await server.seen(id);
+        const reason = new Error('took too long for me');
+        controller.abort(reason);
+        expect(await rejectionOf(pending, 'a request aborted while waiting')).toBe(reason);
+      });
+
+      it('rejects the body read with the reason when aborted while reading', async () => {
+        const controller = new AbortController();
+        const id = nextId();
+        const res = await send(`/stall-body?id=${id}`, { signal: controller.signal });
+        await server.seen(id);
+        const reading = res.text();
+        const reason = new Error('enough');
+        controller.abort(reason);
+        expect(await rejectionOf(reading, 'a body read aborted mid-way')).toBe(reason);
+      });
+
+      it('ignores an abort after the body was read', async () => {
+        const controller = new AbortController();
+        const res = await send('/json', { signal: controller.signal });
+        await res.json();
+        controller.abort(new Error('too late'));
+        const next = await send('/json');
+        expect(await next.json()).toEqual({ hello: 'world', n: 1, list: [1, 2, 3] });
+      });
+    });
+
+    describe('close', () => {
+      it('refuses requests after close() with ClosedError and is idempotent', async () => {
+        const closing = make();
+        const res = await within(closing.send(req('/json')), 'a request before close');
+        await res.json();
+        await within(closing.close(), 'close()');
+        await within(closing.close(), 'a second close()');
+        const error = await rejectionOf(closing.send(req('/json')), 'a request after close');
+        expect(codeOf(error), String(error)).toBe('SC_ERR_CLOSED');
+      });
+
+      it('waits for requests in flight, which complete', async () => {
+        const closing = make();
+        const id = nextId();
+        const pending = closing.send(req(`/hold?id=${id}`));
+        await server.seen(id);
+        let closed = false;
+        const closeDone = closing.close().then(() => {
+          closed = true;
+        });
+        expect(codeOf(await rejectionOf(closing.send(req('/json')), 'a request during close'))).toBe(
+          'SC_ERR_CLOSED',
+        );
+        // By the end of a full round trip a close() that does not wait would have resolved.
+        await roundTrip(server.origin);
+        expect(closed).toBe(false);
+        server.release(id, 'released');
+        const res = await within(pending, 'the request in flight');
+        expect(res.status).toBe(200);
+        expect(await within(res.text(), 'its body')).toBe('released');
+        await within(closeDone, 'close() after the last request');
+        expect(closed).toBe(true);
+      });
+    });
+
+    describe('https', () => {
+      const secure = { server: undefined as TestServer | undefined, ca: '' };
+      beforeAll(async () => {
+        const certificates = await makeCertificates();
+        secure.ca = certificates.ca;
+        secure.server = new TestServer({ key: certificates.key, cert: certificates.cert });
+        await secure.server.start();
+      }, 60_000);
+      afterAll(async () => {
+        await secure.server?.close();
+      });
+
+      it('talks to an https server whose CA it was given', async () => {
+        const trusting = make({ tls: { ca: secure.ca } });
+        const res = await within(
+          trusting.send(requestTo(secure.server!.origin, '/json')),
+          'an https request',
+        );
+        expect(res.status).toBe(200);
+        expect(await res.json()).toEqual({ hello: 'world', n: 1, list: [1, 2, 3] });
+      });
+
+      it('fails with ConnectionError against a server whose CA it does not trust', async () => {
+        const error = await rejectionOf(
+          transport.send(requestTo(secure.server!.origin, '/json')),
+          'an https request to an untrusted server',
+        );
+        expect(isConnectionError(error), String(error)).toBe(true);
+      });
+    });
+
+    additionalTests?.();
+  });
+}

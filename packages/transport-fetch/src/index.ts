@@ -1,1 +1,2 @@
-export {};
+export type { FetchInitExtras, FetchTransportOptions } from './options.js';
+export { fetchTransport } from './transport.js';

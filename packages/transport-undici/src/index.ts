@@ -1,1 +1,2 @@
-export {};
+export type { PemInput, UndiciTlsOptions, UndiciTransportOptions } from './options.js';
+export { undiciTransport } from './transport.js';

@@ -1,1 +1,2 @@
-export {};
+export { InterceptorChain } from './interceptor-chain.js';
+export { runAfterResponse, runBeforeRequest, runHandleException } from './run-stages.js';

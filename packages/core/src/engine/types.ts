@@ -26,7 +26,12 @@ export interface CallEngine {
   /** Runs one call and resolves with the parsed body (see `parseBody`). */
   request(method: HttpMethod, serviceName: string, path: string, options?: CallOptions): Promise<unknown>;
   /** Runs one call and resolves with the unread response; never throws for a status. */
-  rawRequest(method: HttpMethod, serviceName: string, path: string, options?: CallOptions): Promise<RawResponse>;
+  rawRequest(
+    method: HttpMethod,
+    serviceName: string,
+    path: string,
+    options?: CallOptions,
+  ): Promise<RawResponse>;
   /** Adds an interceptor; returns false (and changes nothing) when its name is already present. */
   addInterceptor(interceptor: ServiceInterceptor): boolean;
   /** Removes the interceptor with that name; returns whether one was removed. */

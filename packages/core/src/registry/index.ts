@@ -1,1 +1,6 @@
-export {};
+export {
+  type StaticInstanceInput,
+  type StaticRegistry,
+  type StaticRegistryOptions,
+  staticRegistry,
+} from './static-registry.js';

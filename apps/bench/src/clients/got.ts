@@ -1,0 +1,21 @@
+import http from 'node:http';
+import got from 'got';
+import { type ClientFactory, upstreamUrls } from './contract.js';
+
+/** got with a keep-alive agent, `.json()` on the response promise, round-robin by hand. */
+export const createClient: ClientFactory = async (target) => {
+  const urls = upstreamUrls(target);
+  const agent = new http.Agent({ keepAlive: true });
+  const instance = got.extend({ agent: { http: agent } });
+  let next = 0;
+  return {
+    async call() {
+      const url = urls[next]!;
+      next = next + 1 === urls.length ? 0 : next + 1;
+      return instance.get(url).json();
+    },
+    async close() {
+      agent.destroy();
+    },
+  };
+};

@@ -1,0 +1,23 @@
+import { Pool } from 'undici';
+import type { ClientFactory } from './contract.js';
+
+/**
+ * The floor: one undici `Pool` per origin, `request` + `body.json()`, round-robin by hand.
+ * Nothing is done per call that a framework could skip.
+ */
+export const createClient: ClientFactory = async (target) => {
+  const pools = target.ports.map((port) => new Pool(`http://${target.host}:${port}`));
+  const options = { path: target.path, method: 'GET' as const };
+  let next = 0;
+  return {
+    async call() {
+      const pool = pools[next]!;
+      next = next + 1 === pools.length ? 0 : next + 1;
+      const { body } = await pool.request(options);
+      return body.json();
+    },
+    async close() {
+      await Promise.all(pools.map((pool) => pool.close()));
+    },
+  };
+};

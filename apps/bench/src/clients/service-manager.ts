@@ -1,0 +1,34 @@
+import { AuthInterceptor, LoggingInterceptor, ServiceManager, type Transport } from '@service-caller/caller';
+import { type BenchClient, SERVICE_NAME, type UpstreamTarget } from './contract.js';
+
+/**
+ * A `ServiceManager` as a user would set it up: the static registry listing the upstream
+ * instances, round_robin, and `LoggingInterceptor` (logging off) + `AuthInterceptor` in the chain.
+ * `transport` undefined means the manager's default (undici, from the config's pool settings).
+ */
+export async function createServiceManagerClient(
+  target: UpstreamTarget,
+  transport: Transport | undefined,
+): Promise<BenchClient> {
+  const manager = await ServiceManager.create({
+    config: {
+      serviceCaller: { lbType: 'round_robin' },
+      appRegistry: {
+        static: { services: { [SERVICE_NAME]: target.ports.map((port) => ({ host: target.host, port })) } },
+      },
+    },
+    interceptors: [
+      new LoggingInterceptor({ logRequest: false, logResponse: false }),
+      new AuthInterceptor({ token: 'bench-token' }),
+    ],
+    ...(transport === undefined ? {} : { transport }),
+  });
+  const path = target.path;
+  return {
+    call: () => manager.get(SERVICE_NAME, path),
+    async close() {
+      await manager.close();
+      await transport?.close();
+    },
+  };
+}

@@ -1,0 +1,148 @@
+import {
+  ConfigError,
+  consoleLogger,
+  InvalidRequestError,
+  type Logger,
+  type RequestContext,
+  type ServiceInterceptor,
+} from '@service-caller/core';
+import { statusOf } from './status-of.js';
+
+/** A token, or a function that returns the current one (rotating tokens, token caches). */
+export type TokenSource = string | (() => string | Promise<string>);
+
+/** Options of {@link AuthInterceptor}. */
+export interface AuthInterceptorOptions {
+  /** The token, or a function called before every request that returns it. */
+  token: TokenSource;
+  /** The header that carries the token. @default 'Authorization' */
+  headerName?: string;
+  /** Put before the token in the header value. @default 'Bearer ' */
+  prefix?: string;
+  /** Where the warning after a `401` goes. @default consoleLogger('warn') from @service-caller/core */
+  logger?: Logger;
+  /** Position in the chain. @default 0 */
+  order?: number;
+}
+
+const SET_BY_AUTH = 'AuthInterceptor.headerSet';
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+/**
+ * Adds `headerName: prefix + token` to every request.
+ *
+ * A header of the same name (any case) that the call sets itself is kept: the call's own value
+ * wins, as a per-request header wins over a default in ky or Spring's RestTemplate. A token
+ * function that throws or returns an empty value fails the call before anything is sent. After a
+ * `401` a warning is logged; the token never appears in it, nor in `toString()`, `util.inspect`
+ * or `JSON.stringify`.
+ *
+ * @example
+ * ```ts
+ * new AuthInterceptor({ token: () => tokens.current() });
+ * new AuthInterceptor({ token: key, headerName: 'X-Api-Key', prefix: '' });
+ * ```
+ */
+export class AuthInterceptor implements ServiceInterceptor {
+  readonly name = 'AuthInterceptor';
+  readonly order: number;
+  /** The header the token goes in. */
+  readonly headerName: string;
+  /** What goes before the token. */
+  readonly prefix: string;
+  readonly #token: TokenSource;
+  readonly #headerLower: string;
+  readonly #logger: Logger;
+
+  constructor(options: AuthInterceptorOptions) {
+    const token = (options as Partial<AuthInterceptorOptions> | undefined)?.token;
+    if (!(typeof token === 'function' || (typeof token === 'string' && token.length > 0))) {
+      throw new ConfigError({
+        file: '<AuthInterceptor options>',
+        keyPath: 'token',
+        expected: 'a non-empty string or a function returning one',
+        found: token === '' ? 'an empty string' : typeOf(token),
+      });
+    }
+    const headerName = options.headerName ?? 'Authorization';
+    if (typeof headerName !== 'string' || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(headerName)) {
+      throw new ConfigError({
+        file: '<AuthInterceptor options>',
+        keyPath: 'headerName',
+        expected: 'an HTTP header name',
+        found: typeof headerName === 'string' ? JSON.stringify(headerName) : typeOf(headerName),
+      });
+    }
+    const prefix = options.prefix ?? 'Bearer ';
+    if (typeof prefix !== 'string') {
+      throw new ConfigError({
+        file: '<AuthInterceptor options>',
+        keyPath: 'prefix',
+        expected: 'a string',
+        found: typeOf(prefix),
+      });
+    }
+    this.#token = token;
+    this.headerName = headerName;
+    this.#headerLower = headerName.toLowerCase();
+    this.prefix = prefix;
+    this.order = options.order ?? 0;
+    this.#logger = options.logger ?? consoleLogger('warn');
+  }
+
+  async beforeRequest(ctx: RequestContext): Promise<void> {
+    const headers = ctx.options.headers;
+    if (headers !== undefined && this.#hasOwnHeader(headers)) return;
+    const token = typeof this.#token === 'string' ? this.#token : await this.#token();
+    if (typeof token !== 'string' || token.length === 0) {
+      throw new InvalidRequestError(
+        `AuthInterceptor: the token function returned ${typeof token === 'string' ? 'an empty string' : typeOf(token)} for ${ctx.method} ${ctx.serviceName}${ctx.path}; expected a non-empty string`,
+      );
+    }
+    // A new options object: the caller may reuse theirs for the next call.
+    ctx.options = { ...ctx.options, headers: { ...headers, [this.headerName]: this.prefix + token } };
+    ctx.attributes[SET_BY_AUTH] = true;
+  }
+
+  afterResponse(ctx: RequestContext): void {
+    const status = ctx.response?.status ?? statusOf(ctx.error);
+    if (status !== 401 || ctx.attributes[SET_BY_AUTH] !== true) return;
+    this.#logger.warn(
+      `AuthInterceptor: ${ctx.method} ${ctx.serviceName} answered 401; the credentials in header '${this.headerName}' were rejected`,
+      { serviceName: ctx.serviceName, headerName: this.headerName, status },
+    );
+  }
+
+  #hasOwnHeader(headers: Record<string, string>): boolean {
+    for (const key of Object.keys(headers)) {
+      if (key.length === this.#headerLower.length && key.toLowerCase() === this.#headerLower) return true;
+    }
+    return false;
+  }
+
+  /** Safe to print: the token is shown as `***`. */
+  toString(): string {
+    return `AuthInterceptor(headerName=${this.headerName}, token=***)`;
+  }
+
+  /** Safe to serialise: the token is shown as `***`. */
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      order: this.order,
+      headerName: this.headerName,
+      prefix: this.prefix,
+      token: '***',
+    };
+  }
+
+  [INSPECT](): string {
+    return this.toString();
+  }
+}
+
+function typeOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'undefined' ? 'nothing' : `a ${typeof value}`;
+}

@@ -1,0 +1,297 @@
+import { CONSUL_CHECK_TYPES, LB_TYPES, MAX_PORT, MAX_WEIGHT, NACOS_API_VERSIONS } from './limits.js';
+
+/**
+ * The key reference: every key the loader knows, with its YAML (kebab-case) name, the camelCase
+ * name of the typed config, and the documentation the README table is rendered from. The loader
+ * walks this tree to rename keys, to warn about unknown ones, and to name key paths in errors;
+ * the zod schema in `schema.ts` checks the values (a test keeps the two in step).
+ */
+export type KeyNode =
+  /** Fixed keys. */
+  | { readonly kind: 'section'; readonly keys: readonly KeyEntry[] }
+  /** Keys the user names (service names, metadata keys); `label` stands for them in docs. */
+  | { readonly kind: 'map'; readonly label: string; readonly value: KeyNode }
+  | { readonly kind: 'list'; readonly item: KeyNode }
+  /** A scalar; `text` marks strings, so a number or boolean there gets a "quote it" hint. */
+  | { readonly kind: 'value'; readonly text?: boolean };
+
+/** One key of a section. */
+export interface KeyEntry {
+  /** The YAML name, kebab-case as in the seed: `read-timeout`. */
+  readonly name: string;
+  /** The name in the typed config and in `parseConfig` input: `readTimeout`. */
+  readonly camel: string;
+  /** For the docs: `number (s)`, `string`, ... */
+  readonly type: string;
+  /** For the docs: the default, when the loader fills one in. */
+  readonly default?: string;
+  /** For the docs: what the key does. */
+  readonly meaning: string;
+  readonly node: KeyNode;
+  /** The accepted values, when they are a fixed list: a wrong one gets "did you mean ...?". */
+  readonly choices?: readonly string[];
+  /** Extra advice for a rejected value. */
+  readonly hint?: (found: unknown) => string | undefined;
+  /**
+   * Keep an empty string instead of treating it as "not set", because emptiness is itself an
+   * error worth reporting (an empty `app-name` while `port` is set).
+   */
+  readonly keepEmpty?: boolean;
+  /** Warn when the key is present but null: `consul:` with nothing under it is probably a slip. */
+  readonly warnWhenNull?: boolean;
+}
+
+const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+function camelCase(name: string): string {
+  return name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+function key(name: string, node: KeyNode, doc: Omit<KeyEntry, 'name' | 'camel' | 'node'>): KeyEntry {
+  return { name, camel: camelCase(name), node, ...doc };
+}
+
+const text: KeyNode = { kind: 'value', text: true };
+const scalar: KeyNode = { kind: 'value' };
+const section = (...keys: KeyEntry[]): KeyNode => ({ kind: 'section', keys });
+const stringMap = (label: string): KeyNode => ({ kind: 'map', label, value: text });
+
+function hostHint(found: unknown): string | undefined {
+  if (typeof found !== 'string') return undefined;
+  if (SCHEME.test(found)) return 'remove the scheme http://; give the host alone';
+  if (/^[^:]+:\d+$/.test(found)) return 'give the port in its own key, not after the host';
+  return undefined;
+}
+
+function serverAddrHint(found: unknown): string | undefined {
+  if (typeof found !== 'string') return undefined;
+  if (/[a-z][a-z0-9+.-]*:\/\//i.test(found)) {
+    return 'remove the scheme http://; set secure: true to talk to Nacos over https';
+  }
+  const missingPort = found
+    .split(',')
+    .map((part) => part.trim())
+    .find((part) => part !== '' && !/:\d+$/.test(part));
+  if (missingPort !== undefined) return 'add the port to every address, e.g. 127.0.0.1:8848';
+  return undefined;
+}
+
+const metadata = (where: string) =>
+  key('metadata', stringMap('<key>'), {
+    type: 'map of strings',
+    meaning: `Free-form key/value pairs ${where}. Values are strings: quote numbers and true/false.`,
+  });
+
+const nacos = section(
+  key('server-addr', text, {
+    type: 'string',
+    default: '(required)',
+    meaning: 'Nacos server address `host:port`, or several separated by commas. No scheme: use `secure`.',
+    hint: serverAddrHint,
+  }),
+  key('namespace', text, { type: 'string', default: 'public', meaning: 'Nacos namespace (id).' }),
+  key('cluster', text, { type: 'string', default: 'DEFAULT', meaning: "This instance's cluster." }),
+  key('group', text, { type: 'string', default: 'DEFAULT_GROUP', meaning: 'Nacos group of the services.' }),
+  key('ip', text, {
+    type: 'string',
+    default: '(detected)',
+    meaning: "This service's own address, registered on start. Detected when absent.",
+    hint: hostHint,
+  }),
+  key('port', scalar, {
+    type: `integer 1-${MAX_PORT}`,
+    meaning:
+      "This service's own port. This service registers itself only when `app-name` and `port` are set.",
+  }),
+  key('app-name', text, {
+    type: 'string',
+    meaning: "This service's name in Nacos. Must not be empty when `ip` or `port` is set.",
+    keepEmpty: true,
+  }),
+  key('username', text, { type: 'string', meaning: 'Nacos user, when the server has auth enabled.' }),
+  key('password', text, { type: 'string (secret)', meaning: "The Nacos user's password. Never printed." }),
+  key('access-key', text, {
+    type: 'string (secret)',
+    meaning: 'Access key for Alibaba Cloud MSE (as in the seed). Never printed.',
+  }),
+  key('secret-key', text, {
+    type: 'string (secret)',
+    meaning: 'Secret key for Alibaba Cloud MSE (as in the seed). Never printed.',
+  }),
+  key('weight', scalar, {
+    type: `number 0-${MAX_WEIGHT}`,
+    default: '1',
+    meaning: "This instance's weight for the weighted balancers.",
+  }),
+  metadata('registered with this instance'),
+  key('ephemeral', scalar, {
+    type: 'boolean',
+    default: 'true',
+    meaning: 'Register an ephemeral instance (kept alive by heartbeats) rather than a persistent one.',
+  }),
+  key('secure', scalar, { type: 'boolean', default: 'false', meaning: 'Talk to Nacos over https.' }),
+  key('heartbeat-interval', scalar, {
+    type: 'seconds (number > 0)',
+    default: '5',
+    meaning: 'Seconds between heartbeats (Nacos v1 API).',
+  }),
+  key('api-version', text, {
+    type: NACOS_API_VERSIONS.join(' \\| '),
+    default: 'auto',
+    meaning: 'Nacos HTTP API to use; `auto` detects it.',
+    choices: NACOS_API_VERSIONS,
+  }),
+);
+
+const consul = section(
+  key('host', text, { type: 'string', default: '127.0.0.1', meaning: 'Consul agent host.', hint: hostHint }),
+  key('port', scalar, { type: `integer 1-${MAX_PORT}`, default: '8500', meaning: 'Consul agent HTTP port.' }),
+  key('secure', scalar, { type: 'boolean', default: 'false', meaning: 'Talk to the agent over https.' }),
+  key('token', text, { type: 'string (secret)', meaning: 'ACL token. Never printed.' }),
+  key('datacenter', text, { type: 'string', default: "(the agent's)", meaning: 'Datacenter to query.' }),
+  key('app-name', text, {
+    type: 'string',
+    meaning: "This service's name in Consul. Must not be empty when `ip` or `service-port` is set.",
+    keepEmpty: true,
+  }),
+  key('ip', text, {
+    type: 'string',
+    default: '(detected)',
+    meaning: "This service's own address, registered on start.",
+    hint: hostHint,
+  }),
+  key('service-port', scalar, {
+    type: `integer 1-${MAX_PORT}`,
+    meaning:
+      "This service's own port (`port` is the agent's). Registers only when `app-name` and `service-port` are set.",
+  }),
+  key(
+    'tags',
+    { kind: 'list', item: text },
+    { type: 'list of strings', meaning: 'Tags registered with this instance.' },
+  ),
+  key('meta', stringMap('<key>'), {
+    type: 'map of strings',
+    meaning: 'Metadata registered with this instance. Values are strings: quote numbers and true/false.',
+  }),
+  key('weight', scalar, {
+    type: `integer 1-${MAX_PORT}`,
+    default: '1',
+    meaning: "This instance's weight (`Weights.Passing`).",
+  }),
+  key(
+    'check',
+    section(
+      key('type', text, {
+        type: CONSUL_CHECK_TYPES.join(' \\| '),
+        default: 'ttl',
+        meaning: 'Health check: a TTL this process keeps passing, or an HTTP check the agent runs.',
+        choices: CONSUL_CHECK_TYPES,
+      }),
+      key('interval', scalar, {
+        type: 'seconds (number > 0)',
+        default: '10',
+        meaning: 'The TTL, or the interval of the HTTP check.',
+      }),
+      key('path', text, {
+        type: 'string',
+        default: '/health',
+        meaning: "Path the HTTP check requests on this service (type `http` only); starts with '/'.",
+      }),
+      key('deregister-critical-after', scalar, {
+        type: 'seconds (number > 0)',
+        default: '60',
+        meaning: 'Consul deregisters an instance that stays critical this long.',
+      }),
+    ),
+    { type: 'map', meaning: 'How Consul checks this instance.' },
+  ),
+);
+
+const staticInstance = section(
+  key('host', text, {
+    type: 'string',
+    default: '(required)',
+    meaning: 'Host name or IP address.',
+    hint: hostHint,
+  }),
+  key('port', scalar, { type: `integer 1-${MAX_PORT}`, default: '(required)', meaning: 'TCP port.' }),
+  key('weight', scalar, {
+    type: `number 0-${MAX_WEIGHT}`,
+    default: '1',
+    meaning: 'Weight for the weighted balancers.',
+  }),
+  key('secure', scalar, {
+    type: 'boolean',
+    default: 'false',
+    meaning: 'The instance serves https; a call that sets `protocol` overrides it.',
+  }),
+  metadata('of this instance'),
+);
+
+/** The root of the key reference. */
+export const ROOT_KEYS: KeyNode = section(
+  key(
+    'service-caller',
+    section(
+      key('lb-type', text, {
+        type: LB_TYPES.join(' \\| '),
+        default: 'round_robin',
+        meaning: 'Load balancer that picks an instance for each call.',
+        choices: LB_TYPES,
+      }),
+      key('connection-timeout', scalar, {
+        type: 'seconds (number > 0)',
+        default: '6',
+        meaning: 'Seconds to wait for a connection to an instance.',
+      }),
+      key('read-timeout', scalar, {
+        type: 'seconds (number > 0)',
+        default: '6',
+        meaning: 'Seconds to wait for response data (headers, then each part of the body).',
+      }),
+      key('connection-pool-size', scalar, {
+        type: `integer 1-${MAX_PORT}`,
+        default: '100',
+        meaning: 'Maximum open connections per instance (origin).',
+      }),
+    ),
+    { type: 'map', meaning: 'How calls are made.' },
+  ),
+  key(
+    'app-registry',
+    section(
+      key('nacos', nacos, {
+        type: 'map',
+        meaning: 'Use Nacos for discovery (and registration). At most one of `nacos` and `consul`.',
+        warnWhenNull: true,
+      }),
+      key('consul', consul, {
+        type: 'map',
+        meaning: 'Use Consul for discovery (and registration). `consul: {}` uses a local agent.',
+        warnWhenNull: true,
+      }),
+      key(
+        'static',
+        section(
+          key(
+            'services',
+            { kind: 'map', label: '<service>', value: { kind: 'list', item: staticInstance } },
+            { type: 'map of lists', default: '{}', meaning: 'Instances of each service, by service name.' },
+          ),
+        ),
+        {
+          type: 'map',
+          meaning: 'Fixed instances, no server needed. Used when neither `nacos` nor `consul` is set.',
+        },
+      ),
+    ),
+    { type: 'map', meaning: 'Where instances come from: `nacos`, `consul`, or `static`.' },
+  ),
+);
+
+/** The entry for `name` in a section, matched by YAML name or by camelCase name. */
+export function findEntry(node: KeyNode, name: string, style: 'yaml' | 'camel'): KeyEntry | undefined {
+  if (node.kind !== 'section') return undefined;
+  return node.keys.find((entry) => (style === 'yaml' ? entry.name : entry.camel) === name);
+}

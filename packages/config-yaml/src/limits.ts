@@ -1,0 +1,51 @@
+import type { LoadBalancerType } from '@service-caller/core';
+
+/** The values `service-caller.lb-type` accepts, in the order the docs list them. */
+export const LB_TYPES = ['round_robin', 'random', 'weight_random', 'weight_round_robin'] as const;
+
+// Fails to compile when core adds a balancer name that this list (and so the schema) lacks.
+type MissingLbType = Exclude<LoadBalancerType, (typeof LB_TYPES)[number]>;
+const lbTypesComplete: [MissingLbType] extends [never] ? true : MissingLbType = true;
+void lbTypesComplete;
+
+/** `app-registry.nacos.api-version`. */
+export const NACOS_API_VERSIONS = ['auto', 'v1', 'v3'] as const;
+
+/** `app-registry.consul.check.type`. */
+export const CONSUL_CHECK_TYPES = ['ttl', 'http'] as const;
+
+/**
+ * The largest number of seconds a timeout or interval may have: Node's timers hold at most
+ * 2^31-1 ms and silently fire after 1 ms when given more, so a larger value would turn a
+ * generous timeout into an immediate one.
+ */
+export const MAX_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
+/** Ports, and connections per origin (each needs its own local port). */
+export const MAX_PORT = 65_535;
+
+/** Nacos refuses instance weights outside 0-10000. */
+export const MAX_WEIGHT = 10_000;
+
+/** Config files larger than this are refused before they are parsed. */
+export const MAX_FILE_BYTES = 1024 * 1024;
+
+/**
+ * YAML aliases one document may resolve, counted the way the `yaml` package counts them (uses
+ * times nesting). A handful of anchors in a real config stays far below; a "billion laughs"
+ * document exceeds it after a few steps, before anything is expanded.
+ */
+export const MAX_ALIAS_COUNT = 100;
+
+/** Values (map entries, list items, scalars) one config may hold after aliases are resolved. */
+export const MAX_VALUES = 100_000;
+
+/** How deeply `${A:${B:${C}}}` defaults may nest. */
+export const MAX_EXPANSION_DEPTH = 16;
+
+/**
+ * How deeply flow collections (`[...]`, `{...}`) may nest. The `yaml` parser slows down
+ * superlinearly with nesting (a 1 MiB file of `[` takes many seconds before it gives up), so
+ * deeper nesting is refused by a pre-scan that stops at the first excess.
+ */
+export const MAX_FLOW_DEPTH = 64;

@@ -1,0 +1,224 @@
+import { z } from 'zod';
+import {
+  CONSUL_CHECK_TYPES,
+  LB_TYPES,
+  MAX_PORT,
+  MAX_SECONDS,
+  MAX_WEIGHT,
+  NACOS_API_VERSIONS,
+} from './limits.js';
+import type { ServiceCallerConfig } from './types.js';
+
+// Every message below is the "expected" part of a ConfigError: the loader adds the file, the key
+// path, what it found and a hint. Checks that can fail in several ways share one message, so the
+// user reads one rule per key.
+
+const NUMERIC = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+/** Numbers arrive as strings from `${VAR}`; only a string that is wholly a number is converted. */
+function toNumber(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const trimmed = value.trim();
+  return NUMERIC.test(trimmed) ? Number(trimmed) : value;
+}
+
+/** `true` / `false` arrive as strings from `${VAR}`; no other spelling is guessed at. */
+function toBoolean(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const lower = value.trim().toLowerCase();
+  return lower === 'true' ? true : lower === 'false' ? false : value;
+}
+
+function numberIn(expected: string, accept: (n: number) => boolean) {
+  return z.preprocess(toNumber, z.number({ error: expected }).refine(accept, { error: expected }));
+}
+
+const seconds = numberIn(
+  `a number of seconds greater than 0 and at most ${MAX_SECONDS}`,
+  (n) => n > 0 && n <= MAX_SECONDS,
+);
+const wholeNumber = (what: string, min: number, max: number) =>
+  numberIn(`${what} from ${min} to ${max}`, (n) => Number.isInteger(n) && n >= min && n <= max);
+const port = wholeNumber('a whole port number', 1, MAX_PORT);
+const weight = numberIn(`a number from 0 to ${MAX_WEIGHT}`, (n) => n >= 0 && n <= MAX_WEIGHT);
+const boolean = z.preprocess(toBoolean, z.boolean({ error: 'true or false' }));
+
+const text = z.string({ error: 'a string' });
+const nonEmptyText = z.string({ error: 'a non-empty string' }).min(1, { error: 'a non-empty string' });
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: `one of ${values.join(', ')}` });
+
+/** A host name or IP address: no scheme, path, user info or (IPv4/name) port. */
+const host = z
+  .string({ error: 'a host name or IP address' })
+  .refine((value) => /^[^\s/@]+$/.test(value) && (!value.includes(':') || /:.*:/.test(value)), {
+    error: 'a host name or IP address (no scheme, port or path)',
+  });
+
+function isHostPort(part: string): boolean {
+  const match = /^(\[[0-9A-Fa-f:.]+\]|[^\s/@:[\]]+):(\d{1,5})$/.exec(part);
+  if (match === null) return false;
+  const portNumber = Number(match[2]);
+  return portNumber >= 1 && portNumber <= MAX_PORT;
+}
+
+const serverAddr = z
+  .string({ error: 'host:port, or several separated by commas' })
+  .refine((value) => value.split(',').every((part) => isHostPort(part.trim())), {
+    error: `host:port (port 1-${MAX_PORT}), or several separated by commas, without a scheme`,
+  });
+
+const stringMap = z.record(z.string(), z.string({ error: 'a string value' }), {
+  error: 'a map of names to string values',
+});
+
+const isBlank = (value: string | undefined) => value !== undefined && value.trim() === '';
+
+const settingsSchema = z.object(
+  {
+    lbType: oneOf(LB_TYPES).default('round_robin'),
+    connectionTimeout: seconds.default(6),
+    readTimeout: seconds.default(6),
+    connectionPoolSize: wholeNumber('a whole number of connections', 1, MAX_PORT).default(100),
+  },
+  { error: 'a map of service-caller settings' },
+);
+
+const nacosSchema = z
+  .object(
+    {
+      serverAddr,
+      namespace: nonEmptyText.default('public'),
+      cluster: nonEmptyText.default('DEFAULT'),
+      group: nonEmptyText.default('DEFAULT_GROUP'),
+      ip: host.optional(),
+      port: port.optional(),
+      appName: text.optional(),
+      username: text.optional(),
+      password: text.optional(),
+      accessKey: text.optional(),
+      secretKey: text.optional(),
+      weight: weight.default(1),
+      metadata: stringMap.optional(),
+      ephemeral: boolean.default(true),
+      secure: boolean.default(false),
+      heartbeatInterval: seconds.default(5),
+      apiVersion: oneOf(NACOS_API_VERSIONS).default('auto'),
+    },
+    { error: 'a map of Nacos settings' },
+  )
+  .superRefine((nacos, ctx) => {
+    if (isBlank(nacos.appName) && (nacos.ip !== undefined || nacos.port !== undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['appName'],
+        message: 'a non-empty service name, since ip or port is set (this service registers itself)',
+      });
+    }
+  })
+  .transform(({ appName, ...nacos }) => ({
+    ...nacos,
+    ...(appName === undefined || isBlank(appName) ? {} : { appName }),
+  }));
+
+const checkSchema = z
+  .object(
+    {
+      type: oneOf(CONSUL_CHECK_TYPES).default('ttl'),
+      interval: seconds.default(10),
+      path: z
+        .string({ error: "a path starting with '/'" })
+        .refine((value) => value.startsWith('/'), { error: "a path starting with '/'" })
+        .optional(),
+      deregisterCriticalAfter: seconds.default(60),
+    },
+    { error: 'a map of check settings' },
+  )
+  .transform((check) =>
+    check.type === 'http' && check.path === undefined ? { ...check, path: '/health' } : check,
+  );
+
+const consulSchema = z
+  .object(
+    {
+      host: host.default('127.0.0.1'),
+      port: port.default(8500),
+      secure: boolean.default(false),
+      token: text.optional(),
+      datacenter: nonEmptyText.optional(),
+      appName: text.optional(),
+      ip: host.optional(),
+      servicePort: port.optional(),
+      tags: z.array(z.string({ error: 'a string' }), { error: 'a list of strings' }).optional(),
+      meta: stringMap.optional(),
+      weight: wholeNumber('a whole number', 1, MAX_PORT).default(1),
+      check: checkSchema.prefault({}),
+    },
+    { error: 'a map of Consul settings' },
+  )
+  .superRefine((consul, ctx) => {
+    if (isBlank(consul.appName) && (consul.ip !== undefined || consul.servicePort !== undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['appName'],
+        message: 'a non-empty service name, since ip or service-port is set (this service registers itself)',
+      });
+    }
+  })
+  .transform(({ appName, ...consul }) => ({
+    ...consul,
+    ...(appName === undefined || isBlank(appName) ? {} : { appName }),
+  }));
+
+const staticInstanceSchema = z.object(
+  {
+    host: host,
+    port,
+    weight: weight.default(1),
+    secure: boolean.optional(),
+    metadata: stringMap.optional(),
+  },
+  { error: 'an instance: a map with host and port' },
+);
+
+const staticSchema = z.object(
+  {
+    services: z
+      .record(z.string(), z.array(staticInstanceSchema, { error: 'a list of instances ({ host, port })' }), {
+        error: 'a map of service names to lists of instances',
+      })
+      .default({}),
+  },
+  { error: 'a map with services' },
+);
+
+const appRegistrySchema = z
+  .object(
+    {
+      nacos: nacosSchema.optional(),
+      consul: consulSchema.optional(),
+      static: staticSchema.optional(),
+    },
+    { error: 'a map of registry settings (nacos, consul or static)' },
+  )
+  .superRefine((registry, ctx) => {
+    if (registry.nacos !== undefined && registry.consul !== undefined) {
+      ctx.addIssue({ code: 'custom', path: [], message: 'at most one of nacos and consul' });
+    }
+  });
+
+/**
+ * The whole configuration, camelCase, with defaults. Used through its Standard Schema interface
+ * (`configSchema['~standard'].validate`).
+ */
+export const configSchema = z.object(
+  {
+    serviceCaller: settingsSchema.prefault({}),
+    appRegistry: appRegistrySchema.prefault({}),
+  },
+  { error: 'a map of settings' },
+);
+
+// The schema's output must be the documented config type; this fails to compile when they drift.
+const schemaMatchesTypes: z.ZodType<ServiceCallerConfig> = configSchema;
+void schemaMatchesTypes;

@@ -1,0 +1,105 @@
+import type { Pick } from '../contracts/balancer.js';
+import type { RequestContext } from '../contracts/context.js';
+import type { ServiceInstance } from '../contracts/instance.js';
+import type { CallOptions, HttpMethod } from '../contracts/request.js';
+import type { OutgoingHeaders, RawResponse, RequestBody } from '../contracts/transport.js';
+import { validateMethod, validateOptions, validatePath, validateServiceName } from './validate.js';
+
+/**
+ * The engine's `RequestContext`: one object per call, every field present from the start so all
+ * calls share one object shape. Besides the contract's fields it carries the call's prepared
+ * request (the `request*` fields), filled once per call after `beforeRequest` and reused by each
+ * attempt.
+ * @internal
+ */
+export class CallContext implements RequestContext {
+  readonly method: HttpMethod;
+  readonly serviceName: string;
+  readonly path: string;
+  protocol: 'http' | 'https';
+  options: CallOptions;
+  readonly raw: boolean;
+  readonly startTime: number;
+  attempt = 0;
+  selectedInstance: ServiceInstance | undefined = undefined;
+  pick: Pick | undefined = undefined;
+  resolvedUrl: string | undefined = undefined;
+  response: RawResponse | undefined = undefined;
+  error: unknown = undefined;
+  result: unknown = undefined;
+  responseTime: number | undefined = undefined;
+  endTime: number | undefined = undefined;
+  duration: number | undefined = undefined;
+
+  /** The protocol the context started with; a different `protocol` after `beforeRequest` is an override. */
+  readonly initialProtocol: 'http' | 'https';
+  /** Path (validated, non-ASCII encoded) plus query, as sent. */
+  requestTarget = '';
+  requestHeaders: OutgoingHeaders | undefined = undefined;
+  requestBody: RequestBody | null | undefined = undefined;
+  /** The protocol every attempt uses, or `undefined` to follow each instance's `secure` flag. */
+  protocolOverride: 'http' | 'https' | undefined = undefined;
+  throwHttpErrors = true;
+  /** What attempts pass to the transport: the caller's signal, the deadline's, or both combined. */
+  signal: AbortSignal | undefined = undefined;
+  /** The total-timeout deadline, when the call has one. */
+  deadline: AbortController | undefined = undefined;
+  timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  timeoutMs = 0;
+
+  #attributes: Record<string, unknown> | undefined = undefined;
+
+  constructor(method: HttpMethod, serviceName: string, path: string, options: CallOptions, raw: boolean) {
+    this.method = method;
+    this.serviceName = serviceName;
+    this.path = path;
+    this.options = options;
+    this.raw = raw;
+    this.protocol = options.protocol ?? 'http';
+    this.initialProtocol = this.protocol;
+    this.startTime = performance.now();
+  }
+
+  /** Created on first use: most calls run without an interceptor that keeps data. */
+  get attributes(): Record<string, unknown> {
+    if (this.#attributes === undefined) this.#attributes = {};
+    return this.#attributes;
+  }
+}
+
+/**
+ * A copy of a call's options that interceptors may change in place without touching the
+ * caller's object: a shallow copy whose `headers` is always an own object.
+ */
+export function copyOptions(options: CallOptions | undefined): CallOptions {
+  const copy: CallOptions = { ...options };
+  copy.headers = options?.headers === undefined ? {} : { ...options.headers };
+  return copy;
+}
+
+/** What `createRequestContext` needs. */
+export interface RequestContextInit {
+  method: HttpMethod;
+  serviceName: string;
+  /** A path starting with a single '/', query string allowed. */
+  path: string;
+  /** The call's options; copied, so the context's `options` and `options.headers` are its own. */
+  options?: CallOptions;
+  /** Whether the context describes a raw call. @default false */
+  raw?: boolean;
+}
+
+/**
+ * Builds a `RequestContext` in the state the engine hands to `beforeRequest`: nothing selected
+ * yet, `attempt` 0, `options` a private copy with a `headers` object. For running an
+ * interceptor's hooks outside the engine, as `@service-caller/testkit`'s `testInterceptor` does.
+ * Throws `InvalidRequestError` for what the engine would refuse.
+ */
+export function createRequestContext(init: RequestContextInit): RequestContext {
+  const { method, serviceName, path, options, raw = false } = init;
+  validateServiceName(serviceName, String(method));
+  validateMethod(method, serviceName);
+  validatePath(path, method, serviceName);
+  validateOptions(options, method, serviceName, 'options');
+  return new CallContext(method, serviceName, path, copyOptions(options), raw);
+}

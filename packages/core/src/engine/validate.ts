@@ -1,0 +1,241 @@
+import type { CallOptions, HttpMethod } from '../contracts/request.js';
+import { InvalidRequestError } from '../errors/index.js';
+
+/*
+ * Validation of what a caller hands the engine. Every check is a few comparisons or one pass
+ * over a short string: it runs on every call. Messages name the option and what was found, but
+ * never print header values or bodies (they carry tokens).
+ */
+
+const METHODS: ReadonlySet<string> = new Set<HttpMethod>([
+  'GET',
+  'POST',
+  'PUT',
+  'DELETE',
+  'PATCH',
+  'HEAD',
+  'OPTIONS',
+]);
+
+/** setTimeout's largest delay; a larger one fires after 1 ms, which would be a silent surprise. */
+export const MAX_TIMEOUT_MS = 2_147_483_647;
+
+const SERVICE_NAME_FORBIDDEN = /[\s/:]/;
+// Unicode white space beyond ASCII, which the byte scan below lets through as "non-ASCII".
+const UNICODE_SPACE = /[\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const HEADER_VALUE_FORBIDDEN = /[\r\n\0]/;
+
+function fail(method: string, serviceName: string, message: string): never {
+  throw new InvalidRequestError(`invalid request ${method} to service '${serviceName}': ${message}`);
+}
+
+/** How a value looks in an error message, without printing values that might be secrets. */
+export function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  switch (typeof value) {
+    case 'number':
+    case 'boolean':
+      return String(value);
+    case 'string':
+      return value.length === 0 ? 'an empty string' : `the string ${quote(value)}`;
+    case 'object':
+      return `an object (${(value as object).constructor?.name ?? 'no prototype'})`;
+    default:
+      return typeof value;
+  }
+}
+
+function quote(text: string): string {
+  return JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}...` : text);
+}
+
+/** Checks the method. Throws `InvalidRequestError`. */
+export function validateMethod(method: unknown, serviceName: string): asserts method is HttpMethod {
+  if (typeof method !== 'string' || !METHODS.has(method)) {
+    fail(
+      String(method),
+      serviceName,
+      `method must be one of ${[...METHODS].join(', ')} (upper case), found ${kindOf(method)}`,
+    );
+  }
+}
+
+/** Checks a service name: non-empty, no '/', ':' or white space. Throws `InvalidRequestError`. */
+export function validateServiceName(serviceName: unknown, method: string): asserts serviceName is string {
+  if (typeof serviceName !== 'string' || serviceName.length === 0) {
+    throw new InvalidRequestError(
+      `invalid request ${method}: serviceName must be a non-empty string, found ${kindOf(serviceName)}`,
+    );
+  }
+  if (SERVICE_NAME_FORBIDDEN.test(serviceName)) {
+    throw new InvalidRequestError(
+      `invalid request ${method}: serviceName must not contain '/', ':' or white space, found ${quote(serviceName)}`,
+    );
+  }
+}
+
+/**
+ * Checks that `path` is a path on the chosen instance and returns it ready to send: non-ASCII
+ * characters are percent-encoded (UTF-8), everything else is sent as given.
+ *
+ * Refused, because they could send the request to a host discovery did not choose or smuggle a
+ * second request: anything not starting with exactly one '/' (`http://x`, `//host/x`, `x`), a
+ * backslash anywhere (`/\host` is `//host` to WHATWG URL parsers), control characters, white
+ * space, and '#' (a fragment is never sent to a server; a literal '#' must be written `%23`).
+ */
+export function validatePath(path: unknown, method: string, serviceName: string): string {
+  if (typeof path !== 'string') fail(method, serviceName, `path must be a string, found ${kindOf(path)}`);
+  if (path.charCodeAt(0) !== 0x2f) {
+    fail(
+      method,
+      serviceName,
+      `path must start with '/', found ${quote(path)}; absolute URLs are refused: discovery chooses the host`,
+    );
+  }
+  if (path.charCodeAt(1) === 0x2f) {
+    fail(method, serviceName, `path must not start with '//' (a host-relative URL), found ${quote(path)}`);
+  }
+  let nonAscii = false;
+  for (let i = 1; i < path.length; i++) {
+    const c = path.charCodeAt(i);
+    if (c <= 0x20 || c === 0x7f) {
+      fail(
+        method,
+        serviceName,
+        `path must not contain white space or control characters (encode them, e.g. %20), found ${quote(path)}`,
+      );
+    }
+    if (c === 0x5c) {
+      fail(method, serviceName, `path must not contain a backslash (encode it as %5C), found ${quote(path)}`);
+    }
+    if (c === 0x23) {
+      fail(
+        method,
+        serviceName,
+        `path must not contain '#': a fragment is never sent (encode a literal '#' as %23), found ${quote(path)}`,
+      );
+    }
+    if (c > 0x7e) nonAscii = true;
+  }
+  if (!nonAscii) return path;
+  if (UNICODE_SPACE.test(path)) {
+    fail(method, serviceName, `path must not contain white space, found ${quote(path)}`);
+  }
+  try {
+    // Control characters were refused above, so everything outside ' '..'~' is non-ASCII here.
+    return path.replace(/[^ -~]+/g, encodeURIComponent);
+  } catch (error) {
+    throw new InvalidRequestError(
+      `invalid request ${method} to service '${serviceName}': path contains a lone UTF-16 surrogate, found ${quote(path)}`,
+      { cause: error },
+    );
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function isAbortSignal(value: unknown): value is AbortSignal {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as AbortSignal).aborted === 'boolean' &&
+    typeof (value as AbortSignal).addEventListener === 'function'
+  );
+}
+
+function isBody(value: unknown): boolean {
+  return (
+    typeof value === 'string' ||
+    value instanceof Uint8Array ||
+    value instanceof ArrayBuffer ||
+    value instanceof URLSearchParams ||
+    value instanceof ReadableStream
+  );
+}
+
+/**
+ * Checks a call's options. `stage` says in errors whether the caller or a `beforeRequest`
+ * interceptor produced them. Throws `InvalidRequestError`.
+ */
+export function validateOptions(
+  options: CallOptions | undefined,
+  method: string,
+  serviceName: string,
+  stage: 'options' | 'options after beforeRequest',
+): void {
+  if (options === undefined) return;
+  if (typeof options !== 'object' || options === null) {
+    fail(method, serviceName, `${stage} must be an object, found ${kindOf(options)}`);
+  }
+  const { headers, query, json, body, timeout, signal, protocol, throwHttpErrors } = options;
+  if (headers !== undefined) validateHeaders(headers, method, serviceName, stage);
+  if (query !== undefined && !(query instanceof URLSearchParams) && !isPlainObject(query)) {
+    fail(
+      method,
+      serviceName,
+      `${stage}.query must be an object of parameters or URLSearchParams, found ${kindOf(query)}`,
+    );
+  }
+  if (json !== undefined && body !== undefined && body !== null) {
+    fail(method, serviceName, `${stage} sets both json and body; send one of them`);
+  }
+  if (body !== undefined && body !== null && !isBody(body)) {
+    fail(
+      method,
+      serviceName,
+      `${stage}.body must be a string, Uint8Array, ArrayBuffer, URLSearchParams or ReadableStream, found ${kindOf(body)} (use json for objects)`,
+    );
+  }
+  if (
+    timeout !== undefined &&
+    (typeof timeout !== 'number' || !(timeout > 0) || timeout > MAX_TIMEOUT_MS || !Number.isFinite(timeout))
+  ) {
+    fail(
+      method,
+      serviceName,
+      `${stage}.timeout must be a positive finite number of milliseconds up to ${MAX_TIMEOUT_MS}, found ${kindOf(timeout)}`,
+    );
+  }
+  if (signal !== undefined && !isAbortSignal(signal)) {
+    fail(method, serviceName, `${stage}.signal must be an AbortSignal, found ${kindOf(signal)}`);
+  }
+  if (protocol !== undefined && protocol !== 'http' && protocol !== 'https') {
+    fail(method, serviceName, `${stage}.protocol must be 'http' or 'https', found ${kindOf(protocol)}`);
+  }
+  if (throwHttpErrors !== undefined && typeof throwHttpErrors !== 'boolean') {
+    fail(method, serviceName, `${stage}.throwHttpErrors must be a boolean, found ${kindOf(throwHttpErrors)}`);
+  }
+}
+
+function validateHeaders(headers: unknown, method: string, serviceName: string, stage: string): void {
+  if (!isPlainObject(headers)) {
+    fail(method, serviceName, `${stage}.headers must be a plain object of strings, found ${kindOf(headers)}`);
+  }
+  for (const name in headers) {
+    if (!HEADER_NAME.test(name)) {
+      fail(method, serviceName, `${stage}.headers has an invalid header name ${quote(name)}`);
+    }
+    const value = headers[name];
+    // Values are never printed: this is where tokens live.
+    if (typeof value !== 'string') {
+      fail(
+        method,
+        serviceName,
+        `${stage}.headers['${name}'] must be a string, found ${value === null ? 'null' : typeof value}`,
+      );
+    }
+    if (HEADER_VALUE_FORBIDDEN.test(value)) {
+      fail(
+        method,
+        serviceName,
+        `${stage}.headers['${name}'] must not contain CR, LF or NUL characters (value not shown)`,
+      );
+    }
+  }
+}

@@ -1,0 +1,1 @@
+export { detectHostAddress } from './detect-host-address.js';

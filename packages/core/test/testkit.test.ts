@@ -1,0 +1,107 @@
+import { testInterceptor, WaitForTimeoutError, waitFor } from '@service-caller/testkit';
+import { describe, expect, it } from 'vitest';
+import { HttpStatusError, type RequestContext, type ServiceInterceptor } from '../src/index.js';
+
+describe('waitFor', () => {
+  it('returns the first truthy value, retrying through falsy answers and throws', async () => {
+    let tries = 0;
+    const value = await waitFor(
+      () => {
+        tries++;
+        if (tries === 1) throw new Error('not yet');
+        return tries === 3 && { tries };
+      },
+      { interval: 1 },
+    );
+    expect(value).toEqual({ tries: 3 });
+  });
+
+  it('accepts async checks', async () => {
+    let tries = 0;
+    await expect(waitFor(async () => ++tries >= 2, { interval: 1 })).resolves.toBe(true);
+  });
+
+  it('gives up after the bound with an error naming what was awaited and the last failure', async () => {
+    const cause = new Error('still down');
+    const error = await waitFor(
+      () => {
+        throw cause;
+      },
+      { timeout: 60, interval: 10, message: 'the registry' },
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WaitForTimeoutError);
+    expect((error as Error).message).toMatch(
+      /^waitFor: the registry not reached within 60 ms after \d+ tries \(the last try threw: still down\)$/,
+    );
+    expect((error as Error).cause).toBe(cause);
+
+    const falsy = await waitFor(() => 0, { timeout: 30, interval: 5 }).catch((e: unknown) => e);
+    expect((falsy as Error).message).toMatch(
+      /condition not reached within 30 ms .* \(the last try returned 0\)/,
+    );
+  });
+
+  it('bounds a check that never settles', async () => {
+    const error = await waitFor(() => new Promise(() => {}), { timeout: 50 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WaitForTimeoutError);
+    expect((error as Error).message).toContain('did not settle within');
+  });
+
+  it('refuses a bad timeout or interval', async () => {
+    await expect(waitFor(() => true, { timeout: 0 })).rejects.toThrow(TypeError);
+    await expect(waitFor(() => true, { interval: -1 })).rejects.toThrow(TypeError);
+  });
+});
+
+/** The kind of interceptor users write: adds a header from a token. */
+class HeaderInterceptor implements ServiceInterceptor {
+  readonly name = 'header';
+  readonly order = -10;
+  beforeRequest(ctx: RequestContext): void {
+    ctx.options.headers = { ...ctx.options.headers, authorization: 'Bearer t' };
+  }
+}
+
+testInterceptor({ name: 'header', create: () => new HeaderInterceptor() });
+
+testInterceptor({
+  name: 'timing',
+  create: () => ({
+    name: 'timing',
+    beforeRequest: async (ctx) => {
+      ctx.attributes.timing = true;
+    },
+    afterResponse: (ctx) => {
+      ctx.attributes.took = ctx.duration;
+    },
+    handleException: () => {},
+  }),
+});
+
+testInterceptor({
+  name: 'fallback',
+  handlesErrors: true,
+  create: () => ({
+    name: 'fallback',
+    order: 100,
+    handleException: (ctx) => {
+      if (ctx.error instanceof HttpStatusError) {
+        ctx.error = undefined;
+        ctx.result = { fallback: true };
+      }
+    },
+  }),
+});
+
+testInterceptor({
+  name: 'unwrap',
+  replacesResult: true,
+  create: () => ({
+    name: 'unwrap',
+    afterResponse: (ctx) => {
+      if (ctx.error === undefined && typeof ctx.result === 'object' && ctx.result !== null) {
+        ctx.result = Object.values(ctx.result)[0];
+      }
+    },
+  }),
+});

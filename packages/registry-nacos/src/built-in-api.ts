@@ -1,0 +1,118 @@
+import { RegistryError } from '@service-caller/core';
+import { NacosHttp } from './nacos-http.js';
+import { type InstanceSpec, type NamingApi, type NamingScope, parseJsonObject } from './naming-api.js';
+import type { NormalizedOptions } from './options.js';
+import { V1Api } from './v1-api.js';
+import { V3Api } from './v3-api.js';
+
+/** A service name no one registers: the version probe lists it. */
+const PROBE_SERVICE = 'service-caller.api-version-probe';
+
+/**
+ * The built-in client: `v1` or `v3` as configured, or for `auto` the version the server speaks,
+ * asked once on first use. A failed probe is not remembered: the next operation asks again.
+ */
+export function builtInApi(options: NormalizedOptions, http: NacosHttp = httpFor(options)): NamingApi {
+  const scope: NamingScope = { namespace: options.namespace, group: options.group, cluster: options.cluster };
+  if (options.apiVersion === 'v1') return new V1Api(http, scope);
+  if (options.apiVersion === 'v3') return new V3Api(http, scope);
+  return new AutoApi(http, scope);
+}
+
+/** The HTTP side for these options. */
+export function httpFor(options: NormalizedOptions): NacosHttp {
+  return new NacosHttp({
+    servers: options.servers,
+    timeoutMs: options.requestTimeoutMs,
+    username: options.username,
+    password: options.password,
+    apiVersion: options.apiVersion,
+  });
+}
+
+/** Detects the API version on first use, then delegates every call to it. */
+class AutoApi implements NamingApi {
+  readonly #http: NacosHttp;
+  readonly #scope: NamingScope;
+  #resolved: NamingApi | undefined;
+  #detecting: Promise<NamingApi> | undefined;
+
+  constructor(http: NacosHttp, scope: NamingScope) {
+    this.#http = http;
+    this.#scope = scope;
+  }
+
+  get protocol(): string {
+    return this.#resolved?.protocol ?? 'auto';
+  }
+
+  async register(spec: InstanceSpec): Promise<void> {
+    return (await this.#api()).register(spec);
+  }
+
+  async deregister(spec: InstanceSpec): Promise<void> {
+    return (await this.#api()).deregister(spec);
+  }
+
+  readonly heartbeat = async (spec: InstanceSpec) => {
+    const api = await this.#api();
+    return api.heartbeat === undefined ? { known: true } : api.heartbeat(spec);
+  };
+
+  async list(serviceName: string, signal?: AbortSignal) {
+    return (await this.#api()).list(serviceName, signal);
+  }
+
+  async close(): Promise<void> {
+    await this.#http.close();
+  }
+
+  #api(): Promise<NamingApi> {
+    if (this.#resolved !== undefined) return Promise.resolve(this.#resolved);
+    if (this.#detecting === undefined) {
+      this.#detecting = this.#detect().then(
+        (api) => {
+          this.#resolved = api;
+          return api;
+        },
+        (error: unknown) => {
+          this.#detecting = undefined;
+          throw error;
+        },
+      );
+    }
+    return this.#detecting;
+  }
+
+  /**
+   * Lists a probe service through the v3 client API. A server that has that API answers in the
+   * `{ code, message, data }` envelope; Nacos 2 and other v1 servers answer 404 without it.
+   */
+  async #detect(): Promise<NamingApi> {
+    const op = 'detect the Nacos API version';
+    const response = await this.#http.send({
+      op,
+      method: 'GET',
+      path: '/nacos/v3/client/ns/instance/list',
+      query: { serviceName: PROBE_SERVICE, groupName: this.#scope.group, namespaceId: this.#scope.namespace },
+    });
+    if (response.status === 401 || response.status === 403) {
+      const hint = this.#http.authenticates
+        ? 'it refused the access token of the configured user'
+        : 'it requires authentication: set username and password';
+      throw new RegistryError(
+        'nacos',
+        `${op} at ${response.server.origin} failed: ${hint} (HTTP ${response.status})`,
+      );
+    }
+    if (response.status >= 500) {
+      throw new RegistryError(
+        'nacos',
+        `${op} at ${response.server.origin} failed with HTTP ${response.status}: ${this.#http.redact(response.body.trim())}`,
+      );
+    }
+    const envelope = parseJsonObject(response.body);
+    const isV3 = envelope !== undefined && typeof envelope.code === 'number' && 'message' in envelope;
+    return isV3 ? new V3Api(this.#http, this.#scope) : new V1Api(this.#http, this.#scope);
+  }
+}

@@ -1,0 +1,243 @@
+import { RegistryError } from '@service-caller/core';
+import { Agent } from 'undici';
+import { AccessToken, type LoginResult } from './access-token.js';
+import type { NacosServer } from './options.js';
+
+/** One request to Nacos. Parameters go in the query string; only a login sends a form body. */
+export interface NacosRequest {
+  /** What the request does, for errors: `register 'users' 10.0.0.7:8080`. */
+  readonly op: string;
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  readonly path: string;
+  readonly query?: Readonly<Record<string, string>>;
+  /** A form body (the login's credentials: never in the URL). */
+  readonly form?: Readonly<Record<string, string>>;
+  /** Send the access token when credentials are configured. @default true */
+  readonly auth?: boolean;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** A response, body read. */
+export interface NacosResponse {
+  readonly status: number;
+  readonly body: string;
+  /** The server that answered, for messages. */
+  readonly server: NacosServer;
+}
+
+/** Nacos could not be reached at all (every server refused, reset or timed out). */
+export class NacosUnreachableError extends RegistryError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('nacos', message, options);
+  }
+}
+
+/** Where the login lives: Nacos 3 first, then the 1.x/2.x path. */
+const LOGIN_PATHS = { v1: ['/nacos/v1/auth/login'], v3: ['/nacos/v3/auth/user/login'] } as const;
+const AUTO_LOGIN_PATHS = ['/nacos/v3/auth/user/login', '/nacos/v1/auth/login'] as const;
+const MAX_BODY_IN_MESSAGE = 200;
+
+/**
+ * The HTTP side of the built-in client: one undici agent, fail-over across the configured
+ * servers (the one that answered last is tried first), the access token in the `accessToken`
+ * header, and one retry with a fresh login when the server refuses a token.
+ */
+export class NacosHttp {
+  readonly #servers: readonly NacosServer[];
+  readonly #timeoutMs: number;
+  readonly #agent: Agent;
+  readonly #username: string | undefined;
+  readonly #password: string | undefined;
+  readonly #token: AccessToken | undefined;
+  #loginPaths: readonly string[];
+  #current = 0;
+  /** Counters for diagnostics and tests: successful logins, and tokens the server refused. */
+  readonly stats = { logins: 0, refusedTokens: 0 };
+
+  constructor(options: {
+    servers: readonly NacosServer[];
+    timeoutMs: number;
+    username: string | undefined;
+    password: string | undefined;
+    apiVersion: 'auto' | 'v1' | 'v3';
+    now?: () => number;
+  }) {
+    this.#servers = options.servers;
+    this.#timeoutMs = options.timeoutMs;
+    this.#agent = new Agent({ connections: 4, keepAliveTimeout: 30_000, connectTimeout: options.timeoutMs });
+    this.#username = options.username;
+    this.#password = options.password;
+    this.#loginPaths = options.apiVersion === 'auto' ? AUTO_LOGIN_PATHS : LOGIN_PATHS[options.apiVersion];
+    this.#token =
+      options.username !== undefined && options.password !== undefined
+        ? new AccessToken(() => this.#login(), options.now)
+        : undefined;
+  }
+
+  /** The configured servers, `host:port,...`, for messages. */
+  get where(): string {
+    return this.#servers.map((s) => s.origin).join(', ');
+  }
+
+  /** Whether requests carry an access token. */
+  get authenticates(): boolean {
+    return this.#token !== undefined;
+  }
+
+  /**
+   * Sends a request, failing over to the next server when one cannot be reached. Rejects with
+   * `NacosUnreachableError` when none answers, with a `RegistryError` when the login fails, and
+   * with the signal's reason when `signal` aborts. Any HTTP status resolves.
+   */
+  async send(request: NacosRequest): Promise<NacosResponse> {
+    const useToken = request.auth !== false && this.#token !== undefined;
+    const token = useToken ? await this.#token!.get() : undefined;
+    const response = await this.#sendAnywhere(request, token);
+    if (token !== undefined && (response.status === 401 || response.status === 403)) {
+      // Expired or lost (a restarted server forgets its tokens): log in again, once.
+      this.stats.refusedTokens++;
+      this.#token!.invalidate(token);
+      const fresh = await this.#token!.get();
+      return this.#sendAnywhere(request, fresh);
+    }
+    return response;
+  }
+
+  /** Text safe for an error message: at most 200 characters, the password and token masked. */
+  redact(text: string): string {
+    let safe = text.length > MAX_BODY_IN_MESSAGE ? `${text.slice(0, MAX_BODY_IN_MESSAGE)}...` : text;
+    for (const secret of [this.#password, this.#token?.current]) {
+      if (secret !== undefined && secret.length > 0) safe = safe.split(secret).join('***');
+    }
+    return safe;
+  }
+
+  /** Closes pooled connections. */
+  async close(): Promise<void> {
+    await this.#agent.close();
+  }
+
+  async #sendAnywhere(request: NacosRequest, token: string | undefined): Promise<NacosResponse> {
+    const count = this.#servers.length;
+    const failures: string[] = [];
+    let lastError: unknown;
+    for (let attempt = 0; attempt < count; attempt++) {
+      const index = (this.#current + attempt) % count;
+      const server = this.#servers[index]!;
+      try {
+        const response = await this.#sendTo(server, request, token);
+        this.#current = index;
+        return response;
+      } catch (error) {
+        if (request.signal?.aborted) throw request.signal.reason;
+        lastError = error;
+        failures.push(`${server.origin}: ${describeNetworkError(error)}`);
+      }
+    }
+    throw new NacosUnreachableError(
+      `${request.op} failed: Nacos cannot be reached (${failures.join('; ')})`,
+      {
+        cause: lastError,
+      },
+    );
+  }
+
+  async #sendTo(
+    server: NacosServer,
+    request: NacosRequest,
+    token: string | undefined,
+  ): Promise<NacosResponse> {
+    const query = request.query === undefined ? '' : `?${new URLSearchParams(request.query).toString()}`;
+    const headers: Record<string, string> = { accept: 'application/json, text/plain, */*' };
+    let body: string | undefined;
+    if (request.form !== undefined) {
+      headers['content-type'] = 'application/x-www-form-urlencoded;charset=UTF-8';
+      body = new URLSearchParams(request.form).toString();
+    }
+    if (token !== undefined) headers.accessToken = token;
+    const timeout = AbortSignal.timeout(this.#timeoutMs);
+    const signal = request.signal === undefined ? timeout : AbortSignal.any([request.signal, timeout]);
+    const response = await this.#agent.request({
+      origin: server.origin,
+      path: `${request.path}${query}`,
+      method: request.method,
+      headers,
+      body,
+      signal,
+      headersTimeout: this.#timeoutMs,
+      bodyTimeout: this.#timeoutMs,
+    });
+    const text = await response.body.text();
+    return { status: response.statusCode, body: text, server };
+  }
+
+  async #login(): Promise<LoginResult> {
+    const username = this.#username!;
+    const form = { username, password: this.#password! };
+    const paths = this.#loginPaths;
+    for (let i = 0; i < paths.length; i++) {
+      const path = paths[i]!;
+      const op = `log in as '${username}'`;
+      const response = await this.#sendAnywhere({ op, method: 'POST', path, form }, undefined);
+      // A server without this login path (Nacos 2 has no v3 login): try the next one.
+      if (response.status === 404 && i < paths.length - 1) continue;
+      if (response.status === 401 || response.status === 403) {
+        throw new RegistryError(
+          'nacos',
+          `${op} at ${response.server.origin} failed: the server refused the username or password (HTTP ${response.status}: ${this.redact(response.body.trim())})`,
+        );
+      }
+      if (response.status !== 200) {
+        throw new RegistryError(
+          'nacos',
+          `${op} at ${response.server.origin} failed with HTTP ${response.status}: ${this.redact(response.body.trim())}`,
+        );
+      }
+      const parsed = parseLogin(response.body);
+      if (parsed === undefined) {
+        throw new RegistryError(
+          'nacos',
+          `${op} at ${response.server.origin} failed: the answer has no accessToken (${this.redact(response.body.trim())})`,
+        );
+      }
+      this.#loginPaths = [path];
+      this.stats.logins++;
+      return parsed;
+    }
+    // Unreachable: the loop returns or throws on its last path.
+    throw new RegistryError('nacos', `log in as '${username}' failed: no login path`);
+  }
+}
+
+function parseLogin(body: string): LoginResult | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (typeof json !== 'object' || json === null) return undefined;
+  // Nacos 3 may wrap the answer in its `{ code, message, data }` envelope.
+  const record = (
+    'data' in json && typeof (json as { data: unknown }).data === 'object' && !('accessToken' in json)
+      ? (json as { data: unknown }).data
+      : json
+  ) as Record<string, unknown> | null;
+  if (record === null) return undefined;
+  const accessToken = record.accessToken;
+  if (typeof accessToken !== 'string' || accessToken === '') return undefined;
+  const ttl = Number(record.tokenTtl);
+  return { accessToken, tokenTtlSeconds: Number.isFinite(ttl) ? ttl : 0 };
+}
+
+function describeNetworkError(error: unknown): string {
+  if (error instanceof DOMException && error.name === 'TimeoutError') return 'no answer in time';
+  if (typeof error !== 'object' || error === null) return String(error);
+  const { code, name, message } = error as { code?: unknown; name?: unknown; message?: unknown };
+  if (name === 'TimeoutError' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT') {
+    return 'no answer in time';
+  }
+  const cause = (error as { cause?: { code?: unknown } }).cause;
+  const detail = typeof code === 'string' ? code : typeof cause?.code === 'string' ? cause.code : undefined;
+  return detail ?? (typeof message === 'string' ? message : String(error));
+}

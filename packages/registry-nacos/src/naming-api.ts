@@ -1,0 +1,110 @@
+/** One instance as Nacos lists it (the fields every API version and the official client share). */
+export interface NacosHost {
+  readonly ip: string;
+  readonly port: number;
+  readonly weight: number;
+  readonly healthy: boolean;
+  readonly enabled: boolean;
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+/** Everything Nacos needs to register, beat or deregister one instance. */
+export interface InstanceSpec {
+  readonly serviceName: string;
+  readonly ip: string;
+  readonly port: number;
+  readonly weight: number;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly ephemeral: boolean;
+}
+
+/** What a heartbeat learned. */
+export interface BeatOutcome {
+  /** `unknown`: the server does not know the instance (it restarted): register it again. */
+  readonly known: boolean;
+  /** The interval the server asks for, in milliseconds, when it names one. */
+  readonly intervalMs?: number | undefined;
+}
+
+/**
+ * The naming operations the registry needs, one implementation per protocol: the 1.x/2.x Open
+ * API, the 3.x client API, and the official npm client. Namespace, group and cluster are fixed
+ * per implementation. Every method rejects with a `RegistryError` (a `NacosUnreachableError` when
+ * no server answers).
+ */
+export interface NamingApi {
+  /** `v1`, `v3`, `nacos npm client`: for messages. */
+  readonly protocol: string;
+  register(spec: InstanceSpec): Promise<void>;
+  deregister(spec: InstanceSpec): Promise<void>;
+  /** Absent when the client keeps its instances alive by itself (the official client does). */
+  readonly heartbeat?: ((spec: InstanceSpec) => Promise<BeatOutcome>) | undefined;
+  /** Every instance of the service in the configured cluster, healthy or not; none for an unknown service. */
+  list(serviceName: string, signal?: AbortSignal): Promise<readonly NacosHost[]>;
+  /** Releases connections. */
+  close(): Promise<void>;
+}
+
+/** Where instances live: fixed per registry. */
+export interface NamingScope {
+  readonly namespace: string;
+  readonly group: string;
+  readonly cluster: string;
+}
+
+/** Reads one host of a list answer; `undefined` for an entry without ip and port. */
+export function readHost(value: unknown): NacosHost | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const host = value as Record<string, unknown>;
+  const ip = host.ip;
+  const port = Number(host.port);
+  if (typeof ip !== 'string' || ip === '' || !Number.isInteger(port) || port < 1 || port > 65535)
+    return undefined;
+  const weight = host.weight === undefined ? 1 : Number(host.weight);
+  // Nacos 1.x called health `valid`.
+  const healthy = host.healthy ?? host.valid ?? true;
+  const metadata: Record<string, string> = {};
+  if (typeof host.metadata === 'object' && host.metadata !== null) {
+    for (const [key, item] of Object.entries(host.metadata as Record<string, unknown>)) {
+      if (item !== undefined && item !== null) metadata[key] = String(item);
+    }
+  }
+  return {
+    ip,
+    port,
+    weight: Number.isFinite(weight) ? weight : 0,
+    healthy: healthy === true || healthy === 'true',
+    enabled: host.enabled === undefined ? true : host.enabled === true || host.enabled === 'true',
+    metadata,
+  };
+}
+
+/** The instance's query parameters shared by register, beat and deregister. */
+export function instanceQuery(spec: InstanceSpec, scope: NamingScope): Record<string, string> {
+  return {
+    serviceName: spec.serviceName,
+    groupName: scope.group,
+    namespaceId: scope.namespace,
+    clusterName: scope.cluster,
+    ip: spec.ip,
+    port: String(spec.port),
+    ephemeral: String(spec.ephemeral),
+  };
+}
+
+/** `register 'users' 10.0.0.7:8080`, for errors. */
+export function describeOp(verb: string, spec: InstanceSpec): string {
+  return `${verb} '${spec.serviceName}' ${spec.ip.includes(':') ? `[${spec.ip}]` : spec.ip}:${spec.port}`;
+}
+
+/** The body as a JSON object, or `undefined` when it is not one. */
+export function parseJsonObject(body: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(body);
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,359 @@
+import { ConfigError, consoleLogger, type Logger } from '@service-caller/core';
+import type { NacosNamingClientLike } from './official-client.js';
+
+/** Which Nacos HTTP API the built-in client speaks. */
+export type NacosApiVersion = 'auto' | 'v1' | 'v3';
+
+/**
+ * Options of {@link nacosRegistry}. The keys of the `app-registry.nacos` YAML section, in
+ * camelCase, fit here as they are (times in seconds, as in the YAML); `refreshInterval` and
+ * `requestTimeout` are in milliseconds and set in code only.
+ *
+ * @example
+ * ```ts
+ * const registry = nacosRegistry({
+ *   serverAddr: '10.0.0.5:8848,10.0.0.6:8848',
+ *   namespace: 'dev',
+ *   username: 'nacos',
+ *   password: process.env.NACOS_PASSWORD,
+ * });
+ * ```
+ */
+export interface NacosRegistryOptions {
+  /** `server-addr`: `host:port`, or several separated by commas; no scheme (see `secure`). A missing port is 8848. */
+  serverAddr: string;
+  /** Namespace id for registration and discovery. @default 'public' */
+  namespace?: string;
+  /** Cluster that registered instances join and that discovery lists. @default 'DEFAULT' */
+  cluster?: string;
+  /** Group for registration and discovery. @default 'DEFAULT_GROUP' */
+  group?: string;
+  /** This service's own address (`ip`). Read by the facade, which registers this service with it. */
+  ip?: string;
+  /** This service's own port (`port`). Read by the facade, which registers this service with it. */
+  port?: number;
+  /** This service's name (`app-name`). Read by the facade, which registers this service with it. */
+  appName?: string;
+  /** User to log in as; with `password`, the client logs in and sends an access token. */
+  username?: string;
+  /** Secret: sent only in the body of the login request, never in a URL, an error or a log line. */
+  password?: string;
+  /** Weight of registered instances when the registration sets none. @default 1 */
+  weight?: number;
+  /** Metadata registered with every instance; an instance's own metadata wins. @default {} */
+  metadata?: Readonly<Record<string, string>>;
+  /** Register ephemeral instances (kept alive by heartbeats) or persistent ones. @default true */
+  ephemeral?: boolean;
+  /** Talk to Nacos over https. @default false */
+  secure?: boolean;
+  /**
+   * Seconds between heartbeats of ephemeral instances until the server names its own interval
+   * (the v1 beat answer's `clientBeatInterval`, which then wins). @default 5
+   */
+  heartbeatInterval?: number;
+  /** `v1` (Nacos 1.x/2.x Open API), `v3` (Nacos 3.x client API), or `auto`: ask the server once. @default 'auto' */
+  apiVersion?: NacosApiVersion;
+  /** Milliseconds between background refreshes of each service that was looked up. @default 5000 */
+  refreshInterval?: number;
+  /** Time limit of each request to Nacos, in milliseconds. @default 5000 */
+  requestTimeout?: number;
+  /**
+   * An official `NacosNamingClient` (npm package `nacos`) to use instead of the built-in client.
+   * It keeps its own connection settings (server list, namespace, credentials) and heartbeats; the
+   * registry never closes it. Note that it sends the username and password as query parameters.
+   */
+  client?: NacosNamingClientLike;
+  /** Where warnings go (Nacos unreachable, heartbeat failures). @default console, warnings and errors only */
+  logger?: Logger;
+}
+
+/** One Nacos server address. */
+export interface NacosServer {
+  readonly host: string;
+  readonly port: number;
+  /** `http(s)://host:port`, the origin requests go to. */
+  readonly origin: string;
+}
+
+/** Options with their defaults applied and every value checked, times in milliseconds. */
+export interface NormalizedOptions {
+  readonly servers: readonly NacosServer[];
+  readonly namespace: string;
+  readonly cluster: string;
+  readonly group: string;
+  readonly username: string | undefined;
+  readonly password: string | undefined;
+  readonly weight: number;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly ephemeral: boolean;
+  readonly secure: boolean;
+  readonly heartbeatIntervalMs: number;
+  readonly apiVersion: NacosApiVersion;
+  readonly refreshIntervalMs: number;
+  readonly requestTimeoutMs: number;
+  readonly client: NacosNamingClientLike | undefined;
+  readonly logger: Logger;
+}
+
+const FILE = '<nacosRegistry options>';
+const KEY = 'app-registry.nacos';
+const DEFAULT_PORT = 8848;
+const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+// Letters, digits, dots, dashes and underscores: a host name or an IPv4 address.
+const HOST_NAME = /^[A-Za-z0-9_.-]+$/;
+
+/** Applies defaults and checks every option; throws `ConfigError` naming the key at fault. */
+export function normalizeOptions(options: NacosRegistryOptions): NormalizedOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigError({
+      file: FILE,
+      keyPath: KEY,
+      expected: 'an options object',
+      found: describe(options),
+    });
+  }
+  const secure = optionalBoolean(options.secure, 'secure') ?? false;
+  const client = options.client;
+  if (client !== undefined && !isNamingClient(client)) {
+    throw new ConfigError({
+      file: FILE,
+      keyPath: 'client',
+      expected: 'a NacosNamingClient (with registerInstance, deregisterInstance and getAllInstances)',
+      found: describe(client),
+    });
+  }
+  // With a client of its own, the server list is the client's business.
+  const servers =
+    client === undefined || options.serverAddr !== undefined
+      ? parseServerAddr(options.serverAddr, secure)
+      : [];
+
+  const username = optionalString(options.username, 'username');
+  const password = options.password;
+  if (password !== undefined && typeof password !== 'string') {
+    throw new ConfigError({ file: FILE, keyPath: `${KEY}.password`, expected: 'a string', found: '***' });
+  }
+  // An empty password is what `${NACOS_PASSWORD:}` gives when the variable is unset: no login.
+  const hasPassword = password !== undefined && password !== '';
+  if (hasPassword && username === undefined) {
+    throw new ConfigError({
+      file: FILE,
+      keyPath: `${KEY}.username`,
+      expected: 'a user name to log in with, since a password is set',
+      found: 'nothing',
+    });
+  }
+
+  if (options.port !== undefined) portNumber(options.port, 'port');
+  optionalString(options.ip, 'ip');
+  optionalString(options.appName, 'app-name');
+
+  const weight = options.weight ?? 1;
+  if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0 || weight > 10_000) {
+    throw new ConfigError({
+      file: FILE,
+      keyPath: `${KEY}.weight`,
+      expected: 'a number from 0 to 10000 (the range Nacos accepts)',
+      found: describe(weight),
+    });
+  }
+  const metadata = options.metadata ?? {};
+  if (
+    typeof metadata !== 'object' ||
+    metadata === null ||
+    Array.isArray(metadata) ||
+    !Object.values(metadata).every((value) => typeof value === 'string')
+  ) {
+    throw new ConfigError({
+      file: FILE,
+      keyPath: `${KEY}.metadata`,
+      expected: 'a map of strings to strings',
+      found: describe(metadata),
+    });
+  }
+  const apiVersion = options.apiVersion ?? 'auto';
+  if (apiVersion !== 'auto' && apiVersion !== 'v1' && apiVersion !== 'v3') {
+    throw new ConfigError({
+      file: FILE,
+      keyPath: `${KEY}.api-version`,
+      expected: "one of 'auto', 'v1', 'v3'",
+      found: describe(apiVersion),
+    });
+  }
+  const logger = options.logger ?? consoleLogger('warn');
+  if (
+    typeof logger !== 'object' ||
+    logger === null ||
+    !['debug', 'info', 'warn', 'error'].every(
+      (m) => typeof (logger as unknown as Record<string, unknown>)[m] === 'function',
+    )
+  ) {
+    throw new ConfigError({
+      file: FILE,
+      keyPath: 'logger',
+      expected: 'an object with debug, info, warn and error methods',
+      found: describe(logger),
+    });
+  }
+
+  return {
+    servers,
+    namespace: optionalString(options.namespace, 'namespace') ?? 'public',
+    cluster: clusterName(options.cluster),
+    group: optionalString(options.group, 'group') ?? 'DEFAULT_GROUP',
+    username: hasPassword ? username : undefined,
+    password: hasPassword ? password : undefined,
+    weight,
+    metadata: { ...metadata },
+    ephemeral: optionalBoolean(options.ephemeral, 'ephemeral') ?? true,
+    secure,
+    heartbeatIntervalMs: positive(options.heartbeatInterval, 'heartbeat-interval', 5, 'seconds') * 1000,
+    apiVersion,
+    refreshIntervalMs: positive(options.refreshInterval, 'refreshInterval', 5000, 'milliseconds', ''),
+    requestTimeoutMs: positive(options.requestTimeout, 'requestTimeout', 5000, 'milliseconds', ''),
+    client,
+    logger,
+  };
+}
+
+/**
+ * Parses `server-addr`: `host:port` entries separated by commas, IPv6 hosts in brackets
+ * (`[::1]:8848`), a missing port meaning 8848. Throws `ConfigError` for a scheme, an empty entry
+ * or a bad port.
+ */
+export function parseServerAddr(serverAddr: unknown, secure: boolean): NacosServer[] {
+  const keyPath = `${KEY}.server-addr`;
+  if (typeof serverAddr !== 'string' || serverAddr.trim() === '') {
+    throw new ConfigError({
+      file: FILE,
+      keyPath,
+      expected: "'host:port', or several separated by commas",
+      found: describe(serverAddr),
+    });
+  }
+  const servers: NacosServer[] = [];
+  for (const raw of serverAddr.split(',')) {
+    const entry = raw.trim();
+    const fail = (expected: string) =>
+      new ConfigError({ file: FILE, keyPath, expected, found: JSON.stringify(entry || serverAddr) });
+    if (entry === '') throw fail("'host:port' entries without empty ones between commas");
+    if (SCHEME.test(entry)) {
+      throw fail("'host:port' without a scheme (use the `secure` option for https)");
+    }
+    let host: string;
+    let portText: string | undefined;
+    if (entry.startsWith('[')) {
+      const end = entry.indexOf(']');
+      if (end < 0) throw fail("an IPv6 address in brackets, like '[::1]:8848'");
+      host = entry.slice(1, end);
+      const rest = entry.slice(end + 1);
+      if (rest !== '' && !rest.startsWith(':')) throw fail("'[ipv6]:port'");
+      portText = rest === '' ? undefined : rest.slice(1);
+      if (host === '' || !/^[0-9A-Fa-f:.]+$/.test(host))
+        throw fail("an IPv6 address in brackets, like '[::1]:8848'");
+    } else {
+      const parts = entry.split(':');
+      if (parts.length > 2) throw fail("'host:port' (write an IPv6 address in brackets: '[::1]:8848')");
+      host = parts[0]!;
+      portText = parts[1];
+      if (host === '' || !HOST_NAME.test(host)) throw fail("'host:port' with a host name or IP address");
+    }
+    if (portText?.includes('/')) throw fail("'host:port' without a path");
+    const port = portText === undefined ? DEFAULT_PORT : Number(portText);
+    if (portText === '' || !Number.isInteger(port) || port < 1 || port > 65535) {
+      throw fail("'host:port' with a port from 1 to 65535");
+    }
+    const hostPart = host.includes(':') ? `[${host}]` : host;
+    servers.push({ host, port, origin: `${secure ? 'https' : 'http'}://${hostPart}:${port}` });
+  }
+  return servers;
+}
+
+function clusterName(value: unknown): string {
+  const cluster = optionalString(value, 'cluster') ?? 'DEFAULT';
+  // Nacos reads a comma as a list of clusters; one instance joins exactly one.
+  if (cluster.includes(',')) {
+    throw new ConfigError({
+      file: FILE,
+      keyPath: `${KEY}.cluster`,
+      expected: 'one cluster name (no commas)',
+      found: describe(cluster),
+    });
+  }
+  return cluster;
+}
+
+function isNamingClient(value: unknown): value is NacosNamingClientLike {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Record<string, unknown>;
+  return (
+    typeof candidate.registerInstance === 'function' &&
+    typeof candidate.deregisterInstance === 'function' &&
+    typeof candidate.getAllInstances === 'function'
+  );
+}
+
+function optionalString(value: unknown, key: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new ConfigError({
+      file: FILE,
+      keyPath: `${KEY}.${key}`,
+      expected: 'a non-empty string',
+      found: describe(value),
+    });
+  }
+  return value;
+}
+
+function optionalBoolean(value: unknown, key: string): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'boolean') {
+    throw new ConfigError({
+      file: FILE,
+      keyPath: `${KEY}.${key}`,
+      expected: 'true or false',
+      found: describe(value),
+    });
+  }
+  return value;
+}
+
+function portNumber(value: unknown, key: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 65535) {
+    throw new ConfigError({
+      file: FILE,
+      keyPath: `${KEY}.${key}`,
+      expected: 'an integer port 1-65535',
+      found: describe(value),
+    });
+  }
+  return value;
+}
+
+function positive(
+  value: unknown,
+  key: string,
+  fallback: number,
+  unit: 'seconds' | 'milliseconds',
+  prefix = `${KEY}.`,
+): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new ConfigError({
+      file: FILE,
+      keyPath: `${prefix}${key}`,
+      expected: `a number of ${unit} > 0`,
+      found: describe(value),
+    });
+  }
+  return value;
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  if (Array.isArray(value)) return 'a list';
+  return `a ${typeof value}`;
+}

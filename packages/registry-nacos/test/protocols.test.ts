@@ -1,0 +1,146 @@
+import { createServer } from 'node:net';
+import { isRegistryError, type Logger, type ServiceRegistry } from '@service-caller/core';
+import { waitFor } from '@service-caller/testkit';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type NacosRegistryOptions, nacosRegistry } from '../src/index.js';
+import type { NacosRegistry } from '../src/nacos-registry.js';
+import { Nacos3StandIn } from './nacos3-stand-in.js';
+
+const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** A port nothing listens on: bound, then released. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('the v3 client API (against a stand-in: no Nacos 3 server can be installed here)', () => {
+  let nacos: Nacos3StandIn;
+  const registries: ServiceRegistry[] = [];
+  const open = (options: Partial<NacosRegistryOptions> = {}) => {
+    const registry = nacosRegistry({ serverAddr: nacos.origin, logger: silent, refreshInterval: 100, ...options });
+    registries.push(registry);
+    return registry;
+  };
+
+  beforeEach(async () => {
+    nacos = await new Nacos3StandIn().start();
+  });
+  afterEach(async () => {
+    await Promise.all(registries.splice(0).map((r) => r.close()));
+    await nacos.stop();
+  });
+
+  it('is detected, and registers, lists, renews and deregisters with v3 requests', async () => {
+    const registry = open({ heartbeatInterval: 0.05, metadata: { team: 'core' } });
+    await registry.register({ serviceName: 'orders', host: '127.0.0.1', port: 9001, weight: 3, metadata: { zone: 'a' } });
+    expect((registry as NacosRegistry).protocol).toBe('v3');
+    const register = nacos.seen.find((r) => r.method === 'POST' && r.url.startsWith('/nacos/v3/client/ns/instance?'));
+    const params = new URL(register!.url, 'http://x').searchParams;
+    expect(Object.fromEntries(params)).toMatchObject({
+      serviceName: 'orders',
+      groupName: 'DEFAULT_GROUP',
+      namespaceId: 'public',
+      clusterName: 'DEFAULT',
+      ip: '127.0.0.1',
+      port: '9001',
+      weight: '3',
+      ephemeral: 'true',
+    });
+    expect(JSON.parse(params.get('metadata')!)).toEqual({ team: 'core', zone: 'a' });
+
+    const [instance] = await registry.getInstances('orders');
+    expect(instance).toMatchObject({ host: '127.0.0.1', port: 9001, weight: 3, metadata: { team: 'core', zone: 'a' } });
+
+    await waitFor(() => nacos.seen.some((r) => r.url.includes('heartBeat=true')), {
+      timeout: 10_000,
+      message: 'a v3 heartbeat',
+    });
+    // A restarted server answers the next heartbeat with "instance not found": register again.
+    nacos.restart();
+    await waitFor(() => (nacos.store.get('public|DEFAULT_GROUP|orders')?.length ?? 0) === 1, {
+      timeout: 10_000,
+      message: 'the instance registered again after the restart',
+    });
+    await registry.deregister({ serviceName: 'orders', host: '127.0.0.1', port: 9001 });
+    expect(nacos.store.get('public|DEFAULT_GROUP|orders')).toEqual([]);
+    await waitFor(async () => (await registry.getInstances('orders')).length === 0, {
+      timeout: 10_000,
+      message: 'the deregistered instance gone from the cache',
+    });
+  });
+
+  it('logs in with the password in the body only, sends the token as a header, and renews it', async () => {
+    nacos.authEnabled = true;
+    nacos.tokenTtl = 1;
+    const registry = open({ username: 'nacos', password: nacos.password, apiVersion: 'v3', refreshInterval: 50 });
+    await registry.getInstances('users');
+    const logins = () => nacos.seen.filter((r) => r.url === '/nacos/v3/auth/user/login');
+    expect(logins()).toHaveLength(1);
+    expect(logins()[0]!.body).toBe(`username=nacos&password=${nacos.password}`);
+    const list = nacos.seen.find((r) => r.url.startsWith('/nacos/v3/client/ns/instance/list'));
+    expect(list!.headers.accesstoken).toMatch(/^t\d+$/);
+    // A 1-second token is renewed after 0.8 s by the background refreshes.
+    await waitFor(() => logins().length >= 2, { timeout: 10_000, message: 'a second login renewing the token' });
+    // A server that forgot its tokens (a restart) gets a fresh login, not an error.
+    nacos.tokens.clear();
+    const before = logins().length;
+    await registry.register({ serviceName: 'users', host: '127.0.0.1', port: 9002 });
+    expect(logins().length).toBeGreaterThan(before);
+    for (const request of nacos.seen) expect(request.url).not.toContain(nacos.password);
+  });
+
+  it('rejects a wrong password with a RegistryError that does not show it', async () => {
+    nacos.authEnabled = true;
+    const registry = open({ username: 'nacos', password: 'wrong-secret-42' });
+    const error = await registry.getInstances('users').catch((e: unknown) => e);
+    expect(isRegistryError(error)).toBe(true);
+    expect((error as Error).message).toContain("log in as 'nacos'");
+    expect((error as Error).message).toContain('refused the username or password');
+    expect((error as Error).message).not.toContain('wrong-secret-42');
+    expect(JSON.stringify(error)).not.toContain('wrong-secret-42');
+  });
+
+  it('says so when the server needs credentials and none are configured', async () => {
+    nacos.authEnabled = true;
+    const error = await open()
+      .getInstances('users')
+      .catch((e: unknown) => e);
+    expect(isRegistryError(error)).toBe(true);
+    expect((error as Error).message).toContain('requires authentication');
+  });
+
+  it('fails over to the next server when one cannot be reached', async () => {
+    const dead = await closedPort();
+    const registry = open({ serverAddr: `127.0.0.1:${dead},${nacos.origin}` });
+    await registry.register({ serviceName: 'billing', host: '127.0.0.1', port: 9003 });
+    expect((await registry.getInstances('billing')).map((i) => i.port)).toEqual([9003]);
+  });
+
+  it('names every server it tried when none answers', async () => {
+    const [a, b] = [await closedPort(), await closedPort()];
+    const registry = open({ serverAddr: `127.0.0.1:${a},127.0.0.1:${b}`, requestTimeout: 2000 });
+    const error = await registry.getInstances('billing').catch((e: unknown) => e);
+    expect(isRegistryError(error)).toBe(true);
+    expect((error as Error).message).toContain(`http://127.0.0.1:${a}`);
+    expect((error as Error).message).toContain(`http://127.0.0.1:${b}`);
+    expect((error as Error).message).toContain('ECONNREFUSED');
+  });
+
+  it('detects a Nacos 2 server (no v3 API) and logs in at its v1 path', async () => {
+    nacos.mode = 'v2';
+    nacos.authEnabled = true;
+    const registry = open({ username: 'nacos', password: nacos.password });
+    await expect(registry.getInstances('users')).resolves.toEqual([]);
+    expect((registry as NacosRegistry).protocol).toBe('v1');
+    expect(nacos.seen.map((r) => r.url.split('?')[0])).toEqual([
+      '/nacos/v3/auth/user/login',
+      '/nacos/v1/auth/login',
+      '/nacos/v3/client/ns/instance/list',
+      '/nacos/v1/ns/instance/list',
+    ]);
+  });
+});

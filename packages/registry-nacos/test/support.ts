@@ -1,0 +1,101 @@
+import { execFile } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from '@service-caller/core';
+
+/** The Nacos the integration tests share: `NACOS_ADDR`, else 127.0.0.1:8848 (`pnpm nacos:start`). */
+export const NACOS_ADDR = process.env.NACOS_ADDR ?? '127.0.0.1:8848';
+
+/** Names no other run uses, so runs against a long-lived server stay apart. */
+export const RUN_ID = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+
+const SCRIPT = fileURLToPath(new URL('../../../scripts/nacos.sh', import.meta.url));
+
+/** Settings of a Nacos server a test starts for itself (auth on, or one it stops and restarts). */
+export interface OwnNacos {
+  readonly port: number;
+  readonly auth?: boolean;
+  readonly password?: string;
+  readonly tokenTtlSeconds?: number;
+}
+
+function runScript(command: 'start' | 'stop', nacos: OwnNacos): Promise<string> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NACOS_PORT: String(nacos.port),
+    NACOS_AUTH: nacos.auth ? 'true' : 'false',
+    NACOS_PASSWORD: nacos.password ?? 'nacos',
+    NACOS_TOKEN_TTL: String(nacos.tokenTtlSeconds ?? 18_000),
+  };
+  return new Promise((resolve, reject) => {
+    execFile('bash', [SCRIPT, command], { env, timeout: 240_000 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`scripts/nacos.sh ${command} (port ${nacos.port}) failed: ${stderr || stdout}`, { cause: error }));
+      else resolve(stdout);
+    });
+  });
+}
+
+/** Starts (or finds running) a Nacos on `nacos.port` through scripts/nacos.sh; resolves once it answers. */
+export const startNacos = (nacos: OwnNacos) => runScript('start', nacos);
+/** Stops the Nacos on `nacos.port` that scripts/nacos.sh started; resolves once the process is gone. */
+export const stopNacos = (nacos: OwnNacos) => runScript('stop', nacos);
+
+/** A port for a test's own Nacos: `base` unless `NACOS_TEST_PORT_BASE` moves them all. */
+export function ownPort(offset: number): number {
+  return Number(process.env.NACOS_TEST_PORT_BASE ?? 18_848) + offset;
+}
+
+/** A logger that keeps every line, for asserting what was (not) logged. */
+export function recordingLogger() {
+  const lines: { level: 'debug' | 'info' | 'warn' | 'error'; message: string }[] = [];
+  const at =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (message: string, fields?: Record<string, unknown>) =>
+      lines.push({ level, message: fields === undefined ? message : `${message} ${safeJson(fields)}` });
+  const logger: Logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+  return { logger, lines };
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** A real HTTP server on 127.0.0.1 that answers every request with its own name and port. */
+export interface NamedServer {
+  readonly name: string;
+  readonly port: number;
+  /** Requests served so far. */
+  readonly hits: number;
+  close(): Promise<void>;
+}
+
+export async function startNamedServer(name: string): Promise<NamedServer> {
+  let hits = 0;
+  const server: Server = createServer((_req, res) => {
+    hits++;
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ name }));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    name,
+    port,
+    get hits() {
+      return hits;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,123 @@
+import { ConfigError } from '@service-caller/core';
+
+/**
+ * Extra `RequestInit` fields sent with every request (`cache`, `credentials`, `keepalive`,
+ * `redirect`, `priority`, or a runtime's own such as Node's `dispatcher` or Deno's `client`).
+ * The transport owns `method`, `headers`, `body` and `signal`.
+ */
+export type FetchInitExtras = Omit<RequestInit, 'method' | 'headers' | 'body' | 'signal'> & {
+  [runtimeSpecific: string]: unknown;
+};
+
+/**
+ * Options of {@link fetchTransport}.
+ *
+ * @example
+ * ```ts
+ * const transport = fetchTransport({ readTimeout: 10_000, init: { keepalive: true } });
+ * ```
+ */
+export interface FetchTransportOptions {
+  /**
+   * The `fetch` to call: a wrapped or instrumented one, or a polyfill.
+   * @default globalThis.fetch, looked up when the transport is created
+   */
+  fetch?: typeof fetch;
+  /**
+   * Milliseconds for the response headers to arrive, reported as `TimeoutError` phase `connect`.
+   * `fetch` does not say when the connection is made, so this bounds the whole wait for headers;
+   * it only takes effect when shorter than `readTimeout`. A request can override it.
+   * @default none: `readTimeout` bounds the wait for headers (and the runtime's own connect timeout applies, 10 s on Node)
+   */
+  connectTimeout?: number;
+  /**
+   * Milliseconds to wait for the response headers, and for each body chunk while the body is
+   * being read; `TimeoutError` phase `read`. A request can override it.
+   * @default 6000
+   */
+  readTimeout?: number;
+  /**
+   * Extra `RequestInit` fields for every request. `redirect` defaults to `'manual'`: a transport
+   * never follows a redirect to a host that discovery did not choose.
+   * @default { redirect: 'manual' }
+   */
+  init?: FetchInitExtras;
+}
+
+/** The options with defaults applied: the one place defaults live. */
+export interface NormalizedFetchOptions {
+  readonly fetch: typeof fetch;
+  readonly connectTimeout: number | undefined;
+  readonly readTimeout: number;
+  /** The `RequestInit` fields every request starts from. */
+  readonly init: FetchInitExtras;
+}
+
+const FILE = 'fetchTransport() options';
+const OWNED_INIT_KEYS = ['method', 'headers', 'body', 'signal'] as const;
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) {
+    return String(value);
+  }
+  return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+}
+
+function milliseconds(
+  options: FetchTransportOptions,
+  key: 'connectTimeout' | 'readTimeout',
+): number | undefined {
+  const value = options[key];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new ConfigError({
+      file: FILE,
+      keyPath: key,
+      expected: 'a positive, finite number of milliseconds',
+      found: show(value),
+    });
+  }
+  return value;
+}
+
+/** Validates the options and applies the defaults. Throws `ConfigError` naming the bad option. */
+export function normalizeOptions(options: FetchTransportOptions = {}): NormalizedFetchOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigError({ file: FILE, keyPath: '', expected: 'an options object', found: show(options) });
+  }
+  const fetchFunction = options.fetch ?? globalThis.fetch;
+  if (typeof fetchFunction !== 'function') {
+    throw new ConfigError({
+      file: FILE,
+      keyPath: 'fetch',
+      expected: 'a fetch function',
+      found: show(fetchFunction),
+      hint: options.fetch === undefined ? 'this runtime has no global fetch; pass one' : undefined,
+    });
+  }
+  const init = options.init;
+  if (init !== undefined && (typeof init !== 'object' || init === null || Array.isArray(init))) {
+    throw new ConfigError({
+      file: FILE,
+      keyPath: 'init',
+      expected: 'a RequestInit object',
+      found: show(init),
+    });
+  }
+  const owned = init && OWNED_INIT_KEYS.find((key) => (init as Record<string, unknown>)[key] !== undefined);
+  if (owned) {
+    throw new ConfigError({
+      file: FILE,
+      keyPath: `init.${owned}`,
+      expected: 'no value: the transport sets it from each request',
+      found: show((init as Record<string, unknown>)[owned]),
+    });
+  }
+  return {
+    fetch: fetchFunction,
+    connectTimeout: milliseconds(options, 'connectTimeout'),
+    readTimeout: milliseconds(options, 'readTimeout') ?? 6000,
+    init: { redirect: 'manual', ...init },
+  };
+}

@@ -1,0 +1,99 @@
+import type { RawResponse, Transport, TransportRequest } from '@service-caller/core';
+import { ClosedError, InvalidRequestError } from '@service-caller/core';
+import { describeTarget } from './errors.js';
+import { Exchange } from './exchange.js';
+import { type FetchTransportOptions, type NormalizedFetchOptions, normalizeOptions } from './options.js';
+import { FetchRawResponse } from './response.js';
+
+function requestTimeout(request: TransportRequest, key: 'connectTimeout' | 'readTimeout', fallback?: number) {
+  const value = request[key];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new InvalidRequestError(
+      `[fetch] ${describeTarget(request)}: ${key} must be a positive, finite number of milliseconds, found ${String(value)}`,
+    );
+  }
+  return value;
+}
+
+class FetchTransport implements Transport {
+  readonly name = 'fetch';
+  readonly #options: NormalizedFetchOptions;
+  #inFlight = 0;
+  #drained: (() => void) | undefined;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: NormalizedFetchOptions) {
+    this.#options = options;
+  }
+
+  async send(request: TransportRequest): Promise<RawResponse> {
+    if (this.#closing) throw new ClosedError('the fetch transport');
+    const signal = request.signal;
+    if (signal?.aborted) throw signal.reason;
+    const options = this.#options;
+    const readTimeout = requestTimeout(request, 'readTimeout', options.readTimeout) as number;
+    const connectTimeout = requestTimeout(request, 'connectTimeout', options.connectTimeout);
+    const body = request.body ?? undefined;
+    const init: RequestInit & { duplex?: 'half' } = {
+      ...options.init,
+      method: request.method,
+      headers: request.headers,
+      body,
+    };
+    // A stream body needs half duplex, which is what every runtime implements.
+    if (body instanceof ReadableStream) init.duplex = 'half';
+
+    const exchange = new Exchange(request, connectTimeout, readTimeout);
+    init.signal = exchange.signal;
+    this.#inFlight++;
+    try {
+      exchange.waitForHeaders();
+      let response: Response;
+      try {
+        response = await options.fetch(request.origin + request.path, init);
+      } catch (error) {
+        exchange.finish();
+        throw exchange.failure(error);
+      }
+      exchange.arrived();
+      if (response.body === null) exchange.finish();
+      return new FetchRawResponse(response, exchange);
+    } finally {
+      if (--this.#inFlight === 0) this.#drained?.();
+    }
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#drain();
+    return this.#closing;
+  }
+
+  async #drain(): Promise<void> {
+    if (this.#inFlight === 0) return;
+    await new Promise<void>((resolve) => {
+      this.#drained = resolve;
+    });
+  }
+}
+
+/**
+ * A service-caller transport on the WHATWG `fetch`, for runtimes without undici (Deno, Bun, edge
+ * workers) or for routing requests through an instrumented `fetch`.
+ *
+ * Errors are the core's: `TimeoutError` (`read` for headers and body chunks; `connect` only from
+ * `connectTimeout`, see its note), `ConnectionError` (refused, reset, TLS), `InvalidRequestError`,
+ * `ClosedError` after `close()`; an abort rejects with the signal's reason unchanged. Connections
+ * belong to the runtime's `fetch`: `close()` stops new requests and waits for those in flight.
+ * Bad options throw `ConfigError`.
+ *
+ * @example
+ * ```ts
+ * const transport = fetchTransport({ readTimeout: 5000 });
+ * await using res = await transport.send({ method: 'GET', origin: 'http://127.0.0.1:8080', path: '/hello', headers: {} });
+ * console.log(res.status, await res.text());
+ * ```
+ */
+export function fetchTransport(options?: FetchTransportOptions): Transport {
+  return new FetchTransport(normalizeOptions(options));
+}

@@ -1,0 +1,213 @@
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Transport, TransportRequest } from '@service-caller/core';
+import {
+  isConfigError,
+  isConnectionError,
+  isInvalidRequestError,
+  isTimeoutError,
+} from '@service-caller/core';
+import { testTransport } from '@service-caller/testkit';
+import { Agent } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FetchTransportOptions, fetchTransport } from '../src/index.js';
+
+/**
+ * WHATWG fetch has no TLS options; on Node a `dispatcher` in the init carries them. The suite's
+ * `tls.ca` goes through the transport's `init` that way (the agents are closed after the suite).
+ */
+const agents: Agent[] = [];
+
+function startServer() {
+  const state = { requests: 0, origin: '', lastHeaders: {} as http.IncomingHttpHeaders };
+  const server = http.createServer((req, res) => {
+    state.requests++;
+    state.lastHeaders = req.headers;
+    if (req.url?.startsWith('/stall')) return;
+    if (req.url === '/to-hello') {
+      res.writeHead(302, { location: '/hello' });
+      res.end();
+      return;
+    }
+    if (req.url === '/reset') {
+      req.socket.destroy();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end(`hello ${req.method} ${req.url}`);
+  });
+  return {
+    state,
+    async listen() {
+      server.listen({ port: 0, host: '127.0.0.1' });
+      await once(server, 'listening');
+      state.origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    },
+    async close() {
+      server.closeAllConnections();
+      server.close();
+      await once(server, 'close');
+    },
+  };
+}
+
+const get = (origin: string, path: string, extra: Partial<TransportRequest> = {}): TransportRequest => ({
+  method: 'GET',
+  origin,
+  path,
+  headers: {},
+  ...extra,
+});
+
+testTransport({
+  name: 'fetch',
+  create: (options) => {
+    const { tls, ...timeouts } = options ?? {};
+    if (!tls) return fetchTransport(timeouts);
+    const agent = new Agent({ connect: { ca: tls.ca } });
+    agents.push(agent);
+    return fetchTransport({ ...timeouts, init: { dispatcher: agent } });
+  },
+  additionalTests() {
+    afterAll(async () => {
+      await Promise.all(agents.map((agent) => agent.close()));
+    });
+
+    describe('fetch options', () => {
+      const server = startServer();
+      const transports: Transport[] = [];
+      const make = (options?: FetchTransportOptions) => {
+        const transport = fetchTransport(options);
+        transports.push(transport);
+        return transport;
+      };
+      beforeAll(() => server.listen());
+      afterAll(async () => {
+        await Promise.all(transports.map((t) => t.close()));
+        await server.close();
+      });
+
+      it.each([
+        ['connectTimeout', 0],
+        ['connectTimeout', Number.POSITIVE_INFINITY],
+        ['readTimeout', -1],
+        ['readTimeout', '6000'],
+        ['fetch', 'not a function'],
+        ['init', 'redirect'],
+      ])('refuses %s = %s with a ConfigError naming the option', (key, value) => {
+        let error: unknown;
+        try {
+          fetchTransport({ [key]: value } as FetchTransportOptions);
+        } catch (caught) {
+          error = caught;
+        }
+        expect(isConfigError(error), String(error)).toBe(true);
+        expect(error).toMatchObject({ keyPath: key });
+      });
+
+      it('refuses init fields the transport sets itself', () => {
+        expect(() => fetchTransport({ init: { method: 'POST' } as never })).toThrow(/init\.method/);
+        expect(() => fetchTransport({ init: { signal: AbortSignal.abort() } as never })).toThrow(
+          /init\.signal/,
+        );
+      });
+
+      it('calls an injected fetch with the URL, method, headers, body and init extras', async () => {
+        const calls: Array<{ url: string; init: RequestInit & Record<string, unknown> }> = [];
+        const transport = make({
+          fetch: (input, init) => {
+            calls.push({ url: String(input), init: init as RequestInit & Record<string, unknown> });
+            return fetch(input, init);
+          },
+          init: { cache: 'no-store', custom: 'kept' },
+        });
+        const res = await transport.send(
+          get(server.state.origin, '/injected?q=1', {
+            method: 'POST',
+            headers: { 'x-a': 'b' },
+            body: 'payload',
+          }),
+        );
+        expect(await res.text()).toBe('hello POST /injected?q=1');
+        expect(calls).toHaveLength(1);
+        expect(calls[0]!.url).toBe(`${server.state.origin}/injected?q=1`);
+        expect(calls[0]!.init).toMatchObject({
+          method: 'POST',
+          headers: { 'x-a': 'b' },
+          body: 'payload',
+          cache: 'no-store',
+          custom: 'kept',
+          redirect: 'manual',
+        });
+        expect(calls[0]!.init.signal).toBeInstanceOf(AbortSignal);
+      });
+
+      it('lets init choose to follow redirects', async () => {
+        const transport = make({ init: { redirect: 'follow' } });
+        const res = await transport.send(get(server.state.origin, '/to-hello'));
+        expect(res.status).toBe(200);
+        expect(await res.text()).toBe('hello GET /hello');
+      });
+
+      it('passes a synchronous throw of the injected fetch through the error mapping', async () => {
+        const transport = make({
+          fetch: () => {
+            throw new TypeError('Invalid URL for this test');
+          },
+        });
+        const error = await transport.send(get(server.state.origin, '/x')).catch((e: unknown) => e);
+        expect(isInvalidRequestError(error), String(error)).toBe(true);
+        expect((error as Error).message).toContain(`GET ${server.state.origin}/x`);
+      });
+
+      it('maps a reset connection to ConnectionError', async () => {
+        const error = await make()
+          .send(get(server.state.origin, '/reset'))
+          .catch((e: unknown) => e);
+        expect(isConnectionError(error), String(error)).toBe(true);
+      });
+
+      it("reports a connectTimeout shorter than readTimeout as 'connect' (fetch cannot see the connection)", async () => {
+        const transport = make({ connectTimeout: 200, readTimeout: 5000 });
+        const error = await transport.send(get(server.state.origin, '/stall')).catch((e: unknown) => e);
+        expect(isTimeoutError(error), String(error)).toBe(true);
+        expect(error).toMatchObject({ phase: 'connect', timeoutMs: 200 });
+      });
+
+      it("reports 'read' when readTimeout is the shorter one", async () => {
+        const transport = make({ connectTimeout: 5000, readTimeout: 200 });
+        const error = await transport.send(get(server.state.origin, '/stall')).catch((e: unknown) => e);
+        expect(error).toMatchObject({ phase: 'read', timeoutMs: 200 });
+      });
+
+      it('lets a request override both timeouts', async () => {
+        const transport = make({ connectTimeout: 100, readTimeout: 100 });
+        const error = await transport
+          .send(get(server.state.origin, '/stall', { connectTimeout: 5000, readTimeout: 250 }))
+          .catch((e: unknown) => e);
+        expect(error).toMatchObject({ phase: 'read', timeoutMs: 250 });
+      });
+
+      it.each([
+        ['readTimeout', 0],
+        ['connectTimeout', Number.NaN],
+      ])('refuses a request with %s = %s as InvalidRequestError', async (key, value) => {
+        const before = server.state.requests;
+        const error = await make()
+          .send(get(server.state.origin, '/hello', { [key]: value }))
+          .catch((e: unknown) => e);
+        expect(isInvalidRequestError(error), String(error)).toBe(true);
+        expect((error as Error).message).toContain(key);
+        expect(server.state.requests).toBe(before);
+      });
+
+      it('refuses an invalid header name as InvalidRequestError', async () => {
+        const error = await make()
+          .send(get(server.state.origin, '/hello', { headers: { 'bad header': 'x' } }))
+          .catch((e: unknown) => e);
+        expect(isInvalidRequestError(error), String(error)).toBe(true);
+      });
+    });
+  },
+});

@@ -1,0 +1,76 @@
+import type { TransportRequest } from '@service-caller/core';
+import {
+  ClosedError,
+  ConnectionError,
+  InvalidRequestError,
+  isServiceCallerError,
+  TimeoutError,
+} from '@service-caller/core';
+
+/**
+ * `GET http://host:port/path`, the request as errors name it. The query string is left out: it
+ * may carry tokens, and errors never show secrets.
+ */
+export function describeTarget(request: TransportRequest): string {
+  const path = request.path;
+  const query = path.indexOf('?');
+  return `${request.method} ${request.origin}${query === -1 ? path : path.slice(0, query)}`;
+}
+
+/** The `code` of the error or of the first error in its cause chain that has one. */
+function codeOf(error: unknown): string | undefined {
+  let current = error;
+  // Bounded: a cause chain can be circular.
+  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && code) return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Turns what undici (or the socket below it) threw into the core's typed errors. An abort is
+ * answered with the signal's own reason, whatever undici reported; errors without a `code` (a
+ * request body stream that failed, say) pass through unchanged.
+ */
+export function toTransportError(
+  error: unknown,
+  request: TransportRequest,
+  connectTimeout: number,
+  readTimeout: number,
+): unknown {
+  const signal = request.signal;
+  if (signal?.aborted) return signal.reason;
+  if (isServiceCallerError(error)) return error;
+  const code = codeOf(error);
+  if (code === undefined) return error;
+  switch (code) {
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return new TimeoutError('connect', connectTimeout, describeTarget(request), { cause: error });
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+      return new TimeoutError('read', readTimeout, describeTarget(request), { cause: error });
+    case 'UND_ERR_INVALID_ARG':
+    case 'UND_ERR_NOT_SUPPORTED':
+    case 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH':
+      return new InvalidRequestError(`[undici] ${describeTarget(request)}: ${messageOf(error)}`, {
+        cause: error,
+      });
+    case 'UND_ERR_CLOSED':
+    case 'UND_ERR_DESTROYED':
+      // Only an injected dispatcher closed by its owner gets here: ours is closed after the last request.
+      return new ClosedError(`[undici] the dispatcher used for ${describeTarget(request)}`);
+    default:
+      return new ConnectionError(
+        `[undici] ${describeTarget(request)} failed: ${messageOf(error)} (${code})`,
+        {
+          cause: error,
+        },
+      );
+  }
+}

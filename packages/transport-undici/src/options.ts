@@ -1,0 +1,206 @@
+import { ConfigError } from '@service-caller/core';
+import type { Dispatcher } from 'undici';
+
+/** A PEM string or buffer, or several of them. */
+export type PemInput = string | Buffer | Array<string | Buffer>;
+
+/** TLS settings for `https` origins. */
+export interface UndiciTlsOptions {
+  /**
+   * Trusted CA certificates (PEM). When set, they **replace** Node's default CA store for this
+   * transport, as in `tls.connect({ ca })`. To trust a private CA in addition to the public ones,
+   * pass `[...tls.rootCertificates, myCa]`.
+   * @default Node's default CA store
+   */
+  ca?: PemInput;
+  /** Client certificate chain (PEM) for mutual TLS. @default none */
+  cert?: PemInput;
+  /** Private key (PEM) for `cert`. Never printed in errors. @default none */
+  key?: PemInput;
+  /**
+   * Verify the server's certificate against the trusted CAs. Turning this off accepts any
+   * certificate (man-in-the-middle included); use it only against test servers.
+   * @default true
+   */
+  rejectUnauthorized?: boolean;
+  /** The SNI server name to send, when it must differ from the origin's host name. @default the origin's host name */
+  servername?: string;
+}
+
+/**
+ * Options of {@link undiciTransport}.
+ *
+ * @example
+ * ```ts
+ * const transport = undiciTransport({ connections: 50, connectTimeout: 2000, readTimeout: 10_000 });
+ * ```
+ */
+export interface UndiciTransportOptions {
+  /**
+   * Maximum connections per origin (the config's `service-caller.connection-pool-size`).
+   * Requests beyond it wait in the pool's queue; the queue wait is not bounded by either timeout.
+   * @default 100
+   */
+  connections?: number;
+  /**
+   * Milliseconds to establish a connection (TCP, plus the TLS handshake for `https`); a request
+   * can override it with `TransportRequest.connectTimeout`.
+   * @default 6000
+   */
+  connectTimeout?: number;
+  /**
+   * Milliseconds to wait for the response headers once the request is on the wire, and the
+   * longest idle gap between two body chunks (undici's `headersTimeout` and `bodyTimeout`); a
+   * request can override it with `TransportRequest.readTimeout`.
+   * @default 6000
+   */
+  readTimeout?: number;
+  /** Milliseconds an idle pooled connection stays open (a server's keep-alive hint may shorten it). @default 4000 */
+  keepAliveTimeout?: number;
+  /** Requests sent on one connection before the first response (HTTP/1.1 pipelining); 1 turns it off. @default 1 */
+  pipelining?: number;
+  /** TLS settings for `https` origins. @default Node's defaults (platform CA store, verification on) */
+  tls?: UndiciTlsOptions;
+  /**
+   * Your own undici dispatcher: an `Agent`, a `Pool`, a `ProxyAgent`, one with interceptors composed in.
+   * The transport sends through it but does not close it: its owner does. It cannot be combined
+   * with `connections`, `connectTimeout`, `keepAliveTimeout`, `pipelining` or `tls`, which
+   * configure the dispatcher the transport would otherwise build.
+   * @default an `Agent` built from the options above
+   */
+  dispatcher?: Dispatcher;
+}
+
+/** The options with defaults applied: the one place defaults live. */
+export interface NormalizedUndiciOptions {
+  readonly connections: number;
+  readonly connectTimeout: number;
+  readonly readTimeout: number;
+  readonly keepAliveTimeout: number;
+  readonly pipelining: number;
+  readonly tls: UndiciTlsOptions | undefined;
+  readonly dispatcher: Dispatcher | undefined;
+}
+
+const FILE = 'undiciTransport() options';
+const AGENT_OPTIONS = ['connections', 'connectTimeout', 'keepAliveTimeout', 'pipelining', 'tls'] as const;
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) {
+    return String(value);
+  }
+  return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+}
+
+function positiveInteger(
+  options: UndiciTransportOptions,
+  key: 'connections' | 'pipelining',
+  fallback: number,
+) {
+  const value = options[key];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new ConfigError({ file: FILE, keyPath: key, expected: 'a positive integer', found: show(value) });
+  }
+  return value;
+}
+
+function positiveMilliseconds(
+  options: UndiciTransportOptions,
+  key: 'connectTimeout' | 'readTimeout' | 'keepAliveTimeout',
+  fallback: number,
+) {
+  const value = options[key];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new ConfigError({
+      file: FILE,
+      keyPath: key,
+      expected: 'a positive, finite number of milliseconds',
+      found: show(value),
+    });
+  }
+  return value;
+}
+
+function isPem(value: unknown): boolean {
+  return typeof value === 'string' || Buffer.isBuffer(value);
+}
+
+function checkPem(tls: UndiciTlsOptions, key: 'ca' | 'cert' | 'key') {
+  const value = tls[key];
+  if (value === undefined || isPem(value) || (Array.isArray(value) && value.every(isPem))) return;
+  // Never echo the value: `key` is a private key.
+  throw new ConfigError({
+    file: FILE,
+    keyPath: `tls.${key}`,
+    expected: 'a PEM string or Buffer, or an array of them',
+    found: Array.isArray(value) ? 'an array with other items' : `a ${typeof value}`,
+  });
+}
+
+function normalizeTls(tls: unknown): UndiciTlsOptions | undefined {
+  if (tls === undefined) return undefined;
+  if (typeof tls !== 'object' || tls === null || Array.isArray(tls)) {
+    throw new ConfigError({ file: FILE, keyPath: 'tls', expected: 'an object', found: show(tls) });
+  }
+  const options = tls as UndiciTlsOptions;
+  checkPem(options, 'ca');
+  checkPem(options, 'cert');
+  checkPem(options, 'key');
+  if (options.rejectUnauthorized !== undefined && typeof options.rejectUnauthorized !== 'boolean') {
+    throw new ConfigError({
+      file: FILE,
+      keyPath: 'tls.rejectUnauthorized',
+      expected: 'a boolean',
+      found: show(options.rejectUnauthorized),
+    });
+  }
+  if (options.servername !== undefined && (typeof options.servername !== 'string' || !options.servername)) {
+    throw new ConfigError({
+      file: FILE,
+      keyPath: 'tls.servername',
+      expected: 'a non-empty string',
+      found: show(options.servername),
+    });
+  }
+  return options;
+}
+
+/** Validates the options and applies the defaults. Throws `ConfigError` naming the bad option. */
+export function normalizeOptions(options: UndiciTransportOptions = {}): NormalizedUndiciOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigError({ file: FILE, keyPath: '', expected: 'an options object', found: show(options) });
+  }
+  const dispatcher = options.dispatcher;
+  if (dispatcher !== undefined) {
+    if (typeof dispatcher !== 'object' || dispatcher === null || typeof dispatcher.request !== 'function') {
+      throw new ConfigError({
+        file: FILE,
+        keyPath: 'dispatcher',
+        expected: 'an undici Dispatcher (Agent, Pool, ...)',
+        found: show(dispatcher),
+      });
+    }
+    const clash = AGENT_OPTIONS.find((key) => options[key] !== undefined);
+    if (clash) {
+      throw new ConfigError({
+        file: FILE,
+        keyPath: clash,
+        expected: 'no value when `dispatcher` is set',
+        found: clash === 'tls' ? 'an object' : show(options[clash]),
+        hint: 'configure your own dispatcher instead',
+      });
+    }
+  }
+  return {
+    connections: positiveInteger(options, 'connections', 100),
+    connectTimeout: positiveMilliseconds(options, 'connectTimeout', 6000),
+    readTimeout: positiveMilliseconds(options, 'readTimeout', 6000),
+    keepAliveTimeout: positiveMilliseconds(options, 'keepAliveTimeout', 4000),
+    pipelining: positiveInteger(options, 'pipelining', 1),
+    tls: normalizeTls(options.tls),
+    dispatcher,
+  };
+}

@@ -1,0 +1,172 @@
+import type { OutgoingHeaders, RawResponse, Transport, TransportRequest } from '@service-caller/core';
+import { ClosedError, InvalidRequestError } from '@service-caller/core';
+import { Agent, type Dispatcher } from 'undici';
+import { describeTarget, toTransportError } from './errors.js';
+import { type NormalizedUndiciOptions, normalizeOptions, type UndiciTransportOptions } from './options.js';
+import { UndiciRawResponse } from './response.js';
+
+/** What `fetch` sends for a `URLSearchParams` body; the undici transport matches it. */
+const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded;charset=UTF-8';
+
+/**
+ * How many Agents with another connect timeout are kept for requests that override it. undici
+ * fixes the connect timeout per Agent; a handful of distinct values is the normal case, and the
+ * bound keeps a caller that varies it per request from piling up pools.
+ */
+const MAX_CONNECT_TIMEOUT_AGENTS = 8;
+
+/** undici's own connect timeout, which an injected dispatcher built without one uses. */
+const UNDICI_DEFAULT_CONNECT_TIMEOUT = 10_000;
+
+function createAgent(options: NormalizedUndiciOptions, connectTimeout: number): Agent {
+  const connect: Record<string, unknown> = { timeout: connectTimeout };
+  const tls = options.tls;
+  if (tls) {
+    if (tls.ca !== undefined) connect.ca = tls.ca;
+    if (tls.cert !== undefined) connect.cert = tls.cert;
+    if (tls.key !== undefined) connect.key = tls.key;
+    if (tls.rejectUnauthorized !== undefined) connect.rejectUnauthorized = tls.rejectUnauthorized;
+    if (tls.servername !== undefined) connect.servername = tls.servername;
+  }
+  return new Agent({
+    connections: options.connections,
+    pipelining: options.pipelining,
+    keepAliveTimeout: options.keepAliveTimeout,
+    headersTimeout: options.readTimeout,
+    bodyTimeout: options.readTimeout,
+    connect,
+  });
+}
+
+function requestTimeout(request: TransportRequest, key: 'connectTimeout' | 'readTimeout', fallback: number) {
+  const value = request[key];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new InvalidRequestError(
+      `[undici] ${describeTarget(request)}: ${key} must be a positive, finite number of milliseconds, found ${String(value)}`,
+    );
+  }
+  return value;
+}
+
+function hasHeader(headers: OutgoingHeaders, lowerCaseName: string): boolean {
+  for (const name in headers) {
+    if (name.toLowerCase() === lowerCaseName) return true;
+  }
+  return false;
+}
+
+class UndiciTransport implements Transport {
+  readonly name = 'undici';
+  readonly #options: NormalizedUndiciOptions;
+  readonly #dispatcher: Dispatcher;
+  /** Whether the dispatcher is ours to close (not injected). */
+  readonly #owned: boolean;
+  readonly #connectTimeout: number;
+  readonly #agentsByConnectTimeout = new Map<number, Agent>();
+  /** Evicted Agents still finishing their requests; `close()` waits for them. */
+  readonly #retiring = new Set<Promise<void>>();
+  #inFlight = 0;
+  #drained: (() => void) | undefined;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: NormalizedUndiciOptions) {
+    this.#options = options;
+    this.#owned = options.dispatcher === undefined;
+    this.#connectTimeout = this.#owned ? options.connectTimeout : UNDICI_DEFAULT_CONNECT_TIMEOUT;
+    this.#dispatcher = options.dispatcher ?? createAgent(options, options.connectTimeout);
+  }
+
+  async send(request: TransportRequest): Promise<RawResponse> {
+    if (this.#closing) throw new ClosedError('the undici transport');
+    const signal = request.signal;
+    if (signal?.aborted) throw signal.reason;
+    const readTimeout = requestTimeout(request, 'readTimeout', this.#options.readTimeout);
+    const connectTimeout = this.#owned
+      ? requestTimeout(request, 'connectTimeout', this.#connectTimeout)
+      : this.#connectTimeout;
+
+    let headers = request.headers;
+    let body = request.body;
+    if (body instanceof URLSearchParams) {
+      // undici would take it for an iterable of pairs; send it the way fetch does.
+      body = body.toString();
+      if (!hasHeader(headers, 'content-type')) headers = { ...headers, 'content-type': FORM_CONTENT_TYPE };
+    }
+
+    this.#inFlight++;
+    try {
+      const data = await this.#dispatcherFor(connectTimeout).request({
+        origin: request.origin,
+        path: request.path,
+        method: request.method as Dispatcher.HttpMethod,
+        headers,
+        // undici also takes ArrayBuffer and web streams (as async iterables); its types list fewer.
+        body: body as Dispatcher.DispatchOptions['body'],
+        signal,
+        headersTimeout: readTimeout,
+        bodyTimeout: readTimeout,
+      });
+      return new UndiciRawResponse(data, request, connectTimeout, readTimeout);
+    } catch (error) {
+      throw toTransportError(error, request, connectTimeout, readTimeout);
+    } finally {
+      if (--this.#inFlight === 0) this.#drained?.();
+    }
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  #dispatcherFor(connectTimeout: number): Dispatcher {
+    if (connectTimeout === this.#connectTimeout) return this.#dispatcher;
+    let agent = this.#agentsByConnectTimeout.get(connectTimeout);
+    if (agent) return agent;
+    if (this.#agentsByConnectTimeout.size >= MAX_CONNECT_TIMEOUT_AGENTS) {
+      // Maps iterate in insertion order: the first entry is the oldest.
+      const [oldest, evicted] = this.#agentsByConnectTimeout.entries().next().value as [number, Agent];
+      this.#agentsByConnectTimeout.delete(oldest);
+      // close() lets the evicted Agent's requests in flight finish.
+      const retiring: Promise<void> = evicted.close().finally(() => this.#retiring.delete(retiring));
+      this.#retiring.add(retiring);
+    }
+    agent = createAgent(this.#options, connectTimeout);
+    this.#agentsByConnectTimeout.set(connectTimeout, agent);
+    return agent;
+  }
+
+  async #shutdown(): Promise<void> {
+    if (this.#inFlight > 0) {
+      await new Promise<void>((resolve) => {
+        this.#drained = resolve;
+      });
+    }
+    const closing = [...this.#retiring];
+    // An injected dispatcher belongs to whoever built it.
+    if (this.#owned) closing.push(this.#dispatcher.close());
+    for (const agent of this.#agentsByConnectTimeout.values()) closing.push(agent.close());
+    this.#agentsByConnectTimeout.clear();
+    await Promise.all(closing);
+  }
+}
+
+/**
+ * The default service-caller transport, on undici's `Agent` (one connection pool per origin) and
+ * its fast `dispatcher.request()` path.
+ *
+ * Errors are the core's: `TimeoutError` (`connect`, or `read` for headers and body gaps),
+ * `ConnectionError` (refused, reset, TLS), `InvalidRequestError`, `ClosedError` after `close()`;
+ * an abort rejects with the signal's reason unchanged. Bad options throw `ConfigError`.
+ *
+ * @example
+ * ```ts
+ * const transport = undiciTransport({ connections: 100, connectTimeout: 6000, readTimeout: 6000 });
+ * await using res = await transport.send({ method: 'GET', origin: 'http://127.0.0.1:8080', path: '/hello', headers: {} });
+ * console.log(res.status, await res.json());
+ * ```
+ */
+export function undiciTransport(options?: UndiciTransportOptions): Transport {
+  return new UndiciTransport(normalizeOptions(options));
+}
