@@ -1,5 +1,6 @@
 export * from './balancers/index.js';
 export * from './chain/index.js';
+export * from './client/index.js';
 export * from './contracts/index.js';
 export * from './engine/index.js';
 export type { CallEngine, CallEngineOptions } from './engine/types.js';

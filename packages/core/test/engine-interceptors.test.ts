@@ -1,4 +1,5 @@
-import { waitFor } from '@service-caller/testkit';
+// testkit depends on core, so core's tests take waitFor from its source rather than the package.
+import { waitFor } from '../../testkit/src/wait.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   type CallEngine,

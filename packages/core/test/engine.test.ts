@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { waitFor } from '@service-caller/testkit';
+// testkit depends on core, so core's tests take waitFor from its source rather than the package.
+import { waitFor } from '../../testkit/src/wait.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   type CallEngine,

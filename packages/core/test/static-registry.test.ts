@@ -1,4 +1,3 @@
-import { testRegistry } from '@service-caller/testkit';
 import { describe, expect, it } from 'vitest';
 import {
   ClosedError,
@@ -10,20 +9,6 @@ import {
   staticRegistry,
 } from '../src/index.js';
 import { recordingLogger } from './support/recording.js';
-
-testRegistry({
-  name: 'static',
-  create: () => staticRegistry({ logger: silentLogger }),
-  propagationTimeout: 2_000,
-  additionalTests: () => {
-    it('answers at once: a change is visible without waiting', async () => {
-      const registry = staticRegistry({ logger: silentLogger });
-      await registry.register({ serviceName: 'now', host: '127.0.0.1', port: 1 });
-      expect(registry.getCachedInstances('now')?.map((i) => i.port)).toEqual([1]);
-      await registry.close();
-    });
-  },
-});
 
 function configError(fn: () => unknown): ConfigError {
   try {

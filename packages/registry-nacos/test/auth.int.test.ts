@@ -9,7 +9,12 @@ import { normalizeOptions } from '../src/options.js';
 import { ownPort, RUN_ID, recordingLogger, startNacos, stopNacos } from './support.js';
 
 /** Its own Nacos with auth on and 3-second tokens, so renewal happens within the test. */
-const nacos = { port: ownPort(1), auth: true, password: `pw-${randomBytes(9).toString('hex')}`, tokenTtlSeconds: 3 };
+const nacos = {
+  port: ownPort(1),
+  auth: true,
+  password: `pw-${randomBytes(9).toString('hex')}`,
+  tokenTtlSeconds: 3,
+};
 const serverAddr = `127.0.0.1:${nacos.port}`;
 
 describe('a Nacos with authentication on', () => {

@@ -61,7 +61,9 @@ describe('toInstanceList', () => {
       expect(toInstanceList('users', changed).fingerprint).not.toBe(a.fingerprint);
     }
     // An instance turning unhealthy leaves the list: that is a change too.
-    expect(toInstanceList('users', [host(1), host(2, { healthy: false })]).fingerprint).not.toBe(a.fingerprint);
+    expect(toInstanceList('users', [host(1), host(2, { healthy: false })]).fingerprint).not.toBe(
+      a.fingerprint,
+    );
   });
 });
 

@@ -7,7 +7,8 @@ import { NACOS_ADDR, recordingLogger } from './support.js';
 // The built-in client against the shared Nacos; a short refresh keeps the suite quick.
 testRegistry({
   name: 'nacos (built-in client)',
-  create: () => nacosRegistry({ serverAddr: NACOS_ADDR, refreshInterval: 500, logger: recordingLogger().logger }),
+  create: () =>
+    nacosRegistry({ serverAddr: NACOS_ADDR, refreshInterval: 500, logger: recordingLogger().logger }),
   createObserver: () =>
     nacosRegistry({ serverAddr: NACOS_ADDR, refreshInterval: 500, logger: recordingLogger().logger }),
   propagationTimeout: 15_000,
@@ -22,7 +23,12 @@ const officialClient = () => {
     logger: { ...console, info() {}, debug() {}, log() {}, warn() {} } as typeof console,
   });
   clients.push(client);
-  return nacosRegistry({ serverAddr: NACOS_ADDR, client, refreshInterval: 500, logger: recordingLogger().logger });
+  return nacosRegistry({
+    serverAddr: NACOS_ADDR,
+    client,
+    refreshInterval: 500,
+    logger: recordingLogger().logger,
+  });
 };
 afterAll(async () => {
   await Promise.all(clients.map((client) => (client as unknown as { close(): Promise<void> }).close()));

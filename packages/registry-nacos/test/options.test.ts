@@ -103,7 +103,7 @@ describe('normalizeOptions', () => {
     expect(options.servers[0]?.origin).toBe('https://127.0.0.1:8848');
   });
 
-  it('treats an empty password (an unset ${NACOS_PASSWORD:}) as no login', () => {
+  it('treats an empty password (an unset NACOS_PASSWORD variable) as no login', () => {
     const options = normalizeOptions({ serverAddr: '127.0.0.1:8848', username: 'nacos', password: '' });
     expect(options.username).toBeUndefined();
     expect(options.password).toBeUndefined();
@@ -133,11 +133,17 @@ describe('normalizeOptions', () => {
 
   it('never shows the password, even when it is the wrong type', () => {
     const error = configError(() =>
-      normalizeOptions({ serverAddr: '127.0.0.1:8848', username: 'nacos', password: 12345 as unknown as string }),
+      normalizeOptions({
+        serverAddr: '127.0.0.1:8848',
+        username: 'nacos',
+        password: 12345 as unknown as string,
+      }),
     );
     expect(error.keyPath).toBe('app-registry.nacos.password');
     expect(error.message).not.toContain('12345');
-    const missingUser = configError(() => normalizeOptions({ serverAddr: '127.0.0.1:8848', password: 'hunter2-secret' }));
+    const missingUser = configError(() =>
+      normalizeOptions({ serverAddr: '127.0.0.1:8848', password: 'hunter2-secret' }),
+    );
     expect(missingUser.message).not.toContain('hunter2');
   });
 

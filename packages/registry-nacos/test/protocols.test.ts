@@ -21,7 +21,12 @@ describe('the v3 client API (against a stand-in: no Nacos 3 server can be instal
   let nacos: Nacos3StandIn;
   const registries: ServiceRegistry[] = [];
   const open = (options: Partial<NacosRegistryOptions> = {}) => {
-    const registry = nacosRegistry({ serverAddr: nacos.origin, logger: silent, refreshInterval: 100, ...options });
+    const registry = nacosRegistry({
+      serverAddr: nacos.origin,
+      logger: silent,
+      refreshInterval: 100,
+      ...options,
+    });
     registries.push(registry);
     return registry;
   };
@@ -36,9 +41,17 @@ describe('the v3 client API (against a stand-in: no Nacos 3 server can be instal
 
   it('is detected, and registers, lists, renews and deregisters with v3 requests', async () => {
     const registry = open({ heartbeatInterval: 0.05, metadata: { team: 'core' } });
-    await registry.register({ serviceName: 'orders', host: '127.0.0.1', port: 9001, weight: 3, metadata: { zone: 'a' } });
+    await registry.register({
+      serviceName: 'orders',
+      host: '127.0.0.1',
+      port: 9001,
+      weight: 3,
+      metadata: { zone: 'a' },
+    });
     expect((registry as NacosRegistry).protocol).toBe('v3');
-    const register = nacos.seen.find((r) => r.method === 'POST' && r.url.startsWith('/nacos/v3/client/ns/instance?'));
+    const register = nacos.seen.find(
+      (r) => r.method === 'POST' && r.url.startsWith('/nacos/v3/client/ns/instance?'),
+    );
     const params = new URL(register!.url, 'http://x').searchParams;
     expect(Object.fromEntries(params)).toMatchObject({
       serviceName: 'orders',
@@ -53,7 +66,12 @@ describe('the v3 client API (against a stand-in: no Nacos 3 server can be instal
     expect(JSON.parse(params.get('metadata')!)).toEqual({ team: 'core', zone: 'a' });
 
     const [instance] = await registry.getInstances('orders');
-    expect(instance).toMatchObject({ host: '127.0.0.1', port: 9001, weight: 3, metadata: { team: 'core', zone: 'a' } });
+    expect(instance).toMatchObject({
+      host: '127.0.0.1',
+      port: 9001,
+      weight: 3,
+      metadata: { team: 'core', zone: 'a' },
+    });
 
     await waitFor(() => nacos.seen.some((r) => r.url.includes('heartBeat=true')), {
       timeout: 10_000,
@@ -76,7 +94,12 @@ describe('the v3 client API (against a stand-in: no Nacos 3 server can be instal
   it('logs in with the password in the body only, sends the token as a header, and renews it', async () => {
     nacos.authEnabled = true;
     nacos.tokenTtl = 1;
-    const registry = open({ username: 'nacos', password: nacos.password, apiVersion: 'v3', refreshInterval: 50 });
+    const registry = open({
+      username: 'nacos',
+      password: nacos.password,
+      apiVersion: 'v3',
+      refreshInterval: 50,
+    });
     await registry.getInstances('users');
     const logins = () => nacos.seen.filter((r) => r.url === '/nacos/v3/auth/user/login');
     expect(logins()).toHaveLength(1);
@@ -84,7 +107,10 @@ describe('the v3 client API (against a stand-in: no Nacos 3 server can be instal
     const list = nacos.seen.find((r) => r.url.startsWith('/nacos/v3/client/ns/instance/list'));
     expect(list!.headers.accesstoken).toMatch(/^t\d+$/);
     // A 1-second token is renewed after 0.8 s by the background refreshes.
-    await waitFor(() => logins().length >= 2, { timeout: 10_000, message: 'a second login renewing the token' });
+    await waitFor(() => logins().length >= 2, {
+      timeout: 10_000,
+      message: 'a second login renewing the token',
+    });
     // A server that forgot its tokens (a restart) gets a fresh login, not an error.
     nacos.tokens.clear();
     const before = logins().length;

@@ -1,4 +1,4 @@
-import type { ServiceRegistry } from '@service-caller/core';
+import type { ServiceInstance, ServiceRegistry } from '@service-caller/core';
 import { waitFor } from '@service-caller/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type NacosRegistryOptions, nacosRegistry } from '../src/index.js';
@@ -41,13 +41,13 @@ describe('nacosRegistry against a real Nacos', () => {
       metadata: { zone: 'eu-1', 'version.tag': 'v1.2=3,4' },
     });
     await registry.register({ serviceName: service, host: '127.0.0.1', port: 7002 });
-    const list = await waitFor(
+    const list = (await waitFor(
       async () => {
         const found = await registry.getInstances(service);
         return found.length === 2 && found;
       },
       { timeout: 15_000, message: 'two instances' },
-    );
+    )) as readonly ServiceInstance[];
     const [first, second] = list;
     expect(first).toMatchObject({
       id: '127.0.0.1:7001',
@@ -81,8 +81,14 @@ describe('nacosRegistry against a real Nacos', () => {
     const publicNs = open();
     await nsA.register({ serviceName: service, host: '127.0.0.1', port: 7101 });
     await nsB.register({ serviceName: service, host: '127.0.0.1', port: 7102 });
-    await waitFor(async () => (await nsA.getInstances(service)).length === 1, { timeout: 15_000, message: 'ns-a' });
-    await waitFor(async () => (await nsB.getInstances(service)).length === 1, { timeout: 15_000, message: 'ns-b' });
+    await waitFor(async () => (await nsA.getInstances(service)).length === 1, {
+      timeout: 15_000,
+      message: 'ns-a',
+    });
+    await waitFor(async () => (await nsB.getInstances(service)).length === 1, {
+      timeout: 15_000,
+      message: 'ns-b',
+    });
     // Once both are visible, each namespace still lists only its own.
     expect((await nsA.getInstances(service)).map((i) => i.port)).toEqual([7101]);
     expect((await nsB.getInstances(service)).map((i) => i.port)).toEqual([7102]);
@@ -97,9 +103,18 @@ describe('nacosRegistry against a real Nacos', () => {
     await groupA.register({ serviceName: service, host: '127.0.0.1', port: 7201 });
     await groupB.register({ serviceName: service, host: '127.0.0.1', port: 7202 });
     await clusterX.register({ serviceName: service, host: '127.0.0.1', port: 7203 });
-    await waitFor(async () => (await groupA.getInstances(service)).length === 1, { timeout: 15_000, message: 'A' });
-    await waitFor(async () => (await groupB.getInstances(service)).length === 1, { timeout: 15_000, message: 'B' });
-    await waitFor(async () => (await clusterX.getInstances(service)).length === 1, { timeout: 15_000, message: 'X' });
+    await waitFor(async () => (await groupA.getInstances(service)).length === 1, {
+      timeout: 15_000,
+      message: 'A',
+    });
+    await waitFor(async () => (await groupB.getInstances(service)).length === 1, {
+      timeout: 15_000,
+      message: 'B',
+    });
+    await waitFor(async () => (await clusterX.getInstances(service)).length === 1, {
+      timeout: 15_000,
+      message: 'X',
+    });
     expect((await groupA.getInstances(service)).map((i) => i.port)).toEqual([7201]);
     expect((await groupB.getInstances(service)).map((i) => i.port)).toEqual([7202]);
     expect((await clusterX.getInstances(service)).map((i) => i.port)).toEqual([7203]);
@@ -119,7 +134,10 @@ describe('nacosRegistry against a real Nacos', () => {
     );
     // Another process adds an instance; with a 60 s refresh this registry keeps its cached list.
     await observer.register({ serviceName: service, host: '127.0.0.1', port: 7302 });
-    await waitFor(async () => (await observer.getInstances(service)).length === 2, { timeout: 15_000, message: '2' });
+    await waitFor(async () => (await observer.getInstances(service)).length === 2, {
+      timeout: 15_000,
+      message: '2',
+    });
     expect(await registry.getInstances(service)).toBe(first);
     expect(registry.getCachedInstances?.(service)).toBe(first);
   });

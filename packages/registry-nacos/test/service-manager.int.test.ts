@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 // The facade by path: a devDependency on @service-caller/caller would make a cycle with its
 // optional peer dependency on this package.
 import { ServiceManager } from '../../caller/src/index.js';
-import { NACOS_ADDR, RUN_ID, type NamedServer, recordingLogger, startNamedServer } from './support.js';
+import { NACOS_ADDR, type NamedServer, RUN_ID, recordingLogger, startNamedServer } from './support.js';
 
 describe('three ServiceManagers registered in Nacos, called through the load balancer', () => {
   const service = `sm-orders-${RUN_ID}`;
@@ -23,7 +23,13 @@ describe('three ServiceManagers registered in Nacos, called through the load bal
         config: {
           serviceCaller: { lbType: 'round_robin' },
           appRegistry: {
-            nacos: { serverAddr: NACOS_ADDR, appName: service, ip: '127.0.0.1', port: server.port, weight: 1 },
+            nacos: {
+              serverAddr: NACOS_ADDR,
+              appName: service,
+              ip: '127.0.0.1',
+              port: server.port,
+              weight: 1,
+            },
           },
         },
         logger: recordingLogger().logger,
@@ -70,7 +76,9 @@ describe('three ServiceManagers registered in Nacos, called through the load bal
     );
     const movedAfterMs = performance.now() - closedAt;
     expect(failed).toBe(0);
-    console.info(`[nacos int] calls moved off the deregistered instance after ${Math.round(movedAfterMs)} ms`);
+    console.info(
+      `[nacos int] calls moved off the deregistered instance after ${Math.round(movedAfterMs)} ms`,
+    );
     const instances = caller.registry.getCachedInstances?.(service) ?? [];
     expect(instances.map((i) => i.port).sort()).toEqual([servers[1]!.port, servers[2]!.port].sort());
   });

@@ -30,7 +30,12 @@ function runScript(command: 'start' | 'stop', nacos: OwnNacos): Promise<string> 
   };
   return new Promise((resolve, reject) => {
     execFile('bash', [SCRIPT, command], { env, timeout: 240_000 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`scripts/nacos.sh ${command} (port ${nacos.port}) failed: ${stderr || stdout}`, { cause: error }));
+      if (error)
+        reject(
+          new Error(`scripts/nacos.sh ${command} (port ${nacos.port}) failed: ${stderr || stdout}`, {
+            cause: error,
+          }),
+        );
       else resolve(stdout);
     });
   });
@@ -50,8 +55,7 @@ export function ownPort(offset: number): number {
 export function recordingLogger() {
   const lines: { level: 'debug' | 'info' | 'warn' | 'error'; message: string }[] = [];
   const at =
-    (level: 'debug' | 'info' | 'warn' | 'error') =>
-    (message: string, fields?: Record<string, unknown>) =>
+    (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) =>
       lines.push({ level, message: fields === undefined ? message : `${message} ${safeJson(fields)}` });
   const logger: Logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
   return { logger, lines };

@@ -1,6 +1,6 @@
-import { testInterceptor, WaitForTimeoutError, waitFor } from '@service-caller/testkit';
+import { testInterceptor, WaitForTimeoutError, waitFor } from '../src/index.js';
 import { describe, expect, it } from 'vitest';
-import { HttpStatusError, type RequestContext, type ServiceInterceptor } from '../src/index.js';
+import { HttpStatusError, type RequestContext, type ServiceInterceptor } from '@service-caller/core';
 
 describe('waitFor', () => {
   it('returns the first truthy value, retrying through falsy answers and throws', async () => {
