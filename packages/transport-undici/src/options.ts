@@ -57,6 +57,13 @@ export interface UndiciTransportOptions {
   readTimeout?: number;
   /** Milliseconds an idle pooled connection stays open (a server's keep-alive hint may shorten it). @default 4000 */
   keepAliveTimeout?: number;
+  /**
+   * Milliseconds `close()` waits for requests in flight and unread response bodies before it
+   * destroys the connections that are left (their pending reads then fail). A response that is
+   * never read nor disposed would otherwise hold `close()` open for ever.
+   * @default 10000
+   */
+  closeTimeout?: number;
   /** Requests sent on one connection before the first response (HTTP/1.1 pipelining); 1 turns it off. @default 1 */
   pipelining?: number;
   /** TLS settings for `https` origins. @default Node's defaults (platform CA store, verification on) */
@@ -77,6 +84,7 @@ export interface NormalizedUndiciOptions {
   readonly connectTimeout: number;
   readonly readTimeout: number;
   readonly keepAliveTimeout: number;
+  readonly closeTimeout: number;
   readonly pipelining: number;
   readonly tls: UndiciTlsOptions | undefined;
   readonly dispatcher: Dispatcher | undefined;
@@ -108,7 +116,7 @@ function positiveInteger(
 
 function positiveMilliseconds(
   options: UndiciTransportOptions,
-  key: 'connectTimeout' | 'readTimeout' | 'keepAliveTimeout',
+  key: 'connectTimeout' | 'readTimeout' | 'keepAliveTimeout' | 'closeTimeout',
   fallback: number,
 ) {
   const value = options[key];
@@ -199,6 +207,7 @@ export function normalizeOptions(options: UndiciTransportOptions = {}): Normaliz
     connectTimeout: positiveMilliseconds(options, 'connectTimeout', 6000),
     readTimeout: positiveMilliseconds(options, 'readTimeout', 6000),
     keepAliveTimeout: positiveMilliseconds(options, 'keepAliveTimeout', 4000),
+    closeTimeout: positiveMilliseconds(options, 'closeTimeout', 10_000),
     pipelining: positiveInteger(options, 'pipelining', 1),
     tls: normalizeTls(options.tls),
     dispatcher,

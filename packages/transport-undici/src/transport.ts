@@ -64,6 +64,8 @@ class UndiciTransport implements Transport {
   readonly #owned: boolean;
   readonly #connectTimeout: number;
   readonly #agentsByConnectTimeout = new Map<number, Agent>();
+  /** Per-connect-timeout Agents being closed; destroyed if `closeTimeout` runs out. */
+  readonly #closingAgents: Agent[] = [];
   /** Evicted Agents still finishing their requests; `close()` waits for them. */
   readonly #retiring = new Set<Promise<void>>();
   #inFlight = 0;
@@ -138,6 +140,24 @@ class UndiciTransport implements Transport {
   }
 
   async #shutdown(): Promise<void> {
+    const graceful = this.#closeGracefully();
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<'expired'>((resolve) => {
+      timer = setTimeout(resolve, this.#options.closeTimeout, 'expired');
+    });
+    try {
+      if ((await Promise.race([graceful, expired])) !== 'expired') return;
+      // Something still holds a connection (typically a raw response nobody read or disposed):
+      // destroy what is ours instead of waiting for ever.
+      const owned: Dispatcher[] = [...this.#closingAgents];
+      if (this.#owned) owned.push(this.#dispatcher);
+      await Promise.all(owned.map((dispatcher) => dispatcher.destroy().catch(() => {})));
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #closeGracefully(): Promise<void> {
     if (this.#inFlight > 0) {
       await new Promise<void>((resolve) => {
         this.#drained = resolve;
@@ -146,7 +166,10 @@ class UndiciTransport implements Transport {
     const closing = [...this.#retiring];
     // An injected dispatcher belongs to whoever built it.
     if (this.#owned) closing.push(this.#dispatcher.close());
-    for (const agent of this.#agentsByConnectTimeout.values()) closing.push(agent.close());
+    for (const agent of this.#agentsByConnectTimeout.values()) {
+      this.#closingAgents.push(agent);
+      closing.push(agent.close());
+    }
     this.#agentsByConnectTimeout.clear();
     await Promise.all(closing);
   }

@@ -14,6 +14,12 @@ function startServer() {
   const server = http.createServer((req, res) => {
     state.requests++;
     if (req.url?.startsWith('/stall')) return;
+    if (req.url?.startsWith('/partial')) {
+      // Headers and a first chunk, then nothing: the body never ends.
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('partial');
+      return;
+    }
     res.writeHead(200, { 'content-type': 'text/plain' });
     res.end(`hello ${req.method} ${req.url}`);
   });
@@ -125,6 +131,25 @@ testTransport({
         const texts = await Promise.all(responses.map((res) => res.text()));
         expect(texts).toEqual(Array.from({ length: 20 }, (_, i) => `hello GET /hello?n=${i}`));
         expect(server.state.connections - before).toBeLessThanOrEqual(2);
+      });
+
+      it('destroys connections an unread response holds once closeTimeout runs out', async () => {
+        const transport = undiciTransport({ closeTimeout: 100 });
+        const response = await transport.send(get(server.state.origin, '/partial'));
+        // Neither read nor disposed: without the bound, close() would wait for this body for ever.
+        await transport.close();
+        await expect(response.text()).rejects.toThrow();
+      });
+
+      it('refuses a closeTimeout that is not a positive number of milliseconds', () => {
+        let failure: unknown;
+        try {
+          undiciTransport({ closeTimeout: -1 });
+        } catch (error) {
+          failure = error;
+        }
+        expect(isConfigError(failure)).toBe(true);
+        expect((failure as Error).message).toContain('closeTimeout');
       });
 
       it('reuses connections between requests', async () => {
