@@ -86,7 +86,8 @@ async function main(cleanup: Cleanup): Promise<number> {
   caller.addInterceptor(auth);
 
   const files = ['application.yaml', ...(profile === '' ? [] : [`application-${profile}.yaml`])];
-  say(`service-caller demo: registry '${caller.registry.name}', config ${files.join(' + ')} in ${display(CONFIG_DIR)}`);
+  const shown = files.map((file) => join(display(CONFIG_DIR), file)).join(' + ');
+  say(`service-caller demo: registry '${caller.registry.name}', config ${shown}`);
   say(`caller interceptors: ${caller.interceptors.map((i) => i.name).join(', ')} (token ${auth.toString()})`);
   say();
 

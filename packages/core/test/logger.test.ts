@@ -45,6 +45,17 @@ describe('consoleLogger', () => {
     expect(lines.map(([method]) => method)).toEqual(expected);
   });
 
+  it.each<[LogLevel, boolean[]]>([
+    ['debug', [true, true, true, true]],
+    ['warn', [false, false, true, true]],
+    ['silent', [false, false, false, false]],
+  ])('at %s answers isLevelEnabled for debug/info/warn/error with %j', (level, expected) => {
+    const logger = consoleLogger(level);
+    const levels = ['debug', 'info', 'warn', 'error'] as const;
+    expect(levels.map((l) => logger.isLevelEnabled?.(l))).toEqual(expected);
+    expect(silentLogger.isLevelEnabled?.('error')).toBe(false);
+  });
+
   it('refuses an unknown level with a ConfigError', () => {
     expect(() => consoleLogger('verbose' as LogLevel)).toThrow(ConfigError);
     expect(() => consoleLogger('verbose' as LogLevel)).toThrow(

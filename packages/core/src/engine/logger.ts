@@ -41,8 +41,15 @@ export function consoleLogger(level: LogLevel = 'warn'): Logger {
     info: write('info', 20),
     warn: write('warn', 30),
     error: write('error', 40),
+    isLevelEnabled: (wanted) => rank <= (RANK[wanted] ?? 0),
   };
 }
 
 /** A `Logger` that drops everything. */
-export const silentLogger: Logger = Object.freeze({ debug: noop, info: noop, warn: noop, error: noop });
+export const silentLogger: Logger = Object.freeze({
+  debug: noop,
+  info: noop,
+  warn: noop,
+  error: noop,
+  isLevelEnabled: () => false,
+});

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type CallEngine,
+  ConnectionError,
   createClient,
   get,
   HttpStatusError,
@@ -147,7 +148,7 @@ describe('signal and protocol', () => {
     const client = createClient(engine, 'user-service', { call: get('/echo') });
     // The server speaks plain HTTP: an https attempt fails, proving the option reached the transport.
     const error = await rejection(client.call({ protocol: 'https', timeout: 5000 }));
-    expect(error).toBeInstanceOf(Error);
+    expect(error).toBeInstanceOf(ConnectionError);
     expect((await client.call({ protocol: 'http' })) as Echo).toMatchObject({ url: '/echo' });
   });
 });
