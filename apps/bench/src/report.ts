@@ -100,7 +100,8 @@ export function renderReport(input: ReportInput): string {
     `![client CPU per request](${input.chartFile})`,
     '',
   ];
-  if (input.balancers) parts.push('## Load balancers', '', input.balancers.trim(), '');
+  // The micro-benchmark's markdown brings its own heading.
+  if (input.balancers) parts.push(input.balancers.trim(), '');
   return parts.join('\n');
 }
 

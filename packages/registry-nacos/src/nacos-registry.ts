@@ -128,6 +128,8 @@ export class NacosRegistry implements ServiceRegistry {
     } catch (error) {
       throw asRegistryError(error, `register '${spec.serviceName}'`);
     }
+    // Closed while the request was out: start nothing (Nacos expires the unbeaten instance).
+    if (this.#closing !== undefined) throw new ClosedError('nacos registry');
     const heartbeat =
       spec.ephemeral && this.#api.heartbeat !== undefined
         ? new Heartbeat(spec, {

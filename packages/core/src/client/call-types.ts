@@ -39,7 +39,9 @@ type PathArg<P extends string, S> = S extends { path: infer Schema extends Stand
     ? {}
     : { path: PathParams<P> };
 
-type QueryArg<S> = S extends { query: infer Q } ? Field<'query', InputOf<Q>> : { query?: QueryParams | URLSearchParams };
+type QueryArg<S> = S extends { query: infer Q }
+  ? Field<'query', InputOf<Q>>
+  : { query?: QueryParams | URLSearchParams };
 type BodyArg<S> = S extends { body: infer B } ? Field<'body', InputOf<B>> : { body?: unknown };
 type HeadersArg<S> = S extends { headers: infer H }
   ? Field<'headers', InputOf<H>>
@@ -56,9 +58,10 @@ export type EndpointArgs<P extends string, S> = Flatten<
 export type EndpointResult<S> = S extends { response: infer R } ? OutputOf<R> : unknown;
 
 /** An endpoint as a function; the argument is optional when nothing in it is required. */
-export type EndpointMethod<P extends string, S> = {} extends EndpointArgs<P, S>
-  ? (args?: EndpointArgs<P, S>) => Promise<EndpointResult<S>>
-  : (args: EndpointArgs<P, S>) => Promise<EndpointResult<S>>;
+export type EndpointMethod<P extends string, S> =
+  {} extends EndpointArgs<P, S>
+    ? (args?: EndpointArgs<P, S>) => Promise<EndpointResult<S>>
+    : (args: EndpointArgs<P, S>) => Promise<EndpointResult<S>>;
 
 /** The endpoints of a client, by the name each method gets. */
 export type Endpoints = { readonly [name: string]: Endpoint<HttpMethod, string, unknown> };

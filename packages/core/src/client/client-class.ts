@@ -1,6 +1,12 @@
 import { InvalidRequestError } from '../errors/index.js';
 import type { Client, Endpoints } from './call-types.js';
-import { buildMethods, type ClientDefaults, type ClientTarget, checkTarget, planClient } from './create-client.js';
+import {
+  buildMethods,
+  type ClientDefaults,
+  type ClientTarget,
+  checkTarget,
+  planClient,
+} from './create-client.js';
 
 /** A class whose instances are clients of `E`: `new (target) => Client<E>`, ready to extend. */
 export type ClientClass<E extends Endpoints> = new (target: ClientTarget) => Client<E>;
@@ -35,7 +41,11 @@ export function clientClass<E extends Endpoints>(
     constructor(target: ClientTarget) {
       checkTarget(target);
       // Endpoint methods are own properties: a subclass method of the same name would never run.
-      for (let proto = new.target.prototype; proto !== DeclaredClient.prototype; proto = Object.getPrototypeOf(proto)) {
+      for (
+        let proto = new.target.prototype;
+        proto !== DeclaredClient.prototype;
+        proto = Object.getPrototypeOf(proto)
+      ) {
         const hidden = names.find((name) => Object.hasOwn(proto, name));
         if (hidden !== undefined) {
           throw new InvalidRequestError(

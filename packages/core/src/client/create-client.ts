@@ -2,7 +2,12 @@ import type { CallOptions, HttpMethod, QueryParams } from '../contracts/request.
 import type { RequestBody } from '../contracts/transport.js';
 import { InvalidRequestError } from '../errors/index.js';
 import type { Client, EndpointCallSettings, Endpoints } from './call-types.js';
-import { type EndpointDefaults, mergeHeaders, type NormalizedDefaults, normalizeDefaults } from './defaults.js';
+import {
+  type EndpointDefaults,
+  mergeHeaders,
+  type NormalizedDefaults,
+  normalizeDefaults,
+} from './defaults.js';
 import { type Endpoint, endpointDefaults, isEndpoint } from './endpoint.js';
 import { EndpointSite } from './endpoint-site.js';
 import { expandPath } from './path-template.js';
@@ -82,7 +87,11 @@ export interface EndpointPlan {
 
 /** Checks a client's definition once and precomputes each endpoint's plan. */
 export function planClient(serviceName: unknown, endpoints: unknown, defaults: unknown): EndpointPlan[] {
-  if (typeof serviceName !== 'string' || serviceName.length === 0 || SERVICE_NAME_FORBIDDEN.test(serviceName)) {
+  if (
+    typeof serviceName !== 'string' ||
+    serviceName.length === 0 ||
+    SERVICE_NAME_FORBIDDEN.test(serviceName)
+  ) {
     throw new InvalidRequestError(
       `invalid client: serviceName must be a non-empty string without '/', ':' or white space, found ${
         typeof serviceName === 'string' ? JSON.stringify(serviceName) : typeof serviceName
@@ -196,7 +205,9 @@ function endpointMethod(target: ClientTarget, plan: EndpointPlan): (args?: Untyp
 
 function checkArgs(args: unknown, site: EndpointSite): void {
   if (args !== undefined && (typeof args !== 'object' || args === null)) {
-    throw site.invalid(`the call's argument must be an object, found ${args === null ? 'null' : typeof args}`);
+    throw site.invalid(
+      `the call's argument must be an object, found ${args === null ? 'null' : typeof args}`,
+    );
   }
 }
 
@@ -221,7 +232,9 @@ function callOptions(
   site: EndpointSite,
 ): ClientCallOptions {
   if (headers !== undefined && (typeof headers !== 'object' || headers === null)) {
-    throw site.invalid(`headers must be an object of strings, found ${headers === null ? 'null' : typeof headers}`);
+    throw site.invalid(
+      `headers must be an object of strings, found ${headers === null ? 'null' : typeof headers}`,
+    );
   }
   const raw = body !== undefined && isRawBody(body);
   return {

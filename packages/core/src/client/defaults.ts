@@ -67,7 +67,8 @@ export function normalizeDefaults(
   const bad = (problem: string): never => {
     throw new InvalidRequestError(`invalid ${where}: ${problem}`);
   };
-  if (!isPlainObject(defaults)) bad(`expected an object, found ${defaults === null ? 'null' : typeof defaults}`);
+  if (!isPlainObject(defaults))
+    bad(`expected an object, found ${defaults === null ? 'null' : typeof defaults}`);
   const given = defaults as Record<string, unknown>;
   for (const key of Object.keys(given)) {
     if (!KEYS.has(key)) bad(`unknown key '${key}' (expected headers, timeout or throwHttpErrors)`);
@@ -80,7 +81,9 @@ export function normalizeDefaults(
     timeout !== undefined &&
     (typeof timeout !== 'number' || !(timeout > 0) || !Number.isFinite(timeout) || timeout > MAX_TIMEOUT_MS)
   ) {
-    bad(`timeout must be a positive number of milliseconds up to ${MAX_TIMEOUT_MS}, found ${String(timeout)}`);
+    bad(
+      `timeout must be a positive number of milliseconds up to ${MAX_TIMEOUT_MS}, found ${String(timeout)}`,
+    );
   }
   if (throwHttpErrors !== undefined && typeof throwHttpErrors !== 'boolean') {
     bad(`throwHttpErrors must be a boolean, found ${typeof throwHttpErrors}`);

@@ -118,7 +118,9 @@ function isStandardSchema(value: unknown): value is StandardSchemaV1 {
 }
 
 function isTypeOnly(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && (value as Record<string, unknown>)[TYPE_ONLY_MARK] === true;
+  return (
+    typeof value === 'object' && value !== null && (value as Record<string, unknown>)[TYPE_ONLY_MARK] === true
+  );
 }
 
 /**
@@ -202,17 +204,26 @@ export function endpointDefaults(definition: Endpoint, client: NormalizedDefault
 }
 
 /** A `GET` endpoint; see {@link endpoint}. */
-export function get<P extends string, S extends EndpointSpec<P> = {}>(path: P, spec?: S): Endpoint<'GET', P, S> {
+export function get<P extends string, S extends EndpointSpec<P> = {}>(
+  path: P,
+  spec?: S,
+): Endpoint<'GET', P, S> {
   return endpoint('GET', path, spec);
 }
 
 /** A `POST` endpoint; see {@link endpoint}. */
-export function post<P extends string, S extends EndpointSpec<P> = {}>(path: P, spec?: S): Endpoint<'POST', P, S> {
+export function post<P extends string, S extends EndpointSpec<P> = {}>(
+  path: P,
+  spec?: S,
+): Endpoint<'POST', P, S> {
   return endpoint('POST', path, spec);
 }
 
 /** A `PUT` endpoint; see {@link endpoint}. */
-export function put<P extends string, S extends EndpointSpec<P> = {}>(path: P, spec?: S): Endpoint<'PUT', P, S> {
+export function put<P extends string, S extends EndpointSpec<P> = {}>(
+  path: P,
+  spec?: S,
+): Endpoint<'PUT', P, S> {
   return endpoint('PUT', path, spec);
 }
 
@@ -233,7 +244,10 @@ export function del<P extends string, S extends EndpointSpec<P> = {}>(
 }
 
 /** A `HEAD` endpoint; see {@link endpoint}. */
-export function head<P extends string, S extends EndpointSpec<P> = {}>(path: P, spec?: S): Endpoint<'HEAD', P, S> {
+export function head<P extends string, S extends EndpointSpec<P> = {}>(
+  path: P,
+  spec?: S,
+): Endpoint<'HEAD', P, S> {
   return endpoint('HEAD', path, spec);
 }
 

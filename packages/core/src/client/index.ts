@@ -27,11 +27,11 @@ export {
 } from './endpoint.js';
 export type { PathParamNames, PathParams } from './path-template.js';
 export type {
+  StandardFailureResult,
   StandardInput,
   StandardIssue,
   StandardOutput,
   StandardPathSegment,
-  StandardFailureResult,
   StandardResult,
   StandardSchemaProps,
   StandardSchemaV1,

@@ -40,7 +40,10 @@ export function compilePath(template: unknown): CompiledPath {
     );
   }
   if (template.charCodeAt(0) !== 0x2f) {
-    invalidTemplate(template, "it must start with '/'; discovery chooses the host, so absolute URLs are refused");
+    invalidTemplate(
+      template,
+      "it must start with '/'; discovery chooses the host, so absolute URLs are refused",
+    );
   }
   if (template.charCodeAt(1) === 0x2f) invalidTemplate(template, "it must not start with '//'");
   const literals: string[] = [];
@@ -48,7 +51,8 @@ export function compilePath(template: unknown): CompiledPath {
   let literalStart = 0;
   for (let i = 0; i < template.length; i++) {
     const c = template.charCodeAt(i);
-    if (c <= 0x20 || c === 0x7f) invalidTemplate(template, 'white space and control characters must be encoded');
+    if (c <= 0x20 || c === 0x7f)
+      invalidTemplate(template, 'white space and control characters must be encoded');
     if (c === 0x5c) invalidTemplate(template, 'a backslash must be encoded as %5C');
     if (c === 0x23) invalidTemplate(template, "'#' must be encoded as %23 (a fragment is never sent)");
     if (c === 0x7d) invalidTemplate(template, `'}' at ${i} closes no '{'`);

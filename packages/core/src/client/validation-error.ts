@@ -45,10 +45,10 @@ export class ValidationError extends ServiceCallerError {
       .join('; ');
     const more = issues.length > ISSUES_IN_MESSAGE ? ` (and ${issues.length - ISSUES_IN_MESSAGE} more)` : '';
     const consequence = part === 'response' ? '' : ' (nothing was sent)';
-    super(
-      `${method} ${serviceName}.${endpoint}: invalid ${part}${consequence}: ${shown}${more}`,
-      { code: 'SC_ERR_VALIDATION', cause: options.cause },
-    );
+    super(`${method} ${serviceName}.${endpoint}: invalid ${part}${consequence}: ${shown}${more}`, {
+      code: 'SC_ERR_VALIDATION',
+      cause: options.cause,
+    });
     this.serviceName = serviceName;
     this.endpoint = endpoint;
     this.method = method;

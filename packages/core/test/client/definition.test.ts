@@ -83,11 +83,20 @@ describe('endpoint builders', () => {
       [() => get('/a', [] as never), 'the spec must be an object'],
       [() => get('/a', { reponse: z.string() } as never), "unknown spec key 'reponse'"],
       [() => get('/a', { body: { type: 'object' } } as never), 'spec.body must be a Standard Schema'],
-      [() => get('/a/{id}', { path: typed<{ id: string }>() } as never), 'spec.path must be a Standard Schema (zod'],
+      [
+        () => get('/a/{id}', { path: typed<{ id: string }>() } as never),
+        'spec.path must be a Standard Schema (zod',
+      ],
       [() => get('/a', { defaults: { retry: 3 } as never }), 'retry is reserved'],
       [() => get('/a', { defaults: { timeout: -1 } }), 'timeout must be a positive number'],
-      [() => get('/a', { defaults: { timeout: Number.POSITIVE_INFINITY } }), 'timeout must be a positive number'],
-      [() => get('/a', { defaults: { throwHttpErrors: 'no' as never } }), 'throwHttpErrors must be a boolean'],
+      [
+        () => get('/a', { defaults: { timeout: Number.POSITIVE_INFINITY } }),
+        'timeout must be a positive number',
+      ],
+      [
+        () => get('/a', { defaults: { throwHttpErrors: 'no' as never } }),
+        'throwHttpErrors must be a boolean',
+      ],
       [() => get('/a', { defaults: { headers: { 'bad name': 'x' } } }), 'invalid header name "bad name"'],
       [() => get('/a', { defaults: { headers: { a: 1 as never } } }), "headers['a'] must be a string"],
       [() => get('/a', { defaults: { headers: { a: 'x\r\nb: y' } } }), 'CR, LF or NUL'],
@@ -127,9 +136,16 @@ describe('createClient', () => {
       [() => createClient(target, 'a/b', {}), 'found "a/b"'],
       [() => createClient(target, 42 as never, {}), 'found number'],
       [() => createClient(target, 'svc', null as never), 'endpoints must be an object'],
-      [() => createClient(target, 'svc', { a: { method: 'GET', path: '/a' } } as never), 'endpoints.a must be made by get()'],
+      [
+        () => createClient(target, 'svc', { a: { method: 'GET', path: '/a' } } as never),
+        'endpoints.a must be made by get()',
+      ],
+      // biome-ignore lint/suspicious/noThenProperty: proves that such a name is refused
       [() => createClient(target, 'svc', { then: get('/a') }), "'then' cannot name an endpoint"],
-      [() => createClient(target, 'svc', { a: get('/a') }, { retry: 1 } as never), 'client defaults for service'],
+      [
+        () => createClient(target, 'svc', { a: get('/a') }, { retry: 1 } as never),
+        'client defaults for service',
+      ],
     ];
     for (const [run, message] of cases) {
       const error = thrown(run);

@@ -62,7 +62,12 @@ describe('request parts', () => {
     const echo = (await users().getItem({ path: { id: '42' } })) as Echo;
     expect(echo.url).toBe('/items/42');
     const error = await refusedBeforeSending(() => users().getItem({ path: { id: 'abc' } }));
-    expect(error).toMatchObject({ part: 'path', endpoint: 'getItem', serviceName: 'user-service', method: 'GET' });
+    expect(error).toMatchObject({
+      part: 'path',
+      endpoint: 'getItem',
+      serviceName: 'user-service',
+      method: 'GET',
+    });
     expect(error.issues.map((issue) => issue.path)).toEqual([['id']]);
     expect(error.message).toMatch(/^GET user-service\.getItem: invalid path \(nothing was sent\): id: /);
   });
@@ -183,7 +188,9 @@ describe('ValidationError', () => {
   it('formats nested and odd issue paths', async () => {
     const nested = z.object({ items: z.array(z.object({ 'a b': z.string() })) });
     const client = createClient(engine, 'user-service', { call: post('/x', { body: nested }) });
-    const error = (await rejection(client.call({ body: { items: [{ 'a b': 1 }] } as never }))) as ValidationError;
+    const error = (await rejection(
+      client.call({ body: { items: [{ 'a b': 1 }] } as never }),
+    )) as ValidationError;
     expect(error.issues[0]?.path).toEqual(['items', 0, 'a b']);
     expect(error.message).toContain('items[0]["a b"]: ');
   });
@@ -195,8 +202,12 @@ describe('schemas of any Standard Schema library', () => {
   });
 
   it('awaits an asynchronous schema', async () => {
-    const asyncPositive = z.object({ id: z.coerce.number() }).refine(async (v) => v.id > 0, 'must be positive');
-    const client = createClient(engine, 'user-service', { call: get('/items/{id}', { path: asyncPositive }) });
+    const asyncPositive = z
+      .object({ id: z.coerce.number() })
+      .refine(async (v) => v.id > 0, 'must be positive');
+    const client = createClient(engine, 'user-service', {
+      call: get('/items/{id}', { path: asyncPositive }),
+    });
     expect(((await client.call({ path: { id: '5' } })) as Echo).url).toBe('/items/5');
     const error = await refusedBeforeSending(() => client.call({ path: { id: '-5' } }));
     expect(error.issues[0]?.message).toBe('must be positive');
@@ -234,7 +245,9 @@ describe('schemas of any Standard Schema library', () => {
       empty: post('/x', { body: schema(() => ({ issues: [] })) }),
       root: post('/x', { body: schema(() => ({ issues: [{ message: 'bad' }] })) }),
     });
-    expect((await refusedBeforeSending(() => client.empty({ body: 1 }))).message).toContain('(root): refused');
+    expect((await refusedBeforeSending(() => client.empty({ body: 1 }))).message).toContain(
+      '(root): refused',
+    );
     expect((await refusedBeforeSending(() => client.root({ body: 1 }))).message).toContain('(root): bad');
   });
 });
