@@ -23,6 +23,9 @@
 set -euo pipefail
 
 NACOS_PORT="${NACOS_PORT:-8848}"
+case "$NACOS_PORT" in
+  '' | *[!0-9]*) printf '[nacos] error: NACOS_PORT must be a port number, found %s\n' "'$NACOS_PORT'" >&2; exit 1 ;;
+esac
 NACOS_GRPC_PORT="${NACOS_GRPC_PORT:-$((NACOS_PORT + 1000))}"
 NACOS_CONSOLE_PORT="${NACOS_CONSOLE_PORT:-$((NACOS_PORT + 2000))}"
 NACOS_AUTH="${NACOS_AUTH:-false}"
@@ -259,7 +262,9 @@ case "${1:-}" in
   stop) stop_pid_file "$PID_FILE" "$NACOS_PORT" ;;
   stop-all)
     shopt -s nullglob
-    for pid_file in "$RUN_ROOT"/*/nacos.pid; do
+    pid_files=("$RUN_ROOT"/*/nacos.pid)
+    [ "${#pid_files[@]}" -gt 0 ] || echo "[nacos] no server started by this script is running"
+    for pid_file in "${pid_files[@]}"; do
       stop_pid_file "$pid_file" "$(basename "$(dirname "$pid_file")")"
     done
     ;;

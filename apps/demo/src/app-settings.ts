@@ -39,7 +39,7 @@ export async function loadDemoSettings(
     throw new ConfigError({
       file: source,
       keyPath: 'demo.token',
-      expected: 'a non-empty token (or ${DEMO_TOKEN:default})',
+      expected: 'a non-empty token (set it, or DEMO_TOKEN when the file uses its placeholder)',
       found: token === '' ? 'an empty string' : typeof token,
     });
   }

@@ -31,12 +31,15 @@ export class Cleanup {
         try {
           await task.run();
         } catch (error) {
-          console.error(`demo: ${task.label} failed: ${error instanceof Error ? error.message : String(error)}`);
+          console.error(
+            `demo: ${task.label} failed: ${error instanceof Error ? error.message : String(error)}`,
+          );
         }
       }
     })();
     const outcome = await Promise.race([all, deadline]);
     clearTimeout(timer);
-    if (outcome === 'timeout') console.error(`demo: shutting down took longer than ${timeoutMs} ms; leaving anyway`);
+    if (outcome === 'timeout')
+      console.error(`demo: shutting down took longer than ${timeoutMs} ms; leaving anyway`);
   }
 }

@@ -24,7 +24,9 @@ try {
 
   for (const name of ['Ada', 'Grace', 'Linus']) {
     const greeting = await greeter.hello({ query: { name } });
-    console.log(`${greeting.message} (${greeting.instance}, port ${greeting.port}, greeting #${greeting.count})`);
+    console.log(
+      `${greeting.message} (${greeting.instance}, port ${greeting.port}, greeting #${greeting.count})`,
+    );
   }
 } finally {
   await Promise.all(greeters.map((g) => g.close()));

@@ -13,8 +13,8 @@ import {
   consoleLogger,
   isConfigError,
   LOAD_BALANCER_TYPES,
-  LoggingInterceptor,
   type Logger,
+  LoggingInterceptor,
   MetricsInterceptor,
   type ServiceInstance,
   ServiceManager,
@@ -149,7 +149,9 @@ async function main(cleanup: Cleanup): Promise<number> {
     );
   }
   const failed = rows.reduce((sum, row) => sum + row.failed, 0) + failoverFailures;
-  say(`Done in ${((performance.now() - started) / 1000).toFixed(1)} s${failed > 0 ? `, ${failed} calls failed` : ''}.`);
+  say(
+    `Done in ${((performance.now() - started) / 1000).toFixed(1)} s${failed > 0 ? `, ${failed} calls failed` : ''}.`,
+  );
   return failed > 0 ? 1 : 0;
 }
 
@@ -171,7 +173,12 @@ function chooseProfile(): string {
 function parseDemoArgs() {
   // pnpm passes a literal `--` through when a user writes `pnpm demo -- --registry nacos`.
   const args = process.argv.slice(2).filter((arg) => arg !== '--');
-  return parseArgs({ args, options: { registry: { type: 'string' } }, strict: true, allowPositionals: false });
+  return parseArgs({
+    args,
+    options: { registry: { type: 'string' } },
+    strict: true,
+    allowPositionals: false,
+  });
 }
 
 /** Static profile: listen on the host:port pairs the caller's static registry lists. */
@@ -186,10 +193,17 @@ async function startStaticGreeters(
   }
   const running: RunningGreeter[] = [];
   for (const [i, instance] of listed.entries()) {
-    const greeter = await startGreeter({ name: `greeter-${i + 1}`, host: instance.host, port: instance.port, token });
+    const greeter = await startGreeter({
+      name: `greeter-${i + 1}`,
+      host: instance.host,
+      port: instance.port,
+      token,
+    });
     cleanup.defer(`stopping ${greeter.name}`, () => greeter.close());
     running.push({ greeter, weight: instance.weight ?? 1 });
-    say(`${greeter.name} listening on ${address(greeter)} (weight ${instance.weight ?? 1}, from the static registry)`);
+    say(
+      `${greeter.name} listening on ${address(greeter)} (weight ${instance.weight ?? 1}, from the static registry)`,
+    );
   }
   return running;
 }
@@ -224,7 +238,9 @@ async function startNacosGreeters(
     // Deferred after the server, so it runs before it: deregister first, then stop serving.
     cleanup.defer(`deregistering ${greeter.name}`, () => manager.close());
     running.push({ greeter, weight, manager });
-    say(`${greeter.name} listening on ${address(greeter)}, registered in Nacos as '${SERVICE}' (weight ${weight})`);
+    say(
+      `${greeter.name} listening on ${address(greeter)}, registered in Nacos as '${SERVICE}' (weight ${weight})`,
+    );
   }
 
   const ports = new Set(running.map(({ greeter }) => greeter.port));
@@ -238,7 +254,10 @@ async function startNacosGreeters(
   }
   const ours = instances.filter((i) => ports.has(i.port));
   if (ours.length < ports.size) {
-    throw new DemoExit(1, `the caller found ${ours.length} of the ${ports.size} greeters in Nacos within 15 s`);
+    throw new DemoExit(
+      1,
+      `the caller found ${ours.length} of the ${ports.size} greeters in Nacos within 15 s`,
+    );
   }
   if (instances.length > ours.length) {
     console.error(
@@ -269,7 +288,8 @@ async function runCalls(
       firstError ??= error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     }
   }
-  if (firstError !== undefined) console.error(`demo: ${strategy}: ${failed} calls failed, first: ${firstError}`);
+  if (firstError !== undefined)
+    console.error(`demo: ${strategy}: ${failed} calls failed, first: ${firstError}`);
   return { strategy, perInstance, failed };
 }
 
@@ -289,7 +309,9 @@ async function stopOneGreeter(
   say(`Stopping ${stopping.greeter.name} (${stoppedAddress}) mid-run: it deregisters from Nacos and`);
   say('keeps answering until callers have moved; meanwhile the caller keeps calling, round robin:');
   const unsubscribe = caller.registry.subscribe?.(SERVICE, (list) => {
-    say(`  discovery: '${SERVICE}' now has ${list.length} instances: ${list.map((i) => `${i.host}:${i.port}`).join(', ')}`);
+    say(
+      `  discovery: '${SERVICE}' now has ${list.length} instances: ${list.map((i) => `${i.host}:${i.port}`).join(', ')}`,
+    );
   });
   const stoppedAt = performance.now();
   await stopping.manager?.close();
@@ -340,7 +362,8 @@ function sleep(ms: number): Promise<void> {
 
 function oneLine(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  let text = error instanceof DemoExit || isConfigError(error) ? error.message : `${error.name}: ${error.message}`;
+  let text =
+    error instanceof DemoExit || isConfigError(error) ? error.message : `${error.name}: ${error.message}`;
   const cause = error.cause;
   if (cause instanceof Error && !text.includes(cause.message)) text += ` (cause: ${cause.message})`;
   return text.replace(/\s*\n\s*/g, ' ');

@@ -18,7 +18,9 @@ const ports = servers.map((server) => (server.address() as AddressInfo).port);
 
 // The same settings as config/application.yaml would hold (app-registry.static.services.hello).
 await using manager = await ServiceManager.create({
-  config: { appRegistry: { static: { services: { hello: ports.map((port) => ({ host: '127.0.0.1', port })) } } } },
+  config: {
+    appRegistry: { static: { services: { hello: ports.map((port) => ({ host: '127.0.0.1', port })) } } },
+  },
   interceptors: [new LoggingInterceptor()],
 });
 

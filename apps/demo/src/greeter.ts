@@ -48,10 +48,14 @@ export function startGreeter(options: GreeterOptions): Promise<Greeter> {
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://greeter');
-    if (url.pathname !== '/hello') return reply(res, 404, { error: `no route ${req.method} ${url.pathname}` });
+    if (url.pathname !== '/hello') {
+      reply(res, 404, { error: `no route ${req.method} ${url.pathname}` });
+      return;
+    }
     const given = Buffer.from(req.headers.authorization ?? '');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      return reply(res, 401, { error: 'missing or wrong bearer token' });
+      reply(res, 401, { error: 'missing or wrong bearer token' });
+      return;
     }
     served++;
     const name = url.searchParams.get('name') ?? 'stranger';

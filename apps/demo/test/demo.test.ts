@@ -33,7 +33,10 @@ describe('pnpm demo (static profile)', () => {
 
     for (const row of summary.rows.values()) {
       expect(row.failed, row.strategy).toBe(0);
-      expect(row.counts.reduce((a, b) => a + b, 0), row.strategy).toBe(n);
+      expect(
+        row.counts.reduce((a, b) => a + b, 0),
+        row.strategy,
+      ).toBe(n);
       expect(row.total, row.strategy).toBe(n);
     }
 
@@ -48,7 +51,10 @@ describe('pnpm demo (static profile)', () => {
     // Smooth weighted round robin is exact over whole cycles: each count within one of its share.
     const wrr = summary.rows.get('weight_round_robin')!.counts;
     wrr.forEach((count, i) => {
-      expect(Math.abs(count - (n * weights[i]!) / weightSum), `weight_round_robin column ${i}`).toBeLessThanOrEqual(1);
+      expect(
+        Math.abs(count - (n * weights[i]!) / weightSum),
+        `weight_round_robin column ${i}`,
+      ).toBeLessThanOrEqual(1);
     });
     // Weighted random follows the weights loosely: the heaviest instance (expected share 1/2) gets
     // between 30% and 70%, and more than the lightest (both bounds are > 4 standard deviations out).
@@ -97,7 +103,11 @@ describe('pnpm example (the README quick start)', () => {
     expect(answers[1]).toBe(answers[3]);
     // The LoggingInterceptor's request and response lines.
     expect(result.stdout.match(/→ GET hello\/greet\?name=you/g)).toHaveLength(4);
-    expect(result.stdout.match(/← GET hello\/greet\?name=you \| http:\/\/127\.0\.0\.1:\d+\/greet\?name=you \| 200/g)).toHaveLength(4);
+    expect(
+      result.stdout.match(
+        /← GET hello\/greet\?name=you \| http:\/\/127\.0\.0\.1:\d+\/greet\?name=you \| 200/g,
+      ),
+    ).toHaveLength(4);
   });
 });
 

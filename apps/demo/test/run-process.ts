@@ -33,7 +33,11 @@ export function startProcess(
   args: readonly string[],
   options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number },
 ): RunningProcess {
-  const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   const watchers = new Set<() => void>();
@@ -72,7 +76,11 @@ export function startProcess(
       return new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => {
           watchers.delete(check);
-          reject(new Error(`no "${text}" in the output within ${timeoutMs} ms; output so far:\n${stdout}${stderr}`));
+          reject(
+            new Error(
+              `no "${text}" in the output within ${timeoutMs} ms; output so far:\n${stdout}${stderr}`,
+            ),
+          );
         }, timeoutMs);
         const check = (): void => {
           if (stdout.includes(text)) {

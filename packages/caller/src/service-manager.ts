@@ -1,11 +1,15 @@
 import { type ServiceCallerConfig, selectedRegistry } from '@service-caller/config-yaml';
 import {
   type CallEngine,
+  type Client,
+  type ClientDefaults,
   ClosedError,
   ConfigError,
   consoleLogger,
   createCallEngine,
+  createClient,
   createLoadBalancer,
+  type Endpoints,
   type HttpMethod,
   type InstanceRegistration,
   InvalidRequestError,
@@ -151,6 +155,28 @@ export class ServiceManager implements AsyncDisposable {
     const normalized = normalizeMethod(method);
     if (typeof normalized !== 'string') return Promise.reject(normalized);
     return this.#rawRequest(normalized, serviceName, path, options);
+  }
+
+  /**
+   * A typed client for `serviceName`: one method per endpoint (made with `get`, `post`, ...),
+   * calling through this manager (same interceptors, discovery and balancer as `get`), with
+   * `ctx.attributes.endpoint` naming the endpoint. See `createClient` in `@service-caller/core`.
+   *
+   * @example
+   * ```ts
+   * const users = manager.client('user-service', {
+   *   getUser: get('/users/{id}', { response: User }),
+   * });
+   * const user = await users.getUser({ path: { id: 7 } });
+   * ```
+   */
+  client<E extends Endpoints>(serviceName: string, endpoints: E, defaults?: ClientDefaults): Client<E> {
+    return createClient(
+      { request: (method, service, path, options) => this.#request(method, service, path, options) },
+      serviceName,
+      endpoints,
+      defaults,
+    );
   }
 
   /** `GET`; see {@link ServiceManager.request}. */

@@ -10,7 +10,11 @@ export function errorLine(error: unknown): string {
   let text = `${error.name}: ${error.message}`;
   const cause = error.cause;
   const causeText =
-    cause instanceof Error ? causeMessage(cause) : cause === undefined || isConfigError(error) ? '' : String(cause);
+    cause instanceof Error
+      ? causeMessage(cause)
+      : cause === undefined || isConfigError(error)
+        ? ''
+        : String(cause);
   if (causeText !== '' && !text.includes(causeText)) text += ` (cause: ${causeText})`;
   return flatten(text);
 }

@@ -2,7 +2,15 @@ import type { HttpMethod } from '@service-caller/caller';
 import { UsageError } from './usage-error.js';
 
 /** The methods `-X` accepts, any case. */
-export const HTTP_METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'];
+export const HTTP_METHODS: readonly HttpMethod[] = [
+  'GET',
+  'POST',
+  'PUT',
+  'DELETE',
+  'PATCH',
+  'HEAD',
+  'OPTIONS',
+];
 
 // RFC 9110 token characters.
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -25,7 +33,9 @@ export function parseHeaders(lines: readonly string[]): Record<string, string> {
     const colon = line.indexOf(':');
     const name = colon < 0 ? '' : line.slice(0, colon).trim();
     if (colon < 0 || !HEADER_NAME.test(name)) {
-      throw new UsageError(`bad header '${line}'; expected 'name: value', e.g. -H 'accept: application/json'`);
+      throw new UsageError(
+        `bad header '${line}'; expected 'name: value', e.g. -H 'accept: application/json'`,
+      );
     }
     const value = line.slice(colon + 1).trim();
     const existing = nameOf.get(name.toLowerCase());

@@ -5,7 +5,11 @@ export type Align = 'left' | 'right';
  * A plain-text table: a header row and data rows, columns padded to their widest cell and
  * separated by two spaces. No borders and no colours, so it reads well piped into grep or less.
  */
-export function textTable(header: readonly string[], rows: readonly (readonly string[])[], align: readonly Align[]): string {
+export function textTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  align: readonly Align[],
+): string {
   const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => (row[i] ?? '').length)));
   const line = (cells: readonly string[]): string =>
     cells

@@ -1,6 +1,7 @@
 // testkit depends on core, so core's tests take waitFor from its source rather than the package.
-import { waitFor } from '../../testkit/src/wait.js';
+
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../../testkit/src/wait.js';
 import {
   type CallEngine,
   type CallEngineOptions,

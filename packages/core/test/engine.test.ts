@@ -1,8 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 // testkit depends on core, so core's tests take waitFor from its source rather than the package.
 import { waitFor } from '../../testkit/src/wait.js';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   type CallEngine,
   type CallEngineOptions,

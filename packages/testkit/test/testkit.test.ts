@@ -1,6 +1,6 @@
-import { testInterceptor, WaitForTimeoutError, waitFor } from '../src/index.js';
-import { describe, expect, it } from 'vitest';
 import { HttpStatusError, type RequestContext, type ServiceInterceptor } from '@service-caller/core';
+import { describe, expect, it } from 'vitest';
+import { testInterceptor, WaitForTimeoutError, waitFor } from '../src/index.js';
 
 describe('waitFor', () => {
   it('returns the first truthy value, retrying through falsy answers and throws', async () => {

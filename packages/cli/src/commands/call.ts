@@ -92,8 +92,10 @@ export async function callCommand(
     ...(flags.lb === undefined ? {} : { loadBalancer: flags.lb }),
   });
 
-  if (count === 1) return callOnce(manager, recorder, { method, service, path, options }, io);
-  return callMany(manager, recorder, { method, service, path, options }, count, io);
+  // `return await`: the manager is disposed when this scope exits, so the calls must end first.
+  const target: Target = { method, service, path, options };
+  if (count === 1) return await callOnce(manager, recorder, target, io);
+  return await callMany(manager, recorder, target, count, io);
 }
 
 interface Target {
@@ -148,7 +150,12 @@ async function callMany(
       let outcome: string;
       let ok: boolean;
       try {
-        await using res = await manager.rawRequest(target.method, target.service, target.path, target.options);
+        await using res = await manager.rawRequest(
+          target.method,
+          target.service,
+          target.path,
+          target.options,
+        );
         await res.bytes();
         outcome = String(res.status);
         ok = isOk(res.status);
@@ -243,7 +250,8 @@ function address(instance: ServiceInstance | undefined): string {
   return instance === undefined ? NO_INSTANCE : `${instance.host}:${instance.port}`;
 }
 
-const TEXTUAL = /^(text\/|application\/([\w.-]+\+)?(json|xml|javascript|x-www-form-urlencoded|yaml|x-ndjson))/i;
+const TEXTUAL =
+  /^(text\/|application\/([\w.-]+\+)?(json|xml|javascript|x-www-form-urlencoded|yaml|x-ndjson))/i;
 
 /**
  * The body as received. On a terminal, a body that is not text is summarised rather than

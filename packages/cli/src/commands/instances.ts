@@ -35,7 +35,11 @@ export interface InstancesJson {
  * not, as a table or JSON on stdout. Exit 1 when there are none (the JSON is printed anyway);
  * errors (config, registry) are thrown to the caller, which maps them to exit codes.
  */
-export async function instancesCommand(service: string, flags: InstancesFlags, io: CliIo): Promise<ExitCodeValue> {
+export async function instancesCommand(
+  service: string,
+  flags: InstancesFlags,
+  io: CliIo,
+): Promise<ExitCodeValue> {
   const { config } = await loadCliConfig(flags, io);
   await using manager = await ServiceManager.create({
     config: withoutSelfRegistration(config),

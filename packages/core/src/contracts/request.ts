@@ -30,4 +30,10 @@ export interface CallOptions {
    * @default true
    */
   throwHttpErrors?: boolean;
+  /**
+   * What `ctx.attributes` starts with for this call: copied (shallowly) before `beforeRequest`,
+   * so interceptors write to the copy. Declarative clients set `endpoint` here.
+   * @default none
+   */
+  attributes?: Readonly<Record<string, unknown>>;
 }

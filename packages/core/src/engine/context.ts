@@ -58,6 +58,8 @@ export class CallContext implements RequestContext {
     this.protocol = options.protocol ?? 'http';
     this.initialProtocol = this.protocol;
     this.startTime = performance.now();
+    const attributes = options.attributes;
+    if (attributes !== undefined) this.#attributes = { ...attributes };
   }
 
   /** Created on first use: most calls run without an interceptor that keeps data. */

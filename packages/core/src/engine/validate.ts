@@ -173,7 +173,7 @@ export function validateOptions(
   if (typeof options !== 'object' || options === null) {
     fail(method, serviceName, `${stage} must be an object, found ${kindOf(options)}`);
   }
-  const { headers, query, json, body, timeout, signal, protocol, throwHttpErrors } = options;
+  const { headers, query, json, body, timeout, signal, protocol, throwHttpErrors, attributes } = options;
   if (headers !== undefined) validateHeaders(headers, method, serviceName, stage);
   if (query !== undefined && !(query instanceof URLSearchParams) && !isPlainObject(query)) {
     fail(
@@ -210,6 +210,9 @@ export function validateOptions(
   }
   if (throwHttpErrors !== undefined && typeof throwHttpErrors !== 'boolean') {
     fail(method, serviceName, `${stage}.throwHttpErrors must be a boolean, found ${kindOf(throwHttpErrors)}`);
+  }
+  if (attributes !== undefined && !isPlainObject(attributes)) {
+    fail(method, serviceName, `${stage}.attributes must be a plain object, found ${kindOf(attributes)}`);
   }
 }
 
