@@ -2,7 +2,13 @@ import { existsSync } from 'node:fs';
 import type { NodeCommand } from './client-runs.js';
 import { runChild } from './processes.js';
 
-const SCRIPT = new URL('./balancers.bench.ts', import.meta.url).pathname;
+/** The in-process micro-benchmarks the harness runs after the clients, each printing markdown. */
+export const MICRO_BENCHMARKS = [
+  { title: 'Load-balancer micro-benchmark', file: 'balancers.bench.ts' },
+  { title: 'Declarative-client overhead', file: 'declarative.bench.ts' },
+] as const;
+
+export type MicroBenchmark = (typeof MICRO_BENCHMARKS)[number];
 
 /** The micro-benchmark's markdown, or why there is none (`failed` makes the harness exit non-zero). */
 export type BalancersOutcome =
@@ -10,16 +16,18 @@ export type BalancersOutcome =
   | { readonly reason: string; readonly failed: boolean };
 
 /**
- * Runs the load-balancer micro-benchmark (`src/balancers.bench.ts`) in its own process, `--quick`
- * in quick mode, and returns the markdown it prints on stdout.
+ * Runs one micro-benchmark (`src/<file>`) in its own process, `--quick` in quick mode, and
+ * returns the markdown it prints on stdout.
  */
-export async function runBalancers(
+export async function runMicroBenchmark(
+  bench: MicroBenchmark,
   node: NodeCommand,
   mode: 'full' | 'quick',
   log: (line: string) => void,
 ): Promise<BalancersOutcome> {
-  if (!existsSync(SCRIPT)) return { reason: 'src/balancers.bench.ts does not exist yet', failed: false };
-  log('[bench] load-balancer micro-benchmark ...');
+  const SCRIPT = new URL(`./${bench.file}`, import.meta.url).pathname;
+  if (!existsSync(SCRIPT)) return { reason: `src/${bench.file} does not exist`, failed: true };
+  log(`[bench] ${bench.title.toLowerCase()} ...`);
   const outcome = await runChild(
     node.command,
     [...node.args, SCRIPT, ...(mode === 'quick' ? ['--quick'] : [])],

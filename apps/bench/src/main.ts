@@ -5,7 +5,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isConfigError } from '@service-caller/core';
-import { runBalancers } from './balancers.js';
+import { MICRO_BENCHMARKS, runMicroBenchmark } from './balancers.js';
 import { renderChart } from './chart.js';
 import type { ChildConfig, RunResult } from './child-protocol.js';
 import { nodeCommand, runClientOnce } from './client-runs.js';
@@ -134,14 +134,16 @@ async function main(): Promise<number> {
   let balancers: string | undefined;
   let balancersFailed = false;
   if (options.balancers) {
-    const outcome = await runBalancers(node, options.mode, log);
-    if ('markdown' in outcome) balancers = outcome.markdown;
-    else {
-      balancersFailed = outcome.failed;
-      notes.push(
-        `Load-balancer micro-benchmark ${outcome.failed ? 'failed' : 'skipped'}: ${outcome.reason}.`,
-      );
+    const tables: string[] = [];
+    for (const bench of MICRO_BENCHMARKS) {
+      const outcome = await runMicroBenchmark(bench, node, options.mode, log);
+      if ('markdown' in outcome) tables.push(outcome.markdown);
+      else {
+        balancersFailed ||= outcome.failed;
+        notes.push(`${bench.title} ${outcome.failed ? 'failed' : 'skipped'}: ${outcome.reason}.`);
+      }
     }
+    if (tables.length > 0) balancers = tables.join('\n\n');
   }
 
   const pythonVersion = runs.get('seed')?.[0]?.runtimeVersion;

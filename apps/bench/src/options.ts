@@ -35,7 +35,7 @@ export const USAGE = `Usage: pnpm bench [--quick] [options]
   --runs <n>            runs per client, figures are medians (default ${FULL.runs}; quick ${QUICK.runs})
   --time-limit <sec>    bound on each warm-up or measured phase (default ${FULL.phaseTimeLimitSec}; quick ${QUICK.phaseTimeLimitSec})
   --clients <a,b,...>   subset of: ${CLIENT_IDS.join(', ')}
-  --no-balancers        skip the load-balancer micro-benchmark (run by default, shortened in quick mode)
+  --no-balancers        skip the micro-benchmarks (load balancers, declarative client; run by default, shortened in quick mode)
   --help                this text
 `;
 

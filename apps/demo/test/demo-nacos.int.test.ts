@@ -42,7 +42,9 @@ describe('pnpm demo --registry nacos (real Nacos)', () => {
     expect(result.code, output).toBe(0);
     expect(result.stdout).toContain("registry 'nacos'");
     expect(result.stdout).toMatch(/caller discovered 3 instances of 'greeter' in Nacos/);
-    expect(result.stdout).toMatch(/the caller moved to the others [\d.]+ s after the stop; greeter-1 stopped, 0 calls failed/);
+    expect(result.stdout).toMatch(
+      /the caller moved to the others [\d.]+ s after the stop; greeter-1 stopped, 0 calls failed/,
+    );
 
     const summary = parseSummary(result.stdout);
     expect(summary.columns.map((c) => c.weight)).toEqual([1, 2, 3]);
@@ -51,7 +53,10 @@ describe('pnpm demo --registry nacos (real Nacos)', () => {
     );
     for (const row of summary.rows.values()) {
       expect(row.failed, row.strategy).toBe(0);
-      expect(row.counts.reduce((a, b) => a + b, 0), row.strategy).toBe(summary.callsPerStrategy);
+      expect(
+        row.counts.reduce((a, b) => a + b, 0),
+        row.strategy,
+      ).toBe(summary.callsPerStrategy);
     }
 
     const ports = greeterPorts(result.stdout);
