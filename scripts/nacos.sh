@@ -78,12 +78,17 @@ answers_http() {
 # Ready = the user store answers: a login with the configured user succeeds. The password goes
 # to curl on stdin, never on its command line.
 ready() {
-  local code
-  code="$(printf 'username=%s&password=%s' "$NACOS_USERNAME" "$NACOS_PASSWORD" |
-    curl -s -o /dev/null -m 3 -w '%{http_code}' -X POST \
-      -H 'content-type: application/x-www-form-urlencoded' --data-binary @- \
-      "$BASE_URL/nacos/v1/auth/login" 2>/dev/null || true)"
-  [ "$code" = "200" ]
+  local code path
+  # Nacos 1.x/2.x and r-nacos log in at the v1 path; Nacos 3.2+ only at the v3 one.
+  for path in /nacos/v1/auth/login /nacos/v3/auth/user/login; do
+    code="$(printf 'username=%s&password=%s' "$NACOS_USERNAME" "$NACOS_PASSWORD" |
+      curl -s -o /dev/null -m 3 -w '%{http_code}' -X POST \
+        -H 'content-type: application/x-www-form-urlencoded' --data-binary @- \
+        "$BASE_URL$path" 2>/dev/null || true)"
+    [ "$code" = "200" ] && return 0
+    [ "$code" = "404" ] || return 1
+  done
+  return 1
 }
 
 rss_mb() {
@@ -186,6 +191,9 @@ start() {
     if ready; then
       say "already running (pid $pid) on $BASE_URL; log: $LOG_FILE"
       return 0
+    fi
+    if answers_http; then
+      die "the server this script started on port $NACOS_PORT (pid $pid) runs with other settings (logging in as $NACOS_USERNAME fails); stop it first: NACOS_PORT=$NACOS_PORT bash scripts/nacos.sh stop"
     fi
   elif answers_http; then
     die "port $NACOS_PORT is taken by a process this script did not start; choose another NACOS_PORT"

@@ -1,6 +1,6 @@
 // A declarative client: the greeter's endpoints declared once, then called as typed methods.
 // Calls go through the manager, so discovery, the load balancer and the interceptors apply.
-import { AuthInterceptor, createClient, get, ServiceManager, typed } from '@service-caller/caller';
+import { AuthInterceptor, get, ServiceManager, typed } from '@service-caller/caller';
 import { type Greeting, startGreeter } from './greeter.js';
 
 const token = 'client-example-token';
@@ -18,7 +18,8 @@ try {
     interceptors: [new AuthInterceptor({ token })],
   });
 
-  const greeter = createClient(manager, 'greeter', {
+  // manager.client is createClient(manager, ...) from @service-caller/core.
+  const greeter = manager.client('greeter', {
     hello: get('/hello', { query: typed<{ name: string }>(), response: typed<Greeting>() }),
   });
 

@@ -308,24 +308,30 @@ async function stopOneGreeter(
   say();
   say(`Stopping ${stopping.greeter.name} (${stoppedAddress}) mid-run: it deregisters from Nacos and`);
   say('keeps answering until callers have moved; meanwhile the caller keeps calling, round robin:');
+  const stoppedAt = performance.now();
+  let droppedAfter: number | undefined;
   const unsubscribe = caller.registry.subscribe?.(SERVICE, (list) => {
+    const elapsed = (performance.now() - stoppedAt) / 1000;
+    if (!list.some((i) => i.port === stopping.greeter.port)) droppedAfter ??= elapsed;
+    const shown = list.map((i) => `${i.host}:${i.port}`).join(', ');
     say(
-      `  discovery: '${SERVICE}' now has ${list.length} instances: ${list.map((i) => `${i.host}:${i.port}`).join(', ')}`,
+      `  discovery, after ${elapsed.toFixed(1)} s: '${SERVICE}' now has ${list.length} instances: ${shown}`,
     );
   });
-  const stoppedAt = performance.now();
   await stopping.manager?.close();
 
   let failed = 0;
-  let movedAfter: number | undefined;
-  // Windows of 1 s, 10 calls each; at most 12 windows (Nacos lists refresh every 5 s).
-  for (let window = 1; window <= 12 && movedAfter === undefined; window++) {
+  let lateCalls = 0;
+  let moved = false;
+  // Windows of 1 s, 10 calls each; at most 12 windows (the caller refreshes its Nacos lists every 5 s).
+  for (let window = 1; window <= 12 && !moved; window++) {
     const counts = new Map<string, number>();
     for (let i = 0; i < 10; i++) {
       try {
         const greeting = await caller.get<Greeting>(SERVICE, '/hello?name=demo');
         const key = addressByPort.get(greeting.port) ?? `port ${greeting.port}`;
         counts.set(key, (counts.get(key) ?? 0) + 1);
+        if (droppedAfter !== undefined && greeting.port === stopping.greeter.port) lateCalls++;
       } catch {
         failed++;
       }
@@ -333,17 +339,17 @@ async function stopOneGreeter(
     }
     const elapsed = (performance.now() - stoppedAt) / 1000;
     const shown = [...addressByPort.values()].map((a) => `${a} ${counts.get(a) ?? 0}`).join(', ');
-    say(`  after ${elapsed.toFixed(1)} s: ${shown}${failed > 0 ? `, ${failed} failed` : ''}`);
-    const cached = caller.registry.getCachedInstances?.(SERVICE) ?? [];
-    const stillListed = cached.some((i) => i.port === stopping.greeter.port);
-    if (!stillListed && (counts.get(stoppedAddress) ?? 0) === 0) movedAfter = elapsed;
+    say(
+      `  calls in the second up to ${elapsed.toFixed(1)} s: ${shown}${failed > 0 ? `, ${failed} failed` : ''}`,
+    );
+    moved = droppedAfter !== undefined && (counts.get(stoppedAddress) ?? 0) === 0;
   }
   unsubscribe?.();
   await stopping.greeter.close();
   say(
-    movedAfter === undefined
-      ? `  the caller still reached ${stoppedAddress} after 12 s; stopped it anyway`
-      : `  the caller moved to the others ${movedAfter.toFixed(1)} s after the stop; ${stopping.greeter.name} stopped, ${failed} calls failed`,
+    droppedAfter === undefined || !moved
+      ? `  the caller still listed or reached ${stoppedAddress} after 12 s; stopped it anyway`
+      : `  the caller moved to the others: discovery dropped ${stopping.greeter.name} ${droppedAfter.toFixed(1)} s after it deregistered, ${lateCalls} calls reached it after that, ${failed} calls failed; ${stopping.greeter.name} stopped`,
   );
   return failed;
 }

@@ -43,7 +43,7 @@ describe('pnpm demo --registry nacos (real Nacos)', () => {
     expect(result.stdout).toContain("registry 'nacos'");
     expect(result.stdout).toMatch(/caller discovered 3 instances of 'greeter' in Nacos/);
     expect(result.stdout).toMatch(
-      /the caller moved to the others [\d.]+ s after the stop; greeter-1 stopped, 0 calls failed/,
+      /the caller moved to the others: discovery dropped greeter-1 [\d.]+ s after it deregistered, 0 calls reached it after that, 0 calls failed/,
     );
 
     const summary = parseSummary(result.stdout);

@@ -82,6 +82,11 @@ app-registry:
         metadata: expect.objectContaining({ zone: 'it' }),
       }),
     ]);
+    // Had the CLI registered itself from the config (app-name + port), it would see itself here:
+    // registration happens in ServiceManager.create, before the lookup.
+    const self = await runCli(['instances', SELF, '--json'], { cwd: project.root });
+    expect(self.code).toBe(1);
+    expect((JSON.parse(self.stdout) as InstancesJson).instances).toEqual([]);
     expect(await portsInNacos(SELF)).toEqual([]);
   });
 

@@ -187,8 +187,13 @@ export class NacosRegistry implements ServiceRegistry {
   #watch(serviceName: string): ServiceWatch {
     let watch = this.#watches.get(serviceName);
     if (watch === undefined) {
+      const { cluster } = this.#options;
       watch = new ServiceWatch(serviceName, {
-        list: (name) => this.#api.list(name),
+        // The cluster is filtered here too: not every server honours the list request's filter.
+        list: async (name) =>
+          (await this.#api.list(name)).filter(
+            (h) => h.clusterName === undefined || h.clusterName === cluster,
+          ),
         intervalMs: this.#options.refreshIntervalMs,
         outage: this.#outage,
         logger: this.#options.logger,

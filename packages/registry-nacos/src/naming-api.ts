@@ -6,6 +6,8 @@ export interface NacosHost {
   readonly healthy: boolean;
   readonly enabled: boolean;
   readonly metadata: Readonly<Record<string, string>>;
+  /** The instance's cluster, when the answer names it. */
+  readonly clusterName?: string | undefined;
 }
 
 /** Everything Nacos needs to register, beat or deregister one instance. */
@@ -76,6 +78,8 @@ export function readHost(value: unknown): NacosHost | undefined {
     healthy: healthy === true || healthy === 'true',
     enabled: host.enabled === undefined ? true : host.enabled === true || host.enabled === 'true',
     metadata,
+    clusterName:
+      typeof host.clusterName === 'string' && host.clusterName !== '' ? host.clusterName : undefined,
   };
 }
 

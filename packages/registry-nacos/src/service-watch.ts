@@ -14,7 +14,8 @@ export interface WatchContext {
 /**
  * One service's cached instance list, refreshed in the background every `intervalMs` once the
  * service was looked up. The array stays the same object until a refresh finds a different list;
- * only then do listeners hear about it. A failed refresh keeps the last good list.
+ * only then do listeners hear about it. A failed refresh keeps the last good list, and so does an
+ * empty answer during an outage or within 15 s after it (a restarted Nacos is empty at first).
  */
 export class ServiceWatch {
   readonly serviceName: string;
@@ -98,6 +99,19 @@ export class ServiceWatch {
   #accept(next: InstanceList): readonly ServiceInstance[] {
     const previous = this.#current;
     if (previous !== undefined && previous.fingerprint === next.fingerprint) return previous.instances;
+    if (
+      previous !== undefined &&
+      previous.instances.length > 0 &&
+      next.instances.length === 0 &&
+      this.#context.outage.recovering
+    ) {
+      // A Nacos that just came back lists nothing until heartbeats re-register the instances:
+      // keep calling the last known ones rather than failing every call meanwhile.
+      this.#context.logger.debug(
+        `[nacos] ignoring an empty list of '${this.serviceName}' right after an outage`,
+      );
+      return previous.instances;
+    }
     this.#current = next;
     if (this.#stopped) return next.instances;
     // The first load is news to listeners only when there is something to hear.

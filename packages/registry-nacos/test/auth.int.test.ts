@@ -20,6 +20,8 @@ const serverAddr = `127.0.0.1:${nacos.port}`;
 describe('a Nacos with authentication on', () => {
   const opened: ServiceRegistry[] = [];
   beforeAll(async () => {
+    // A server left over from an interrupted run may have other settings: start afresh.
+    await stopNacos(nacos);
     await startNacos(nacos);
   });
   afterAll(async () => {

@@ -74,8 +74,9 @@ describe('ServiceWatch', () => {
   });
 
   /** A watch whose server answers with `answer.hosts` (or throws `answer.error`); never refreshes on its own. */
-  function watchOf(answer: { hosts: NacosHost[]; error?: Error }) {
+  function watchOf(answer: { hosts: NacosHost[]; error?: Error }, now: () => number = Date.now) {
     const { logger, lines } = recordingLogger();
+    const outage = new OutageLog(logger, 'Nacos at http://127.0.0.1:8848', now);
     let calls = 0;
     const watch = new ServiceWatch('users', {
       list: async () => {
@@ -84,11 +85,11 @@ describe('ServiceWatch', () => {
         return answer.hosts;
       },
       intervalMs: 3_600_000,
-      outage: new OutageLog(logger, 'Nacos at http://127.0.0.1:8848'),
+      outage,
       logger,
     });
     watches.push(watch);
-    return { watch, lines, calls: () => calls };
+    return { watch, lines, outage, calls: () => calls };
   }
 
   it('answers from memory with the same array while the list does not change', async () => {
@@ -148,6 +149,35 @@ describe('ServiceWatch', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(lines.filter((l) => l.level === 'info')).toHaveLength(1);
     expect(watch.instances).toBe(good);
+  });
+
+  it('does not believe an empty list during an outage or within 15 s after it', async () => {
+    let now = 1_000_000;
+    const answer: { hosts: NacosHost[]; error?: Error } = { hosts: [host(1), host(2)] };
+    const { watch, outage } = watchOf(answer, () => now);
+    const good = await watch.load();
+    outage.failed(new Error('connect ECONNREFUSED'));
+    // Back, but empty: a restarted Nacos before the heartbeats re-registered anyone.
+    answer.hosts = [];
+    expect(await watch.load()).toBe(good);
+    outage.succeeded();
+    now += 14_000;
+    expect(await watch.load()).toBe(good);
+    // A shrunken but non-empty list is believed at once.
+    answer.hosts = [host(2)];
+    expect((await watch.load()).map((i) => i.port)).toEqual([2]);
+    // Long after the outage, an empty list means the service has no instances.
+    answer.hosts = [];
+    now += 2_000;
+    expect(await watch.load()).toEqual([]);
+  });
+
+  it('believes an empty list when there was no outage', async () => {
+    const answer = { hosts: [host(1)] };
+    const { watch } = watchOf(answer);
+    await watch.load();
+    answer.hosts = [];
+    expect(await watch.load()).toEqual([]);
   });
 
   it('lets a caller stop waiting with its signal', async () => {

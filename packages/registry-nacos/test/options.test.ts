@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { ConfigError, isConfigError } from '@service-caller/core';
 import { describe, expect, it } from 'vitest';
 import { nacosRegistry } from '../src/index.js';
@@ -164,6 +165,14 @@ describe('normalizeOptions', () => {
 describe('nacosRegistry', () => {
   it('checks options before doing anything', () => {
     expect(() => nacosRegistry({ serverAddr: 'https://nacos:8848' })).toThrow(ConfigError);
+  });
+
+  it('keeps the password out of inspect() and JSON', async () => {
+    const registry = nacosRegistry({ serverAddr: '127.0.0.1:1', username: 'nacos', password: 'pw-never-printed' });
+    expect(inspect(registry, { depth: 20, showHidden: true })).not.toContain('pw-never-printed');
+    expect(JSON.stringify(registry)).not.toContain('pw-never-printed');
+    expect(String(registry)).not.toContain('pw-never-printed');
+    await registry.close();
   });
 
   it('is named nacos and closes twice without a server', async () => {

@@ -25,6 +25,8 @@ describe('Nacos stopped and restarted under a steady call loop', () => {
   const { logger, lines } = recordingLogger();
 
   beforeAll(async () => {
+    // A server left over from an interrupted run may have other settings: start afresh.
+    await stopNacos(nacos);
     await startNacos(nacos);
     server = await startNamedServer('outage');
     // One process that is the service (it registers itself) and calls it through discovery.

@@ -4,7 +4,7 @@ import { waitFor } from '@service-caller/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type NacosRegistryOptions, nacosRegistry } from '../src/index.js';
 import type { NacosRegistry } from '../src/nacos-registry.js';
-import { Nacos3StandIn } from './nacos3-stand-in.js';
+import { NacosStandIn } from './nacos-stand-in.js';
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -17,8 +17,8 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-describe('the v3 client API (against a stand-in: no Nacos 3 server can be installed here)', () => {
-  let nacos: Nacos3StandIn;
+describe('the Nacos HTTP protocols, against a stand-in server (no Nacos 2 or 3 server can be installed here)', () => {
+  let nacos: NacosStandIn;
   const registries: ServiceRegistry[] = [];
   const open = (options: Partial<NacosRegistryOptions> = {}) => {
     const registry = nacosRegistry({
@@ -32,7 +32,7 @@ describe('the v3 client API (against a stand-in: no Nacos 3 server can be instal
   };
 
   beforeEach(async () => {
-    nacos = await new Nacos3StandIn().start();
+    nacos = await new NacosStandIn().start();
   });
   afterEach(async () => {
     await Promise.all(registries.splice(0).map((r) => r.close()));
@@ -154,6 +154,29 @@ describe('the v3 client API (against a stand-in: no Nacos 3 server can be instal
     expect((error as Error).message).toContain(`http://127.0.0.1:${a}`);
     expect((error as Error).message).toContain(`http://127.0.0.1:${b}`);
     expect((error as Error).message).toContain('ECONNREFUSED');
+  });
+
+  it('registers again when a v1 beat answers 20404, beating at the interval the server names', async () => {
+    nacos.mode = 'v2';
+    nacos.beatIntervalMs = 100;
+    const registry = open({ heartbeatInterval: 0.05 });
+    await registry.register({ serviceName: 'ledger', host: '127.0.0.1', port: 9004, metadata: { v: '1' } });
+    expect((registry as NacosRegistry).protocol).toBe('v1');
+    const beats = () => nacos.seen.filter((r) => r.url.startsWith('/nacos/v1/ns/instance/beat'));
+    await waitFor(() => beats().length >= 1, { timeout: 10_000, message: 'a v1 beat' });
+    const beat = new URL(beats()[0]!.url, 'http://x').searchParams;
+    expect(beat.get('serviceName')).toBe('DEFAULT_GROUP@@ledger');
+    expect(JSON.parse(beat.get('beat')!)).toMatchObject({
+      ip: '127.0.0.1',
+      port: 9004,
+      metadata: { v: '1' },
+    });
+    nacos.restart();
+    await waitFor(() => (nacos.store.get('public|DEFAULT_GROUP|ledger')?.length ?? 0) === 1, {
+      timeout: 10_000,
+      message: 'the instance registered again after a 20404 beat answer',
+    });
+    expect(nacos.store.get('public|DEFAULT_GROUP|ledger')?.[0]?.metadata).toEqual({ v: '1' });
   });
 
   it('detects a Nacos 2 server (no v3 API) and logs in at its v1 path', async () => {

@@ -23,12 +23,13 @@ interface StoredInstance {
 
 /**
  * A stand-in for the part of a Nacos 3 server the v3 client API uses (login, register, heartbeat,
- * list, deregister), on a real `node:http` server on 127.0.0.1. Used because no Nacos 3 server can
+ * list, deregister), on a real `node:http` server on 127.0.0.1; in `v2` mode it answers the v1 API
+ * the way Nacos 2 does for a beat without a known instance (code 20404), which r-nacos never does. Used because no Nacos 3 server can
  * be installed on these machines (its server jars are not on Maven Central); it follows the
  * documented v3 contract: the `{ code, message, data }` envelope, `heartBeat=true` renewals that
  * answer code 21003 for an unknown instance, and the `accessToken` header.
  */
-export class Nacos3StandIn {
+export class NacosStandIn {
   readonly seen: SeenRequest[] = [];
   /** Instances by `namespace|group|service`. */
   readonly store = new Map<string, StoredInstance[]>();
@@ -36,8 +37,10 @@ export class Nacos3StandIn {
   authEnabled = false;
   password = 'right-password';
   tokenTtl = 18_000;
-  /** `v2`: answer like a Nacos 2 server instead (no v3 paths; v1 login and an empty v1 list). */
+  /** `v2`: answer like a Nacos 2 server instead (no v3 paths; the v1 login and naming API). */
   mode: 'v3' | 'v2' = 'v3';
+  /** The `clientBeatInterval` a v1 beat answer names. */
+  beatIntervalMs = 5000;
   #server: Server | undefined;
   #serial = 0;
 
@@ -100,7 +103,9 @@ export class Nacos3StandIn {
       reply(403, { code: 403, message: 'token invalid!', data: null });
       return;
     }
-    const key = `${params.get('namespaceId') ?? 'public'}|${params.get('groupName') ?? 'DEFAULT_GROUP'}|${params.get('serviceName')}`;
+    const rawService = params.get('serviceName') ?? '';
+    const service = rawService.includes('@@') ? rawService.slice(rawService.indexOf('@@') + 2) : rawService;
+    const key = `${params.get('namespaceId') ?? 'public'}|${params.get('groupName') ?? 'DEFAULT_GROUP'}|${service}`;
     const list = this.store.get(key) ?? [];
     const find = () =>
       list.findIndex(
@@ -110,7 +115,18 @@ export class Nacos3StandIn {
           i.clusterName === (params.get('clusterName') ?? 'DEFAULT'),
       );
 
-    if (url.pathname === '/nacos/v3/client/ns/instance' && req.method === 'POST') {
+    const v1 = this.mode === 'v2';
+    if (v1 && url.pathname === '/nacos/v1/ns/instance/beat' && req.method === 'PUT') {
+      const known = find() >= 0;
+      reply(200, {
+        clientBeatInterval: this.beatIntervalMs,
+        code: known ? 10200 : 20404,
+        lightBeatEnabled: true,
+      });
+      return;
+    }
+    const registerPath = v1 ? '/nacos/v1/ns/instance' : '/nacos/v3/client/ns/instance';
+    if (url.pathname === registerPath && req.method === 'POST') {
       if (params.get('heartBeat') === 'true') {
         if (find() < 0) reply(200, { code: 21003, message: 'instance not found', data: null });
         else ok('ok');
@@ -131,17 +147,19 @@ export class Nacos3StandIn {
       if (at >= 0) list[at] = instance;
       else list.push(instance);
       this.store.set(key, list);
-      ok('ok');
+      if (v1) res.end('ok');
+      else ok('ok');
       return;
     }
-    if (url.pathname === '/nacos/v3/client/ns/instance' && req.method === 'DELETE') {
+    if (url.pathname === registerPath && req.method === 'DELETE') {
       const at = find();
       if (at >= 0) list.splice(at, 1);
-      ok('ok');
+      if (v1) res.end('ok');
+      else ok('ok');
       return;
     }
-    if (url.pathname === '/nacos/v1/ns/instance/list' && this.mode === 'v2') {
-      reply(200, { name: params.get('serviceName'), hosts: [] });
+    if (v1 && url.pathname === '/nacos/v1/ns/instance/list') {
+      reply(200, { name: rawService, hosts: list });
       return;
     }
     if (url.pathname === '/nacos/v3/client/ns/instance/list' && req.method === 'GET') {
