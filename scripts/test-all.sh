@@ -8,6 +8,11 @@ source "$root/scripts/env.sh"
 
 step() { printf '\n\033[1m== %s ==\033[0m\n' "$*"; }
 
+# A fresh machine builds the r-nacos server with cargo (minutes): start that now, beside the build.
+nacos_install_log="$(mktemp)"
+bash "$root/scripts/nacos.sh" install >"$nacos_install_log" 2>&1 &
+nacos_install_pid=$!
+
 step build
 pnpm build
 step typecheck
@@ -18,6 +23,11 @@ step "unit tests"
 pnpm test
 
 step "integration tests (real Nacos on 127.0.0.1)"
+if ! wait "$nacos_install_pid"; then
+  cat "$nacos_install_log" >&2
+  echo "installing the Nacos server failed" >&2
+  exit 1
+fi
 trap 'bash "$root/scripts/nacos.sh" stop-all || true' EXIT
 bash "$root/scripts/nacos.sh" start
 pnpm test:integration

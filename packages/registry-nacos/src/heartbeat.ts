@@ -35,11 +35,6 @@ export class Heartbeat {
     this.#schedule();
   }
 
-  /** The interval in use, in milliseconds. */
-  get intervalMs(): number {
-    return this.#intervalMs;
-  }
-
   /**
    * Stops the beats and waits for one in flight, so that a beat cannot re-create the instance
    * after it was deregistered.

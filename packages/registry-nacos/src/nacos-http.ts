@@ -74,11 +74,6 @@ export class NacosHttp {
         : undefined;
   }
 
-  /** The configured servers, `host:port,...`, for messages. */
-  get where(): string {
-    return this.#servers.map((s) => s.origin).join(', ');
-  }
-
   /** Whether requests carry an access token. */
   get authenticates(): boolean {
     return this.#token !== undefined;
@@ -105,11 +100,12 @@ export class NacosHttp {
 
   /** Text safe for an error message: at most 200 characters, the password and token masked. */
   redact(text: string): string {
-    let safe = text.length > MAX_BODY_IN_MESSAGE ? `${text.slice(0, MAX_BODY_IN_MESSAGE)}...` : text;
+    let safe = text;
+    // Mask before cutting, so that no part of a secret survives at the cut.
     for (const secret of [this.#password, this.#token?.current]) {
       if (secret !== undefined && secret.length > 0) safe = safe.split(secret).join('***');
     }
-    return safe;
+    return safe.length > MAX_BODY_IN_MESSAGE ? `${safe.slice(0, MAX_BODY_IN_MESSAGE)}...` : safe;
   }
 
   /** Closes pooled connections. */

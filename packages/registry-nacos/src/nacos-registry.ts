@@ -120,9 +120,6 @@ export class NacosRegistry implements ServiceRegistry {
     this.#assertOpen();
     const spec = this.#spec(registration, 'register');
     const key = keyOf(spec);
-    // A second registration of the same instance replaces the first (new weight or metadata).
-    await this.#registered.get(key)?.heartbeat?.stop();
-    this.#registered.delete(key);
     try {
       await this.#api.register(spec);
     } catch (error) {
@@ -130,6 +127,11 @@ export class NacosRegistry implements ServiceRegistry {
     }
     // Closed while the request was out: start nothing (Nacos expires the unbeaten instance).
     if (this.#closing !== undefined) throw new ClosedError('nacos registry');
+    // A second registration of the same instance replaces the first (new weight or metadata);
+    // the first keeps beating until the second is in place.
+    const previous = this.#registered.get(key);
+    this.#registered.delete(key);
+    await previous?.heartbeat?.stop();
     const heartbeat =
       spec.ephemeral && this.#api.heartbeat !== undefined
         ? new Heartbeat(spec, {

@@ -168,7 +168,11 @@ describe('nacosRegistry', () => {
   });
 
   it('keeps the password out of inspect() and JSON', async () => {
-    const registry = nacosRegistry({ serverAddr: '127.0.0.1:1', username: 'nacos', password: 'pw-never-printed' });
+    const registry = nacosRegistry({
+      serverAddr: '127.0.0.1:1',
+      username: 'nacos',
+      password: 'pw-never-printed',
+    });
     expect(inspect(registry, { depth: 20, showHidden: true })).not.toContain('pw-never-printed');
     expect(JSON.stringify(registry)).not.toContain('pw-never-printed');
     expect(String(registry)).not.toContain('pw-never-printed');
