@@ -6,4 +6,5 @@ export * from './engine/index.js';
 export type { CallEngine, CallEngineOptions } from './engine/types.js';
 export * from './errors/index.js';
 export * from './net/index.js';
+export * from './options/index.js';
 export * from './registry/index.js';

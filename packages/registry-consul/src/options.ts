@@ -1,4 +1,4 @@
-import { ConfigError, consoleLogger, type Logger } from '@service-caller/core';
+import { consoleLogger, type Logger, optionReader } from '@service-caller/core';
 
 /**
  * Options of {@link consulRegistry}. The keys of the `app-registry.consul` YAML section, in
@@ -106,43 +106,29 @@ export interface NormalizedOptions {
 }
 
 const FILE = '<consulRegistry options>';
-const KEY = 'app-registry.consul';
+const read = optionReader(FILE, { keyPrefix: 'app-registry.consul' });
+// `logger` is set in code only, so it has no YAML key path.
+const readCodeOnly = optionReader(FILE);
 
 /** Applies defaults and checks every option; throws `ConfigError` naming the key at fault. */
 export function normalizeOptions(options: ConsulRegistryOptions = {}): NormalizedOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw new ConfigError({ file: FILE, keyPath: KEY, expected: 'an object', found: describe(options) });
-  }
-  const host = optionalString(options.host, 'host') ?? '127.0.0.1';
-  const port = options.port === undefined ? 8500 : portNumber(options.port, 'port');
-  const secure = optionalBoolean(options.secure, 'secure') ?? false;
-  if (options.token !== undefined && typeof options.token !== 'string') {
-    // Never echo the value: it is meant to be a secret.
-    throw new ConfigError({ file: FILE, keyPath: `${KEY}.token`, expected: 'a string', found: '***' });
-  }
+  if (typeof options !== 'object' || options === null) throw read.error('', 'an object', options);
+  const host = read.string(options.host, 'host', '127.0.0.1');
+  const port = read.port(options.port, 'port', 8500);
+  const secure = read.boolean(options.secure, 'secure', false);
   // `token: "${CONSUL_TOKEN:}"` with the variable unset expands to '': no token, the anonymous one.
-  const token = options.token === '' ? undefined : options.token;
+  const token = read.secret(options.token, 'token') || undefined;
   const ca = options.ca;
   if (ca !== undefined && !isPem(ca) && !(Array.isArray(ca) && ca.every(isPem))) {
-    throw new ConfigError({
-      file: FILE,
-      keyPath: `${KEY}.ca`,
-      expected: 'a PEM string or Buffer, or an array of them',
-      found: describe(ca),
-    });
+    throw read.error('ca', 'a PEM string or Buffer, or an array of them', ca);
   }
-  if (options.servicePort !== undefined) portNumber(options.servicePort, 'service-port');
-  optionalString(options.appName, 'app-name');
-  optionalString(options.ip, 'ip');
+  read.port(options.servicePort, 'service-port');
+  read.string(options.appName, 'app-name');
+  read.string(options.ip, 'ip');
 
   const tags = options.tags ?? [];
   if (!Array.isArray(tags) || !tags.every((t) => typeof t === 'string' && t !== '')) {
-    throw new ConfigError({
-      file: FILE,
-      keyPath: `${KEY}.tags`,
-      expected: 'a list of non-empty strings',
-      found: describe(tags),
-    });
+    throw read.error('tags', 'a list of non-empty strings', tags);
   }
   const meta = options.meta ?? {};
   if (
@@ -151,68 +137,26 @@ export function normalizeOptions(options: ConsulRegistryOptions = {}): Normalize
     Array.isArray(meta) ||
     !Object.values(meta).every((v) => typeof v === 'string')
   ) {
-    throw new ConfigError({
-      file: FILE,
-      keyPath: `${KEY}.meta`,
-      expected: 'a map of strings to strings',
-      found: describe(meta),
-    });
+    throw read.error('meta', 'a map of strings to strings', meta);
   }
   const weight = options.weight ?? 1;
   if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0) {
-    throw new ConfigError({
-      file: FILE,
-      keyPath: `${KEY}.weight`,
-      expected: 'a finite number >= 0',
-      found: describe(weight),
-    });
+    throw read.error('weight', 'a finite number >= 0', weight);
   }
 
   const check = options.check ?? {};
-  if (typeof check !== 'object' || check === null) {
-    throw new ConfigError({
-      file: FILE,
-      keyPath: `${KEY}.check`,
-      expected: 'an object',
-      found: describe(check),
-    });
-  }
-  const type = check.type ?? 'ttl';
-  if (type !== 'ttl' && type !== 'http') {
-    throw new ConfigError({
-      file: FILE,
-      keyPath: `${KEY}.check.type`,
-      expected: "'ttl' or 'http'",
-      found: describe(type),
-    });
-  }
+  if (typeof check !== 'object' || check === null) throw read.error('check', 'an object', check);
+  const type = read.oneOf(check.type ?? 'ttl', 'check.type', ['ttl', 'http']);
   const path = check.path ?? '/health';
   if (typeof path !== 'string' || !path.startsWith('/')) {
-    throw new ConfigError({
-      file: FILE,
-      keyPath: `${KEY}.check.path`,
-      expected: "a path starting with '/'",
-      found: describe(path),
-    });
+    throw read.error('check.path', "a path starting with '/'", path);
   }
 
-  const wait = seconds(options.wait, 'wait', 30);
-  if (wait > 600) {
-    throw new ConfigError({
-      file: FILE,
-      keyPath: `${KEY}.wait`,
-      expected: 'at most 600 seconds (Consul caps wait at 10 minutes)',
-      found: describe(wait),
-    });
-  }
+  const wait = read.seconds(options.wait, 'wait', 30);
+  if (wait > 600) throw read.error('wait', 'at most 600 seconds (Consul caps wait at 10 minutes)', wait);
   const logger = options.logger ?? consoleLogger('warn');
   if (typeof logger.warn !== 'function' || typeof logger.debug !== 'function') {
-    throw new ConfigError({
-      file: FILE,
-      keyPath: 'logger',
-      expected: 'an object with debug, info, warn and error methods',
-      found: describe(logger),
-    });
+    throw readCodeOnly.error('logger', 'an object with debug, info, warn and error methods', logger);
   }
 
   return {
@@ -221,86 +165,27 @@ export function normalizeOptions(options: ConsulRegistryOptions = {}): Normalize
     secure,
     ca,
     token,
-    datacenter: optionalString(options.datacenter, 'datacenter'),
-    namespace: optionalString(options.namespace, 'namespace'),
-    partition: optionalString(options.partition, 'partition'),
-    discoveryTag: optionalString(options.discoveryTag, 'discovery-tag'),
+    datacenter: read.string(options.datacenter, 'datacenter'),
+    namespace: read.string(options.namespace, 'namespace'),
+    partition: read.string(options.partition, 'partition'),
+    discoveryTag: read.string(options.discoveryTag, 'discovery-tag'),
     tags: [...tags],
     meta: { ...meta },
     weight,
     check: {
       type,
-      intervalMs: seconds(check.interval, 'check.interval', 10) * 1000,
+      intervalMs: read.seconds(check.interval, 'check.interval', 10) * 1000,
       path,
       deregisterCriticalAfterMs:
-        seconds(check.deregisterCriticalAfter, 'check.deregister-critical-after', 60) * 1000,
+        read.seconds(check.deregisterCriticalAfter, 'check.deregister-critical-after', 60) * 1000,
     },
     waitMs: wait * 1000,
-    timeoutMs: seconds(options.timeout, 'timeout', 10) * 1000,
+    timeoutMs: read.seconds(options.timeout, 'timeout', 10) * 1000,
     logger,
     agentUrl: `${secure ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`,
   };
 }
 
-function optionalString(value: unknown, key: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value === '') {
-    throw new ConfigError({
-      file: FILE,
-      keyPath: `${KEY}.${key}`,
-      expected: 'a non-empty string',
-      found: describe(value),
-    });
-  }
-  return value;
-}
-
-function optionalBoolean(value: unknown, key: string): boolean | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'boolean') {
-    throw new ConfigError({
-      file: FILE,
-      keyPath: `${KEY}.${key}`,
-      expected: 'true or false',
-      found: describe(value),
-    });
-  }
-  return value;
-}
-
-function portNumber(value: unknown, key: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 65535) {
-    throw new ConfigError({
-      file: FILE,
-      keyPath: `${KEY}.${key}`,
-      expected: 'an integer port 1-65535',
-      found: describe(value),
-    });
-  }
-  return value;
-}
-
-function seconds(value: unknown, key: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new ConfigError({
-      file: FILE,
-      keyPath: `${KEY}.${key}`,
-      expected: 'a number of seconds > 0',
-      found: describe(value),
-    });
-  }
-  return value;
-}
-
 function isPem(value: unknown): boolean {
   return typeof value === 'string' || Buffer.isBuffer(value);
-}
-
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
-  if (Array.isArray(value)) return 'a list';
-  return `a ${typeof value}`;
 }

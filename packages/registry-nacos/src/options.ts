@@ -1,4 +1,4 @@
-import { ConfigError, consoleLogger, type Logger } from '@service-caller/core';
+import { consoleLogger, type Logger, optionReader } from '@service-caller/core';
 import type { NacosNamingClientLike } from './official-client.js';
 
 /** Which Nacos HTTP API the built-in client speaks. */
@@ -96,7 +96,10 @@ export interface NormalizedOptions {
 }
 
 const FILE = '<nacosRegistry options>';
-const KEY = 'app-registry.nacos';
+// Nacos reads a blank name as a missing one, so a blank string is refused like an empty one.
+const read = optionReader(FILE, { keyPrefix: 'app-registry.nacos', rejectBlankStrings: true });
+// Options set in code only have no YAML key path; their messages keep the wording of the rest.
+const readCodeOnly = optionReader(FILE);
 const DEFAULT_PORT = 8848;
 const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 // Letters, digits, dots, dashes and underscores: a host name or an IPv4 address.
@@ -105,22 +108,16 @@ const HOST_NAME = /^[A-Za-z0-9_.-]+$/;
 /** Applies defaults and checks every option; throws `ConfigError` naming the key at fault. */
 export function normalizeOptions(options: NacosRegistryOptions): NormalizedOptions {
   if (typeof options !== 'object' || options === null) {
-    throw new ConfigError({
-      file: FILE,
-      keyPath: KEY,
-      expected: 'an options object',
-      found: describe(options),
-    });
+    throw read.error('', 'an options object', options);
   }
-  const secure = optionalBoolean(options.secure, 'secure') ?? false;
+  const secure = read.boolean(options.secure, 'secure', false);
   const client = options.client;
   if (client !== undefined && !isNamingClient(client)) {
-    throw new ConfigError({
-      file: FILE,
-      keyPath: 'client',
-      expected: 'a NacosNamingClient (with registerInstance, deregisterInstance and getAllInstances)',
-      found: describe(client),
-    });
+    throw readCodeOnly.error(
+      'client',
+      'a NacosNamingClient (with registerInstance, deregisterInstance and getAllInstances)',
+      client,
+    );
   }
   // With a client of its own, the server list is the client's business.
   const servers =
@@ -128,34 +125,21 @@ export function normalizeOptions(options: NacosRegistryOptions): NormalizedOptio
       ? parseServerAddr(options.serverAddr, secure)
       : [];
 
-  const username = optionalString(options.username, 'username');
-  const password = options.password;
-  if (password !== undefined && typeof password !== 'string') {
-    throw new ConfigError({ file: FILE, keyPath: `${KEY}.password`, expected: 'a string', found: '***' });
-  }
+  const username = read.string(options.username, 'username');
+  const password = read.secret(options.password, 'password');
   // An empty password is what `${NACOS_PASSWORD:}` gives when the variable is unset: no login.
   const hasPassword = password !== undefined && password !== '';
   if (hasPassword && username === undefined) {
-    throw new ConfigError({
-      file: FILE,
-      keyPath: `${KEY}.username`,
-      expected: 'a user name to log in with, since a password is set',
-      found: 'nothing',
-    });
+    throw read.error('username', 'a user name to log in with, since a password is set', username);
   }
 
-  if (options.port !== undefined) portNumber(options.port, 'port');
-  optionalString(options.ip, 'ip');
-  optionalString(options.appName, 'app-name');
+  read.port(options.port, 'port');
+  read.string(options.ip, 'ip');
+  read.string(options.appName, 'app-name');
 
   const weight = options.weight ?? 1;
   if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0 || weight > 10_000) {
-    throw new ConfigError({
-      file: FILE,
-      keyPath: `${KEY}.weight`,
-      expected: 'a number from 0 to 10000 (the range Nacos accepts)',
-      found: describe(weight),
-    });
+    throw read.error('weight', 'a number from 0 to 10000 (the range Nacos accepts)', weight);
   }
   const metadata = options.metadata ?? {};
   if (
@@ -164,22 +148,9 @@ export function normalizeOptions(options: NacosRegistryOptions): NormalizedOptio
     Array.isArray(metadata) ||
     !Object.values(metadata).every((value) => typeof value === 'string')
   ) {
-    throw new ConfigError({
-      file: FILE,
-      keyPath: `${KEY}.metadata`,
-      expected: 'a map of strings to strings',
-      found: describe(metadata),
-    });
+    throw read.error('metadata', 'a map of strings to strings', metadata);
   }
-  const apiVersion = options.apiVersion ?? 'auto';
-  if (apiVersion !== 'auto' && apiVersion !== 'v1' && apiVersion !== 'v3') {
-    throw new ConfigError({
-      file: FILE,
-      keyPath: `${KEY}.api-version`,
-      expected: "one of 'auto', 'v1', 'v3'",
-      found: describe(apiVersion),
-    });
-  }
+  const apiVersion = read.oneOf(options.apiVersion ?? 'auto', 'api-version', ['auto', 'v1', 'v3']);
   const logger = options.logger ?? consoleLogger('warn');
   if (
     typeof logger !== 'object' ||
@@ -188,29 +159,24 @@ export function normalizeOptions(options: NacosRegistryOptions): NormalizedOptio
       (m) => typeof (logger as unknown as Record<string, unknown>)[m] === 'function',
     )
   ) {
-    throw new ConfigError({
-      file: FILE,
-      keyPath: 'logger',
-      expected: 'an object with debug, info, warn and error methods',
-      found: describe(logger),
-    });
+    throw readCodeOnly.error('logger', 'an object with debug, info, warn and error methods', logger);
   }
 
   return {
     servers,
-    namespace: optionalString(options.namespace, 'namespace') ?? 'public',
+    namespace: read.string(options.namespace, 'namespace', 'public'),
     cluster: clusterName(options.cluster),
-    group: optionalString(options.group, 'group') ?? 'DEFAULT_GROUP',
+    group: read.string(options.group, 'group', 'DEFAULT_GROUP'),
     username: hasPassword ? username : undefined,
     password: hasPassword ? password : undefined,
     weight,
     metadata: { ...metadata },
-    ephemeral: optionalBoolean(options.ephemeral, 'ephemeral') ?? true,
+    ephemeral: read.boolean(options.ephemeral, 'ephemeral', true),
     secure,
-    heartbeatIntervalMs: positive(options.heartbeatInterval, 'heartbeat-interval', 5, 'seconds') * 1000,
+    heartbeatIntervalMs: read.seconds(options.heartbeatInterval, 'heartbeat-interval', 5) * 1000,
     apiVersion,
-    refreshIntervalMs: positive(options.refreshInterval, 'refreshInterval', 5000, 'milliseconds', ''),
-    requestTimeoutMs: positive(options.requestTimeout, 'requestTimeout', 5000, 'milliseconds', ''),
+    refreshIntervalMs: readCodeOnly.milliseconds(options.refreshInterval, 'refreshInterval', 5000),
+    requestTimeoutMs: readCodeOnly.milliseconds(options.requestTimeout, 'requestTimeout', 5000),
     client,
     logger,
   };
@@ -222,20 +188,13 @@ export function normalizeOptions(options: NacosRegistryOptions): NormalizedOptio
  * or a bad port.
  */
 export function parseServerAddr(serverAddr: unknown, secure: boolean): NacosServer[] {
-  const keyPath = `${KEY}.server-addr`;
   if (typeof serverAddr !== 'string' || serverAddr.trim() === '') {
-    throw new ConfigError({
-      file: FILE,
-      keyPath,
-      expected: "'host:port', or several separated by commas",
-      found: describe(serverAddr),
-    });
+    throw read.error('server-addr', "'host:port', or several separated by commas", serverAddr);
   }
   const servers: NacosServer[] = [];
   for (const raw of serverAddr.split(',')) {
     const entry = raw.trim();
-    const fail = (expected: string) =>
-      new ConfigError({ file: FILE, keyPath, expected, found: JSON.stringify(entry || serverAddr) });
+    const fail = (expected: string) => read.error('server-addr', expected, entry || serverAddr);
     if (entry === '') throw fail("'host:port' entries without empty ones between commas");
     if (SCHEME.test(entry)) {
       throw fail("'host:port' without a scheme (use the `secure` option for https)");
@@ -270,16 +229,9 @@ export function parseServerAddr(serverAddr: unknown, secure: boolean): NacosServ
 }
 
 function clusterName(value: unknown): string {
-  const cluster = optionalString(value, 'cluster') ?? 'DEFAULT';
+  const cluster = read.string(value, 'cluster', 'DEFAULT');
   // Nacos reads a comma as a list of clusters; one instance joins exactly one.
-  if (cluster.includes(',')) {
-    throw new ConfigError({
-      file: FILE,
-      keyPath: `${KEY}.cluster`,
-      expected: 'one cluster name (no commas)',
-      found: describe(cluster),
-    });
-  }
+  if (cluster.includes(',')) throw read.error('cluster', 'one cluster name (no commas)', cluster);
   return cluster;
 }
 
@@ -291,69 +243,4 @@ function isNamingClient(value: unknown): value is NacosNamingClientLike {
     typeof candidate.deregisterInstance === 'function' &&
     typeof candidate.getAllInstances === 'function'
   );
-}
-
-function optionalString(value: unknown, key: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw new ConfigError({
-      file: FILE,
-      keyPath: `${KEY}.${key}`,
-      expected: 'a non-empty string',
-      found: describe(value),
-    });
-  }
-  return value;
-}
-
-function optionalBoolean(value: unknown, key: string): boolean | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'boolean') {
-    throw new ConfigError({
-      file: FILE,
-      keyPath: `${KEY}.${key}`,
-      expected: 'true or false',
-      found: describe(value),
-    });
-  }
-  return value;
-}
-
-function portNumber(value: unknown, key: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 65535) {
-    throw new ConfigError({
-      file: FILE,
-      keyPath: `${KEY}.${key}`,
-      expected: 'an integer port 1-65535',
-      found: describe(value),
-    });
-  }
-  return value;
-}
-
-function positive(
-  value: unknown,
-  key: string,
-  fallback: number,
-  unit: 'seconds' | 'milliseconds',
-  prefix = `${KEY}.`,
-): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new ConfigError({
-      file: FILE,
-      keyPath: `${prefix}${key}`,
-      expected: `a number of ${unit} > 0`,
-      found: describe(value),
-    });
-  }
-  return value;
-}
-
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
-  if (Array.isArray(value)) return 'a list';
-  return `a ${typeof value}`;
 }

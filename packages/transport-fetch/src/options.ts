@@ -1,4 +1,4 @@
-import { ConfigError } from '@service-caller/core';
+import { optionReader } from '@service-caller/core';
 
 /**
  * Extra `RequestInit` fields sent with every request (`cache`, `credentials`, `keepalive`,
@@ -53,71 +53,39 @@ export interface NormalizedFetchOptions {
   readonly init: FetchInitExtras;
 }
 
-const FILE = 'fetchTransport() options';
+const read = optionReader('fetchTransport() options', { wording: 'code' });
 const OWNED_INIT_KEYS = ['method', 'headers', 'body', 'signal'] as const;
-
-function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) {
-    return String(value);
-  }
-  return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
-}
-
-function milliseconds(
-  options: FetchTransportOptions,
-  key: 'connectTimeout' | 'readTimeout',
-): number | undefined {
-  const value = options[key];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new ConfigError({
-      file: FILE,
-      keyPath: key,
-      expected: 'a positive, finite number of milliseconds',
-      found: show(value),
-    });
-  }
-  return value;
-}
 
 /** Validates the options and applies the defaults. Throws `ConfigError` naming the bad option. */
 export function normalizeOptions(options: FetchTransportOptions = {}): NormalizedFetchOptions {
   if (typeof options !== 'object' || options === null) {
-    throw new ConfigError({ file: FILE, keyPath: '', expected: 'an options object', found: show(options) });
+    throw read.error('', 'an options object', options);
   }
   const fetchFunction = options.fetch ?? globalThis.fetch;
   if (typeof fetchFunction !== 'function') {
-    throw new ConfigError({
-      file: FILE,
-      keyPath: 'fetch',
-      expected: 'a fetch function',
-      found: show(fetchFunction),
-      hint: options.fetch === undefined ? 'this runtime has no global fetch; pass one' : undefined,
-    });
+    throw read.error(
+      'fetch',
+      'a fetch function',
+      fetchFunction,
+      options.fetch === undefined ? 'this runtime has no global fetch; pass one' : undefined,
+    );
   }
   const init = options.init;
   if (init !== undefined && (typeof init !== 'object' || init === null || Array.isArray(init))) {
-    throw new ConfigError({
-      file: FILE,
-      keyPath: 'init',
-      expected: 'a RequestInit object',
-      found: show(init),
-    });
+    throw read.error('init', 'a RequestInit object', init);
   }
   const owned = init && OWNED_INIT_KEYS.find((key) => (init as Record<string, unknown>)[key] !== undefined);
   if (owned) {
-    throw new ConfigError({
-      file: FILE,
-      keyPath: `init.${owned}`,
-      expected: 'no value: the transport sets it from each request',
-      found: show((init as Record<string, unknown>)[owned]),
-    });
+    throw read.error(
+      `init.${owned}`,
+      'no value: the transport sets it from each request',
+      (init as Record<string, unknown>)[owned],
+    );
   }
   return {
     fetch: fetchFunction,
-    connectTimeout: milliseconds(options, 'connectTimeout'),
-    readTimeout: milliseconds(options, 'readTimeout') ?? 6000,
+    connectTimeout: read.milliseconds(options.connectTimeout, 'connectTimeout'),
+    readTimeout: read.milliseconds(options.readTimeout, 'readTimeout', 6000),
     init: { redirect: 'manual', ...init },
   };
 }

@@ -1,4 +1,4 @@
-import { ConfigError } from '@service-caller/core';
+import { ConfigError, optionReader } from '@service-caller/core';
 import type { Dispatcher } from 'undici';
 
 /** A PEM string or buffer, or several of them. */
@@ -91,46 +91,8 @@ export interface NormalizedUndiciOptions {
 }
 
 const FILE = 'undiciTransport() options';
+const read = optionReader(FILE, { wording: 'code' });
 const AGENT_OPTIONS = ['connections', 'connectTimeout', 'keepAliveTimeout', 'pipelining', 'tls'] as const;
-
-function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) {
-    return String(value);
-  }
-  return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
-}
-
-function positiveInteger(
-  options: UndiciTransportOptions,
-  key: 'connections' | 'pipelining',
-  fallback: number,
-) {
-  const value = options[key];
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new ConfigError({ file: FILE, keyPath: key, expected: 'a positive integer', found: show(value) });
-  }
-  return value;
-}
-
-function positiveMilliseconds(
-  options: UndiciTransportOptions,
-  key: 'connectTimeout' | 'readTimeout' | 'keepAliveTimeout' | 'closeTimeout',
-  fallback: number,
-) {
-  const value = options[key];
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new ConfigError({
-      file: FILE,
-      keyPath: key,
-      expected: 'a positive, finite number of milliseconds',
-      found: show(value),
-    });
-  }
-  return value;
-}
 
 function isPem(value: unknown): boolean {
   return typeof value === 'string' || Buffer.isBuffer(value);
@@ -151,45 +113,26 @@ function checkPem(tls: UndiciTlsOptions, key: 'ca' | 'cert' | 'key') {
 function normalizeTls(tls: unknown): UndiciTlsOptions | undefined {
   if (tls === undefined) return undefined;
   if (typeof tls !== 'object' || tls === null || Array.isArray(tls)) {
-    throw new ConfigError({ file: FILE, keyPath: 'tls', expected: 'an object', found: show(tls) });
+    throw read.error('tls', 'an object', tls);
   }
   const options = tls as UndiciTlsOptions;
   checkPem(options, 'ca');
   checkPem(options, 'cert');
   checkPem(options, 'key');
-  if (options.rejectUnauthorized !== undefined && typeof options.rejectUnauthorized !== 'boolean') {
-    throw new ConfigError({
-      file: FILE,
-      keyPath: 'tls.rejectUnauthorized',
-      expected: 'a boolean',
-      found: show(options.rejectUnauthorized),
-    });
-  }
-  if (options.servername !== undefined && (typeof options.servername !== 'string' || !options.servername)) {
-    throw new ConfigError({
-      file: FILE,
-      keyPath: 'tls.servername',
-      expected: 'a non-empty string',
-      found: show(options.servername),
-    });
-  }
+  read.boolean(options.rejectUnauthorized, 'tls.rejectUnauthorized');
+  read.string(options.servername, 'tls.servername');
   return options;
 }
 
 /** Validates the options and applies the defaults. Throws `ConfigError` naming the bad option. */
 export function normalizeOptions(options: UndiciTransportOptions = {}): NormalizedUndiciOptions {
   if (typeof options !== 'object' || options === null) {
-    throw new ConfigError({ file: FILE, keyPath: '', expected: 'an options object', found: show(options) });
+    throw read.error('', 'an options object', options);
   }
   const dispatcher = options.dispatcher;
   if (dispatcher !== undefined) {
     if (typeof dispatcher !== 'object' || dispatcher === null || typeof dispatcher.request !== 'function') {
-      throw new ConfigError({
-        file: FILE,
-        keyPath: 'dispatcher',
-        expected: 'an undici Dispatcher (Agent, Pool, ...)',
-        found: show(dispatcher),
-      });
+      throw read.error('dispatcher', 'an undici Dispatcher (Agent, Pool, ...)', dispatcher);
     }
     const clash = AGENT_OPTIONS.find((key) => options[key] !== undefined);
     if (clash) {
@@ -197,18 +140,18 @@ export function normalizeOptions(options: UndiciTransportOptions = {}): Normaliz
         file: FILE,
         keyPath: clash,
         expected: 'no value when `dispatcher` is set',
-        found: clash === 'tls' ? 'an object' : show(options[clash]),
+        found: clash === 'tls' ? 'an object' : read.describe(options[clash]),
         hint: 'configure your own dispatcher instead',
       });
     }
   }
   return {
-    connections: positiveInteger(options, 'connections', 100),
-    connectTimeout: positiveMilliseconds(options, 'connectTimeout', 6000),
-    readTimeout: positiveMilliseconds(options, 'readTimeout', 6000),
-    keepAliveTimeout: positiveMilliseconds(options, 'keepAliveTimeout', 4000),
-    closeTimeout: positiveMilliseconds(options, 'closeTimeout', 10_000),
-    pipelining: positiveInteger(options, 'pipelining', 1),
+    connections: read.positiveInteger(options.connections, 'connections', 100),
+    connectTimeout: read.milliseconds(options.connectTimeout, 'connectTimeout', 6000),
+    readTimeout: read.milliseconds(options.readTimeout, 'readTimeout', 6000),
+    keepAliveTimeout: read.milliseconds(options.keepAliveTimeout, 'keepAliveTimeout', 4000),
+    closeTimeout: read.milliseconds(options.closeTimeout, 'closeTimeout', 10_000),
+    pipelining: read.positiveInteger(options.pipelining, 'pipelining', 1),
     tls: normalizeTls(options.tls),
     dispatcher,
   };
