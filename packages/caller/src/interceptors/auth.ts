@@ -90,15 +90,37 @@ export class AuthInterceptor implements ServiceInterceptor {
     this.#logger = options.logger ?? consoleLogger('warn');
   }
 
-  async beforeRequest(ctx: RequestContext): Promise<void> {
+  /**
+   * Sets the header. With a string token it finishes synchronously and returns nothing, so the
+   * engine's chain goes on without a microtask; a failure is still a rejected promise, as from a
+   * token function.
+   */
+  beforeRequest(ctx: RequestContext): Promise<void> | undefined {
+    const source = this.#token;
+    if (typeof source !== 'string') return this.#withTokenFunction(ctx, source);
+    try {
+      const headers = ctx.options.headers;
+      if (headers === undefined || !this.#hasOwnHeader(headers)) this.#setHeader(ctx, headers, source);
+      return undefined;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  async #withTokenFunction(ctx: RequestContext, source: () => string | Promise<string>): Promise<void> {
     const headers = ctx.options.headers;
     if (headers !== undefined && this.#hasOwnHeader(headers)) return;
-    const token = typeof this.#token === 'string' ? this.#token : await this.#token();
+    const token = await source();
     if (typeof token !== 'string' || token.length === 0) {
       throw new InvalidRequestError(
         `AuthInterceptor: the token function returned ${typeof token === 'string' ? 'an empty string' : typeOf(token)} for ${ctx.method} ${ctx.serviceName}${ctx.path}; expected a non-empty string`,
       );
     }
+    this.#setHeader(ctx, headers, token);
+  }
+
+  /** Adds the header to `headers`, the call's own (none of the same name); `token` is non-empty. */
+  #setHeader(ctx: RequestContext, headers: Record<string, string> | undefined, token: string): void {
     // A new options object: the caller may reuse theirs for the next call.
     ctx.options = { ...ctx.options, headers: { ...headers, [this.headerName]: this.prefix + token } };
     ctx.attributes[SET_BY_AUTH] = true;
