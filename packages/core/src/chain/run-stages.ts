@@ -58,50 +58,7 @@ export function runHandleException(
   ctx: RequestContext,
   logger: Logger,
 ): Promise<void> | undefined {
-  for (let i = interceptors.length - 1; i >= 0 && ctx.error !== undefined; i--) {
-    const interceptor = interceptors[i]!;
-    if (interceptor.handleException === undefined) continue;
-    const error = ctx.error;
-    const result = ctx.result;
-    let returned: unknown;
-    try {
-      returned = interceptor.handleException(ctx);
-    } catch (thrown) {
-      undo(ctx, error, result, interceptor, 'handleException', thrown, logger);
-      continue;
-    }
-    if (isThenable(returned)) {
-      return handleExceptionAsync(interceptors, ctx, logger, i, returned, error, result);
-    }
-  }
-  return undefined;
-}
-
-async function handleExceptionAsync(
-  interceptors: readonly ServiceInterceptor[],
-  ctx: RequestContext,
-  logger: Logger,
-  at: number,
-  pending: PromiseLike<unknown>,
-  error: unknown,
-  result: unknown,
-): Promise<void> {
-  try {
-    await pending;
-  } catch (thrown) {
-    undo(ctx, error, result, interceptors[at]!, 'handleException', thrown, logger);
-  }
-  for (let i = at - 1; i >= 0 && ctx.error !== undefined; i--) {
-    const interceptor = interceptors[i]!;
-    if (interceptor.handleException === undefined) continue;
-    const before = ctx.error;
-    const resultBefore = ctx.result;
-    try {
-      await interceptor.handleException(ctx);
-    } catch (thrown) {
-      undo(ctx, before, resultBefore, interceptor, 'handleException', thrown, logger);
-    }
-  }
+  return runReverse(interceptors, ctx, logger, 'handleException');
 }
 
 /**
@@ -113,29 +70,46 @@ export function runAfterResponse(
   ctx: RequestContext,
   logger: Logger,
 ): Promise<void> | undefined {
-  for (let i = interceptors.length - 1; i >= 0; i--) {
+  return runReverse(interceptors, ctx, logger, 'afterResponse');
+}
+
+/** Whether the reverse-order stage goes on to the next interceptor. */
+function goesOn(stage: Stage, ctx: RequestContext): boolean {
+  // handleException stops once an interceptor has handled (cleared) the error.
+  return stage === 'afterResponse' || ctx.error !== undefined;
+}
+
+function runReverse(
+  interceptors: readonly ServiceInterceptor[],
+  ctx: RequestContext,
+  logger: Logger,
+  stage: Stage,
+): Promise<void> | undefined {
+  for (let i = interceptors.length - 1; i >= 0 && goesOn(stage, ctx); i--) {
     const interceptor = interceptors[i]!;
-    if (interceptor.afterResponse === undefined) continue;
+    const hook = interceptor[stage];
+    if (hook === undefined) continue;
     const error = ctx.error;
     const result = ctx.result;
     let returned: unknown;
     try {
-      returned = interceptor.afterResponse(ctx);
+      returned = hook.call(interceptor, ctx);
     } catch (thrown) {
-      undo(ctx, error, result, interceptor, 'afterResponse', thrown, logger);
+      undo(ctx, error, result, interceptor, stage, thrown, logger);
       continue;
     }
     if (isThenable(returned)) {
-      return afterResponseAsync(interceptors, ctx, logger, i, returned, error, result);
+      return runReverseAsync(interceptors, ctx, logger, stage, i, returned, error, result);
     }
   }
   return undefined;
 }
 
-async function afterResponseAsync(
+async function runReverseAsync(
   interceptors: readonly ServiceInterceptor[],
   ctx: RequestContext,
   logger: Logger,
+  stage: Stage,
   at: number,
   pending: PromiseLike<unknown>,
   error: unknown,
@@ -144,17 +118,18 @@ async function afterResponseAsync(
   try {
     await pending;
   } catch (thrown) {
-    undo(ctx, error, result, interceptors[at]!, 'afterResponse', thrown, logger);
+    undo(ctx, error, result, interceptors[at]!, stage, thrown, logger);
   }
-  for (let i = at - 1; i >= 0; i--) {
+  for (let i = at - 1; i >= 0 && goesOn(stage, ctx); i--) {
     const interceptor = interceptors[i]!;
-    if (interceptor.afterResponse === undefined) continue;
+    const hook = interceptor[stage];
+    if (hook === undefined) continue;
     const before = ctx.error;
     const resultBefore = ctx.result;
     try {
-      await interceptor.afterResponse(ctx);
+      await hook.call(interceptor, ctx);
     } catch (thrown) {
-      undo(ctx, before, resultBefore, interceptor, 'afterResponse', thrown, logger);
+      undo(ctx, before, resultBefore, interceptor, stage, thrown, logger);
     }
   }
 }
