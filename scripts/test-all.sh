@@ -19,8 +19,10 @@ step typecheck
 pnpm typecheck
 step lint
 pnpm lint
+# Test output is also kept in a log, to add up the counts at the end.
+test_log="$(mktemp)"
 step "unit tests"
-pnpm test
+pnpm test 2>&1 | tee -a "$test_log"
 
 step "integration tests (real Nacos on 127.0.0.1)"
 if ! wait "$nacos_install_pid"; then
@@ -30,7 +32,18 @@ if ! wait "$nacos_install_pid"; then
 fi
 trap 'bash "$root/scripts/nacos.sh" stop-all || true' EXIT
 bash "$root/scripts/nacos.sh" start
-pnpm test:integration
+pnpm test:integration 2>&1 | tee -a "$test_log"
 
 step "benchmark smoke run"
 pnpm bench --quick
+
+# One closing line for the whole run, summed over every vitest run above (turbo prefixes each line).
+sed 's/\x1b\[[0-9;]*m//g' "$test_log" | awk '
+  /Tests +[0-9]/ {
+    for (i = 1; i <= NF; i++) {
+      if ($(i + 1) ~ /^passed/) passed += $i
+      if ($(i + 1) ~ /^failed/) failed += $i
+    }
+  }
+  END { printf "\nvitest: %d passed, %d failed\n", passed, failed }'
+
