@@ -1,4 +1,4 @@
-import type { ServiceInstance } from '@service-caller/core';
+import { type ServiceInstance, sameInstance } from '@service-caller/core';
 
 /**
  * From Consul's health entries to the core's instances.
@@ -107,20 +107,4 @@ function weightOf(metadata: Record<string, string>, passing: unknown): number {
     if (Number.isFinite(value) && value >= 0) return value;
   }
   return typeof passing === 'number' && Number.isFinite(passing) && passing >= 0 ? passing : 1;
-}
-
-function sameInstance(a: ServiceInstance, b: ServiceInstance): boolean {
-  if (
-    a.id !== b.id ||
-    a.host !== b.host ||
-    a.port !== b.port ||
-    a.weight !== b.weight ||
-    a.healthy !== b.healthy ||
-    a.secure !== b.secure
-  ) {
-    return false;
-  }
-  const ak = Object.keys(a.metadata);
-  const bk = Object.keys(b.metadata);
-  return ak.length === bk.length && ak.every((k) => a.metadata[k] === b.metadata[k]);
 }

@@ -1,3 +1,4 @@
+export { sameInstance } from './same-instance.js';
 export {
   type StaticInstanceInput,
   type StaticRegistry,

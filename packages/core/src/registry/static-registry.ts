@@ -3,6 +3,7 @@ import type { InstanceRegistration, ServiceInstance } from '../contracts/instanc
 import type { Logger } from '../contracts/logger.js';
 import { consoleLogger } from '../engine/logger.js';
 import { ClosedError, ConfigError, RegistryError } from '../errors/index.js';
+import { sameInstance } from './same-instance.js';
 
 /** One instance as written in `app-registry.static.services.<name>` or passed in code. */
 export interface StaticInstanceInput {
@@ -319,23 +320,6 @@ function buildMetadata(
     copy[key] = value;
   }
   return Object.freeze(copy);
-}
-
-function sameInstance(a: ServiceInstance, b: ServiceInstance): boolean {
-  if (
-    a.id !== b.id ||
-    a.host !== b.host ||
-    a.port !== b.port ||
-    a.weight !== b.weight ||
-    a.healthy !== b.healthy ||
-    a.secure !== b.secure ||
-    a.serviceName !== b.serviceName
-  ) {
-    return false;
-  }
-  const keys = Object.keys(a.metadata);
-  if (keys.length !== Object.keys(b.metadata).length) return false;
-  return keys.every((key) => a.metadata[key] === b.metadata[key]);
 }
 
 function sameList(a: readonly ServiceInstance[], b: readonly ServiceInstance[]): boolean {
