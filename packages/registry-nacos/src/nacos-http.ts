@@ -98,6 +98,14 @@ export class NacosHttp {
     return response;
   }
 
+  /** The error for an answer the server refused: operation, server, HTTP status and the redacted body. */
+  failure(op: string, response: NacosResponse): RegistryError {
+    return new RegistryError(
+      'nacos',
+      `${op} at ${response.server.origin} failed with HTTP ${response.status}: ${this.redact(response.body.trim())}`,
+    );
+  }
+
   /** Text safe for an error message: at most 200 characters, the password and token masked. */
   redact(text: string): string {
     let safe = text;
@@ -183,12 +191,7 @@ export class NacosHttp {
           `${op} at ${response.server.origin} failed: the server refused the username or password (HTTP ${response.status}: ${this.redact(response.body.trim())})`,
         );
       }
-      if (response.status !== 200) {
-        throw new RegistryError(
-          'nacos',
-          `${op} at ${response.server.origin} failed with HTTP ${response.status}: ${this.redact(response.body.trim())}`,
-        );
-      }
+      if (response.status !== 200) throw this.failure(op, response);
       const parsed = parseLogin(response.body);
       if (parsed === undefined) {
         throw new RegistryError(

@@ -96,6 +96,27 @@ export function instanceQuery(spec: InstanceSpec, scope: NamingScope): Record<st
   };
 }
 
+/** A registration's query (v1 register, v3 register and heartbeat): the instance, its weight, state and metadata. */
+export function registrationQuery(spec: InstanceSpec, scope: NamingScope): Record<string, string> {
+  return {
+    ...instanceQuery(spec, scope),
+    weight: String(spec.weight),
+    enabled: 'true',
+    healthy: 'true',
+    metadata: JSON.stringify(spec.metadata),
+  };
+}
+
+/** The entries of an instance list that read as hosts; malformed entries are skipped. */
+export function readHosts(entries: readonly unknown[]): NacosHost[] {
+  const hosts: NacosHost[] = [];
+  for (const entry of entries) {
+    const host = readHost(entry);
+    if (host !== undefined) hosts.push(host);
+  }
+  return hosts;
+}
+
 /** `register 'users' 10.0.0.7:8080`, for errors. */
 export function describeOp(verb: string, spec: InstanceSpec): string {
   return `${verb} '${spec.serviceName}' ${spec.ip.includes(':') ? `[${spec.ip}]` : spec.ip}:${spec.port}`;

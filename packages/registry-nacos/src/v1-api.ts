@@ -9,7 +9,8 @@ import {
   type NamingApi,
   type NamingScope,
   parseJsonObject,
-  readHost,
+  readHosts,
+  registrationQuery,
 } from './naming-api.js';
 
 /** The beat answer's code for an instance the server does not know. */
@@ -36,13 +37,7 @@ export class V1Api implements NamingApi {
       op,
       method: 'POST',
       path: '/nacos/v1/ns/instance',
-      query: {
-        ...instanceQuery(spec, this.#scope),
-        weight: String(spec.weight),
-        enabled: 'true',
-        healthy: 'true',
-        metadata: JSON.stringify(spec.metadata),
-      },
+      query: registrationQuery(spec, this.#scope),
     });
     this.#expectOk(op, response);
   }
@@ -111,12 +106,7 @@ export class V1Api implements NamingApi {
         `${op} at ${response.server.origin} failed: unexpected answer ${this.#http.redact(response.body)}`,
       );
     }
-    const hosts: NacosHost[] = [];
-    for (const entry of (answer.hosts as unknown[] | undefined) ?? []) {
-      const host = readHost(entry);
-      if (host !== undefined) hosts.push(host);
-    }
-    return hosts;
+    return readHosts((answer.hosts as unknown[] | undefined) ?? []);
   }
 
   async close(): Promise<void> {
@@ -124,10 +114,6 @@ export class V1Api implements NamingApi {
   }
 
   #expectOk(op: string, response: NacosResponse): void {
-    if (response.status === 200) return;
-    throw new RegistryError(
-      'nacos',
-      `${op} at ${response.server.origin} failed with HTTP ${response.status}: ${this.#http.redact(response.body.trim())}`,
-    );
+    if (response.status !== 200) throw this.#http.failure(op, response);
   }
 }

@@ -1,4 +1,3 @@
-import { RegistryError } from '@service-caller/core';
 import type { NacosHttp, NacosResponse } from './nacos-http.js';
 import {
   type BeatOutcome,
@@ -9,7 +8,8 @@ import {
   type NamingApi,
   type NamingScope,
   parseJsonObject,
-  readHost,
+  readHosts,
+  registrationQuery,
 } from './naming-api.js';
 
 /** Result codes of the v3 envelope `{ code, message, data }` that mean "no such instance/service". */
@@ -37,7 +37,7 @@ export class V3Api implements NamingApi {
       op,
       method: 'POST',
       path: '/nacos/v3/client/ns/instance',
-      query: this.#registerQuery(spec),
+      query: registrationQuery(spec, this.#scope),
     });
     this.#result(op, response);
   }
@@ -61,7 +61,7 @@ export class V3Api implements NamingApi {
       op,
       method: 'POST',
       path: '/nacos/v3/client/ns/instance',
-      query: { ...this.#registerQuery(spec), heartBeat: 'true' },
+      query: { ...registrationQuery(spec, this.#scope), heartBeat: 'true' },
     });
     const { code } = this.#envelope(op, response);
     if (NOT_FOUND_CODES.has(code)) return { known: false };
@@ -96,26 +96,11 @@ export class V3Api implements NamingApi {
           ? []
           : undefined;
     if (entries === undefined) this.#fail(op, response);
-    const hosts: NacosHost[] = [];
-    for (const entry of entries as unknown[]) {
-      const host = readHost(entry);
-      if (host !== undefined) hosts.push(host);
-    }
-    return hosts;
+    return readHosts(entries as unknown[]);
   }
 
   async close(): Promise<void> {
     await this.#http.close();
-  }
-
-  #registerQuery(spec: InstanceSpec): Record<string, string> {
-    return {
-      ...instanceQuery(spec, this.#scope),
-      weight: String(spec.weight),
-      enabled: 'true',
-      healthy: 'true',
-      metadata: JSON.stringify(spec.metadata),
-    };
   }
 
   /** The `{ code, data }` of the answer; any answer without the envelope fails. */
@@ -131,9 +116,6 @@ export class V3Api implements NamingApi {
   }
 
   #fail(op: string, response: NacosResponse): never {
-    throw new RegistryError(
-      'nacos',
-      `${op} at ${response.server.origin} failed with HTTP ${response.status}: ${this.#http.redact(response.body.trim())}`,
-    );
+    throw this.#http.failure(op, response);
   }
 }
