@@ -8,3 +8,4 @@ export * from './errors/index.js';
 export * from './net/index.js';
 export * from './options/index.js';
 export * from './registry/index.js';
+export { HTTP_METHODS, isHttpMethod } from './http/methods.js';

@@ -40,11 +40,11 @@ describe('describeValue', () => {
 
   it('shows structures only by their kind, so what they hold is never printed', () => {
     const withSecret = { password: 'hunter2' };
-    expect(describeValue(withSecret)).toBe('a object');
+    expect(describeValue(withSecret)).toBe('an object');
     expect(describeValue(['hunter2'])).not.toContain('hunter2');
     expect(describeValue(() => 'hunter2')).toBe('a function');
     expect(describeValue(10n)).toBe('a bigint');
-    expect(describeValue(Buffer.from('hunter2'))).toBe('a object');
+    expect(describeValue(Buffer.from('hunter2'))).toBe('an object');
   });
 });
 
