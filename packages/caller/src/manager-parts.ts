@@ -14,6 +14,7 @@ import {
   staticRegistry,
   type Transport,
 } from '@service-caller/core';
+import { describeKind } from '@service-caller/core/adapter';
 import type { ServiceManagerOptions } from './options.js';
 import { registrationFromConfig } from './registration.js';
 import { createAdapterRegistry } from './registry-adapter.js';
@@ -160,45 +161,29 @@ function pickLoadBalancer(choice: LoadBalancer | string, fromOption: boolean): L
   });
 }
 
+/** What an injected part must have: checked before anything is built. */
+const INJECTED: ReadonlyArray<readonly ['logger' | 'registry' | 'transport', string, readonly string[]]> = [
+  ['logger', 'a Logger (debug, info, warn, error)', ['debug', 'info', 'warn', 'error']],
+  ['registry', 'a ServiceRegistry (getInstances, register, deregister, close)', ['getInstances']],
+  ['transport', 'a Transport (send, close)', ['send', 'close']],
+];
+
 function checkInjected(options: ServiceManagerOptions): void {
-  const { registry, transport, logger } = options;
-  if (logger !== undefined && !hasMethods(logger, ['debug', 'info', 'warn', 'error'])) {
+  for (const [key, expected, methods] of INJECTED) {
+    const value: unknown = options[key];
+    if (value === undefined) continue;
+    const missing =
+      typeof value === 'object' && value !== null
+        ? methods.filter((name) => typeof (value as Record<string, unknown>)[name] !== 'function')
+        : undefined;
+    if (missing?.length === 0) continue;
     throw new ConfigError({
       file: OPTIONS_SOURCE,
-      keyPath: 'logger',
-      expected: 'a Logger (debug, info, warn, error)',
-      found: describe(logger),
+      keyPath: key,
+      expected,
+      found: missing === undefined ? describeKind(value) : `an object without ${missing.join(', ')}`,
     });
   }
-  if (registry !== undefined && !hasMethods(registry, ['getInstances'])) {
-    throw new ConfigError({
-      file: OPTIONS_SOURCE,
-      keyPath: 'registry',
-      expected: 'a ServiceRegistry (getInstances, register, deregister, close)',
-      found: describe(registry),
-    });
-  }
-  if (transport !== undefined && !hasMethods(transport, ['send', 'close'])) {
-    throw new ConfigError({
-      file: OPTIONS_SOURCE,
-      keyPath: 'transport',
-      expected: 'a Transport (send, close)',
-      found: describe(transport),
-    });
-  }
-}
-
-function hasMethods(value: unknown, names: readonly string[]): boolean {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    names.every((n) => typeof (value as Record<string, unknown>)[n] === 'function')
-  );
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  return typeof value === 'object' ? 'an object without those methods' : typeof value;
 }
 
 /** The user's transport behind a `close` that does nothing: what was passed in, the user closes. */

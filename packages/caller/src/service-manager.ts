@@ -6,18 +6,20 @@ import {
   ConfigError,
   createClient,
   type Endpoints,
+  HTTP_METHODS,
   type HttpMethod,
   InvalidRequestError,
+  isHttpMethod,
   type RawResponse,
   type ServiceInterceptor,
   type ServiceRegistry,
 } from '@service-caller/core';
+import { describeValue } from '@service-caller/core/adapter';
 import { buildParts, type ManagerParts, shutdownParts } from './manager-parts.js';
 import type { RawRequestOptions, RequestOptions, ServiceManagerOptions } from './options.js';
 import { OPTIONS_SOURCE } from './resolve-config.js';
 import { defaultWiring, WIRING, type Wiring } from './wiring.js';
 
-const METHODS: ReadonlySet<string> = new Set(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS']);
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 /**
@@ -262,10 +264,8 @@ export class ServiceManager implements AsyncDisposable {
 
 function normalizeMethod(method: unknown): HttpMethod | InvalidRequestError {
   const upper = typeof method === 'string' ? method.toUpperCase() : undefined;
-  if (upper !== undefined && METHODS.has(upper)) return upper as HttpMethod;
+  if (isHttpMethod(upper)) return upper;
   return new InvalidRequestError(
-    `unknown HTTP method ${typeof method === 'string' ? `'${method}'` : typeof method}; expected one of ${[
-      ...METHODS,
-    ].join(', ')}`,
+    `unknown HTTP method ${describeValue(method, 'code')}; expected one of ${HTTP_METHODS.join(', ')}`,
   );
 }
