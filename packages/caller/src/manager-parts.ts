@@ -124,6 +124,12 @@ export async function buildParts(options: ServiceManagerOptions, wiring: Wiring)
   }
 }
 
+/**
+ * Releases what {@link buildParts} built, for `close()`: deregisters this service (a failure is
+ * logged, not thrown: the registry's own expiry removes it), closes the engine (which waits for
+ * calls in flight, then closes the transport), then the registry if the manager built it.
+ * Rejects with the first close failure.
+ */
 export async function shutdownParts(parts: ManagerParts): Promise<void> {
   const failures: unknown[] = [];
   if (parts.registration !== undefined) {

@@ -242,7 +242,7 @@ function makeBuilder(): EndpointBuilder {
   for (const method of HTTP_METHODS) {
     perMethod[method.toLowerCase()] = (path, spec) => defineEndpoint(method, path, spec);
   }
-  // The loop covers HTTP_METHODS, which a compile-time check keeps equal to HttpMethod.
+  // The loop covers HTTP_METHODS, which a type test (UnlistedHttpMethod) keeps equal to HttpMethod.
   return Object.freeze(Object.assign(builder, perMethod)) as unknown as EndpointBuilder;
 }
 
