@@ -15,4 +15,6 @@ export default defineConfig({
   // CommonJS entry bundles its own copy of every class, and a ConfigError thrown by /adapter
   // code would fail `instanceof ConfigError` against the root's class.
   splitting: true,
+  // Keep `node:os` as written: Deno resolves Node's built-ins only with the prefix.
+  removeNodeProtocol: false,
 });
