@@ -143,6 +143,24 @@ testTransport({
         expect(calls[0]!.init.signal).toBeInstanceOf(AbortSignal);
       });
 
+      it('calls fetch as a plain function, with no `this` (workerd throws "Illegal invocation" otherwise)', async () => {
+        // workerd's own fetch checks its receiver: called as a method of any other object it
+        // throws. This one does the same, so the test fails wherever workerd's call would.
+        const receivers: unknown[] = [];
+        const transport = make({
+          fetch: function (this: unknown, input, init) {
+            receivers.push(this);
+            if (this !== undefined && this !== globalThis) {
+              throw new TypeError('Illegal invocation: function called with incorrect `this` reference.');
+            }
+            return fetch(input, init);
+          },
+        });
+        const res = await transport.send(get(server.state.origin, '/plain'));
+        expect(await res.text()).toBe('hello GET /plain');
+        expect(receivers).toEqual([undefined]);
+      });
+
       it('lets init choose to follow redirects', async () => {
         const transport = make({ init: { redirect: 'follow' } });
         const res = await transport.send(get(server.state.origin, '/to-hello'));
