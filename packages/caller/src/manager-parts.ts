@@ -70,11 +70,14 @@ export async function buildParts(options: ServiceManagerOptions, wiring: Wiring)
     const settings = config.serviceCaller;
     const transport =
       options.transport === undefined
-        ? wiring.createTransport({
-            connections: settings.connectionPoolSize,
-            connectTimeout: settings.connectionTimeout * 1000,
-            readTimeout: settings.readTimeout * 1000,
-          })
+        ? wiring.createTransport(
+            {
+              connections: settings.connectionPoolSize,
+              connectTimeout: settings.connectionTimeout * 1000,
+              readTimeout: settings.readTimeout * 1000,
+            },
+            logger,
+          )
         : keepOpen(options.transport);
     const transportCleanup = cleanups.push(() => transport.close()) - 1;
 
