@@ -4,32 +4,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
 import { within } from './bounded.js';
-
-/** A body large enough (256 KiB) that a transport cannot have buffered it all before `dispose`. */
-export const LARGE_BODY = 256 * 1024;
-
-/** The hex SHA-256 of `bytes`: how `/echo` reports a body too long to send back. */
-export function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
-/** The bytes the `/large` route sends: a pattern a reader can check without the original. */
-export function patternBytes(size: number, offset = 0): Uint8Array {
-  const bytes = new Uint8Array(size);
-  for (let i = 0; i < size; i++) bytes[i] = (offset + i) % 251;
-  return bytes;
-}
-
-/** What `/echo` answers: the request as the server saw it. */
-export interface Echo {
-  method: string;
-  url: string;
-  headers: Record<string, string | string[] | undefined>;
-  length: number;
-  sha256: string;
-  /** The body as text, when it is short. */
-  text?: string;
-}
+import { type Echo, LARGE_BODY, patternBytes } from './bytes.js';
 
 /**
  * A `node:http` (or `node:https`) server on 127.0.0.1 with the routes the suite needs. Routes
@@ -188,7 +163,7 @@ export class TestServer {
         url: req.url ?? '',
         headers: req.headers,
         length: body.length,
-        sha256: sha256(body),
+        sha256: createHash('sha256').update(body).digest('hex'),
         ...(body.length <= 4096 ? { text: body.toString('utf8') } : {}),
       };
       res.writeHead(200, { 'content-type': 'application/json', 'x-echo-method': req.method ?? '' });
