@@ -56,7 +56,7 @@ function referencePaths(node: KeyNode, prefix = ''): string[] {
 function tableRows(markdown: string): string[][] {
   return markdown
     .split('\n')
-    .filter((line) => /^\|\s*`(service-caller|app-registry)/.test(line))
+    .filter((line) => /^\|\s*`(service-caller|app-registry|config-sources|profile|extend-profiles)/.test(line))
     .map((line) =>
       line
         .trim()

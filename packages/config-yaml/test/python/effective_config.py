@@ -3,17 +3,22 @@
     python effective_config.py '<json request>'
 
 The request: {"config_dir": ..., "base_profile": str | null, "extend_profiles": str | null,
-"config_merge_list": bool, "crypto_algorithm": "sm4" | "sm2" | "sm4_hex" | null, "key": str | null}.
+"config_merge_list": bool, "cwd": str | null, "crypto_algorithm": "sm4" | "sm2" | "sm4_hex" | null, "key": str | null}.
 Environment variables (APP_PROFILE, SPRING_PROFILES_ACTIVE, ${VAR} values) are the process's own.
 No Nacos: a config-sources section is not started (ConfigManager.start is not called).
+Also prints how aio-service-caller's own models read `service-caller` and `app-registry.nacos`.
 """
 import json
+import os
 import sys
 
 from yamlpyconfig import ConfigManager
 from yamlpyconfig.models import AlgorithmEnum
 
 request = json.loads(sys.argv[1])
+if request.get("cwd"):
+    # `file:` items of extend-profiles are relative to the working directory.
+    os.chdir(request["cwd"])
 algorithm = request.get("crypto_algorithm")
 manager = ConfigManager(
     request["config_dir"],
@@ -36,4 +41,15 @@ def plain(value):
     return str(value)
 
 
-print(json.dumps({"profile": manager.base_profile, "config": plain(manager.get_config())}))
+# How aio-service-caller 0.1.15 reads its own sections from that config (its pydantic models).
+from aio_service_caller.models import NacosAppConfig, ServiceCallerConfig
+
+effective = plain(manager.get_config())
+service_caller = ServiceCallerConfig.load_service_caller_config(effective)
+nacos = NacosAppConfig.load_nacos_config(effective)
+print(json.dumps({
+    "profile": manager.base_profile,
+    "config": effective,
+    "service_caller": service_caller.model_dump(by_alias=True, mode="json") if service_caller else None,
+    "nacos": nacos.model_dump(by_alias=True, mode="json") if nacos else None,
+}))
