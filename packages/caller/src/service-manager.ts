@@ -1,4 +1,12 @@
-import { type ServiceCallerConfig, selectedRegistry } from '@service-caller/config-yaml';
+import {
+  type ConfigChange,
+  type DeepReadonly,
+  type LiveConfig,
+  type MergedOf,
+  type ServiceCallerConfig,
+  selectedRegistry,
+} from '@service-caller/config-yaml';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
 import {
   type CallEngine,
   type Client,
@@ -26,7 +34,7 @@ import {
 import type { RawRequestOptions, RequestOptions, ServiceManagerOptions } from './options.js';
 import { registrationFromConfig } from './registration.js';
 import { createAdapterRegistry } from './registry-adapter.js';
-import { OPTIONS_SOURCE, resolveConfig } from './resolve-config.js';
+import { deepFreeze, OPTIONS_SOURCE, resolveConfig } from './resolve-config.js';
 import { defaultWiring, WIRING, type Wiring } from './wiring.js';
 
 const METHODS: ReadonlySet<string> = new Set(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS']);
@@ -35,6 +43,10 @@ const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 /** What the manager holds once built; `owned*` says what `close()` must close. */
 interface Parts {
   readonly config: ServiceCallerConfig;
+  /** The whole merged config when it is fixed (a config object, or no config). */
+  readonly merged: unknown;
+  /** The config that follows its config sources (from `configDir`). */
+  readonly live: LiveConfig<unknown> | undefined;
   readonly engine: CallEngine;
   readonly registry: ServiceRegistry;
   readonly ownsRegistry: boolean;
@@ -57,7 +69,7 @@ interface Parts {
  * await using res = await manager.rawGet('other-app', '/hello');
  * ```
  */
-export class ServiceManager implements AsyncDisposable {
+export class ServiceManager<Config = DeepReadonly<Record<string, unknown>>> implements AsyncDisposable {
   readonly #parts: Parts;
   #closed = false;
   #closing: Promise<void> | undefined;
@@ -72,7 +84,9 @@ export class ServiceManager implements AsyncDisposable {
    * config value rejects with a `ConfigError`; a failed registration with the registry's
    * `RegistryError`. Whatever was built before a failure is released again.
    */
-  static async create(options: ServiceManagerOptions = {}): Promise<ServiceManager> {
+  static async create<Schema extends StandardSchemaV1 | undefined = undefined>(
+    options: ServiceManagerOptions<Schema> = {},
+  ): Promise<ServiceManager<MergedOf<Schema>>> {
     if (typeof options !== 'object' || options === null) {
       throw new ConfigError({
         file: OPTIONS_SOURCE,
@@ -82,12 +96,37 @@ export class ServiceManager implements AsyncDisposable {
       });
     }
     const wiring = (options as { [WIRING]?: Wiring })[WIRING] ?? defaultWiring;
-    return new ServiceManager(await build(options, wiring));
+    return new ServiceManager(await build(options as ServiceManagerOptions<never>, wiring));
   }
 
-  /** The validated config (camelCase, times in seconds), defaults filled in. Frozen. */
-  get config(): Readonly<ServiceCallerConfig> {
+  /**
+   * The whole merged configuration, read-only (the Python `ConfigManager.get_config()`): every
+   * key of the files and the config sources, the application's own included, as written in YAML,
+   * `${}` expanded and `{encrypted}` values decrypted; the `schema` option's output when given.
+   * With a `config` object, that object (frozen). Follows the config sources: read it when needed
+   * rather than keeping it; `onConfigChange` says when it changed.
+   */
+  get config(): Config {
+    return (this.#parts.live?.current.merged ?? this.#parts.merged) as Config;
+  }
+
+  /**
+   * This project's settings as the manager started with them (camelCase, times in seconds),
+   * defaults filled in. Frozen. They take effect at start only: a config-source change to
+   * `service-caller` or `app-registry` shows in `config` but not here.
+   */
+  get settings(): Readonly<ServiceCallerConfig> {
     return this.#parts.config;
+  }
+
+  /**
+   * Calls `listener` after each change of the merged config that a config source brought
+   * (`config-sources.nacos` with `auto-refresh`). Returns a function that removes the listener.
+   * Without a config source, nothing ever changes and the listener is never called.
+   */
+  onConfigChange(listener: (change: ConfigChange<Config>) => void): () => void {
+    if (this.#parts.live === undefined) return () => {};
+    return this.#parts.live.onChange(listener as (change: ConfigChange<unknown>) => void);
   }
 
   /** The registry in use: the injected one, or the one built from the config. */
@@ -295,10 +334,10 @@ function normalizeMethod(method: unknown): HttpMethod | InvalidRequestError {
 }
 
 /** Builds every part; on a failure, releases what was built so far and rethrows. */
-async function build(options: ServiceManagerOptions, wiring: Wiring): Promise<Parts> {
+async function build(options: ServiceManagerOptions<never>, wiring: Wiring): Promise<Parts> {
   checkInjected(options);
   const logger = options.logger ?? consoleLogger('warn');
-  const { config, source } = await resolveConfig(options, logger);
+  const { config, source, merged, live } = await resolveConfig(options, logger, wiring);
   const loadBalancer =
     options.loadBalancer === undefined
       ? pickLoadBalancer(config.serviceCaller.lbType, false)
@@ -307,6 +346,7 @@ async function build(options: ServiceManagerOptions, wiring: Wiring): Promise<Pa
   const registration = registrationFromConfig(config, selected);
 
   const cleanups: Array<() => Promise<void>> = [];
+  if (live !== undefined) cleanups.push(() => live.close());
   try {
     let registry = options.registry;
     const ownsRegistry = registry === undefined;
@@ -359,6 +399,8 @@ async function build(options: ServiceManagerOptions, wiring: Wiring): Promise<Pa
     return Object.freeze({
       // A frozen copy: the registry may keep (and update) the objects the config handed it.
       config: deepFreeze(structuredClone(config)),
+      merged,
+      live,
       engine,
       registry,
       ownsRegistry,
@@ -395,6 +437,7 @@ async function shutdown(parts: Parts): Promise<void> {
   // Waits for calls in flight before it closes the transport; the registry stays usable until then.
   await parts.engine.close().catch((error: unknown) => failures.push(error));
   if (parts.ownsRegistry) await parts.registry.close().catch((error: unknown) => failures.push(error));
+  await parts.live?.close().catch((error: unknown) => failures.push(error));
   if (failures.length > 0) throw failures[0];
 }
 
@@ -417,7 +460,7 @@ function pickLoadBalancer(choice: LoadBalancer | string, fromOption: boolean): L
   });
 }
 
-function checkInjected(options: ServiceManagerOptions): void {
+function checkInjected(options: ServiceManagerOptions<never>): void {
   const { registry, transport, logger } = options;
   if (logger !== undefined && !hasMethods(logger, ['debug', 'info', 'warn', 'error'])) {
     throw new ConfigError({
@@ -465,12 +508,4 @@ function keepOpen(transport: Transport): Transport {
     send: (request) => transport.send(request),
     close: async () => {},
   };
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
-  }
-  return value;
 }

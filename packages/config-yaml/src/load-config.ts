@@ -23,7 +23,9 @@ import type { DeepReadonly, LoadedConfig, NacosConfigSourceConfig } from './type
  * Makes the client of a config source from its validated `config-sources.<kind>` section. The
  * facade passes `nacosConfigSource` of `@service-caller/registry-nacos`.
  */
-export type ConfigSourceFactory = (settings: NacosConfigSourceConfig & { logger: Logger }) => ConfigSource;
+export type ConfigSourceFactory = (
+  settings: NacosConfigSourceConfig & { logger: Logger },
+) => ConfigSource | Promise<ConfigSource>;
 
 /** Options of `loadConfig` and `watchConfig`. */
 export interface LoadConfigOptions<Schema extends StandardSchemaV1 | undefined = undefined> {
@@ -182,11 +184,12 @@ export async function openConfig<Schema extends StandardSchemaV1 | undefined>(
       hint: 'ServiceManager.create passes it when @service-caller/registry-nacos is installed',
     });
   }
-  const source = factory({ ...settings, logger });
+  const source = await factory({ ...settings, logger });
   opened.source = source;
   if (settings.cacheDir !== undefined) {
     const dir = resolve(settings.cacheDir);
-    const identity = JSON.stringify([settings.serverAddr, settings.namespace, settings.group, settings.imports]);
+    // The documents, not the servers: a snapshot made through one server address serves another.
+    const identity = JSON.stringify([settings.namespace, settings.group, settings.imports]);
     opened.snapshot = { dir, file: snapshotFile(dir, identity) };
   }
   try {
@@ -257,21 +260,30 @@ export async function recompose(opened: OpenedConfig<unknown>, documents: readon
   return compose(opened.local, remote, opened.context, opened.warnings);
 }
 
-/** Runs `run` with a signal that aborts after `ms`, and stops waiting then even if `run` does not. */
+/** How long a source may take to give up after its deadline, so its own reason is reported. */
+const GIVE_UP_GRACE_MS = 1_000;
+
+/**
+ * Runs `run` with a signal that aborts after `ms`. A source that stops then rejects with its own
+ * reason (the last failure: "Nacos cannot be reached ..."); one that does not is left behind
+ * after a short grace, so the wait is bounded either way.
+ */
 async function withDeadline<T>(run: (signal: AbortSignal) => Promise<T>, ms: number): Promise<T> {
   const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
+  const timers: NodeJS.Timeout[] = [];
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const reason = new Error(`no answer within ${ms / 1000} s`);
-      controller.abort(reason);
-      reject(reason);
-    }, ms);
+    timers.push(
+      setTimeout(() => {
+        const reason = new Error(`no answer within ${ms / 1000} s`);
+        controller.abort(reason);
+        timers.push(setTimeout(() => reject(reason), GIVE_UP_GRACE_MS));
+      }, ms),
+    );
   });
   try {
     return await Promise.race([run(controller.signal), deadline]);
   } finally {
-    clearTimeout(timer);
+    for (const timer of timers) clearTimeout(timer);
   }
 }
 

@@ -11,8 +11,7 @@ interface Snapshot {
 
 /**
  * The snapshot file of one source setup: the file name hashes what selects the documents
- * (server list, namespace, group, data ids), so two applications sharing a folder never read
- * each other's.
+ * (namespace, group, data ids), so two applications sharing a folder never read each other's.
  */
 export function snapshotFile(dir: string, identity: string): string {
   const hash = createHash('sha256').update(identity).digest('hex').slice(0, 16);

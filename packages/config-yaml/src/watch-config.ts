@@ -129,16 +129,20 @@ export async function watchConfig<Schema extends StandardSchemaV1 | undefined = 
   };
 }
 
-/** Key paths of the leaves that differ between two trees (a map or list that appears or goes counts as one). */
+/** Key paths of the leaves that differ between two trees (a list that differs counts as one leaf). */
 export function changedPaths(before: unknown, after: unknown): string[] {
   const out: string[] = [];
   const walk = (a: unknown, b: unknown, path: PathSegment[]) => {
     if (out.length >= MAX_CHANGED || Object.is(a, b)) return;
-    const bothMaps = isPlainMap(a) && isPlainMap(b);
     const bothLists = Array.isArray(a) && Array.isArray(b);
-    if (bothMaps) {
-      const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-      for (const key of keys) walk(a[key], b[key], [...path, key]);
+    if (isPlainMap(a) || isPlainMap(b)) {
+      // A map that appears or goes: each of its leaves changed.
+      const left = isPlainMap(a) ? a : {};
+      const right = isPlainMap(b) ? b : {};
+      if (!isPlainMap(a) && a !== undefined) out.push(formatKeyPath(path));
+      if (!isPlainMap(b) && b !== undefined) out.push(formatKeyPath(path));
+      const keys = new Set([...Object.keys(left), ...Object.keys(right)]);
+      for (const key of keys) walk(left[key], right[key], [...path, key]);
     } else if (bothLists && a.length === b.length) {
       for (let i = 0; i < a.length; i++) walk(a[i], b[i], [...path, i]);
     } else {
