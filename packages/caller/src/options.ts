@@ -1,5 +1,4 @@
 import type { CryptoOptions, ServiceCallerConfigInput } from '@service-caller/config-yaml';
-import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type {
   CallOptions,
   LoadBalancer,
@@ -9,6 +8,7 @@ import type {
   ServiceRegistry,
   Transport,
 } from '@service-caller/core';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
 
 /**
  * Options of `ServiceManager.create`. Give `configDir` or `config` (not both), or neither for

@@ -75,7 +75,12 @@ export async function resolveConfig(
     });
     // watchConfig has already sent its warnings to the logger.
     const { files } = live.current;
-    return { config: live.current.config, source: files.length > 0 ? files.join(' + ') : configDir, merged: undefined, live };
+    return {
+      config: live.current.config,
+      source: files.length > 0 ? files.join(' + ') : configDir,
+      merged: undefined,
+      live,
+    };
   }
   for (const key of ['extendProfiles', 'mergeLists', 'strict', 'crypto', 'schema'] as const) {
     if (options[key] !== undefined) {
@@ -95,7 +100,12 @@ export async function resolveConfig(
       live: undefined,
     };
   }
-  return { config: parseConfig({}, { source: '<defaults>', logger }), source: '<defaults>', merged: Object.freeze({}), live: undefined };
+  return {
+    config: parseConfig({}, { source: '<defaults>', logger }),
+    source: '<defaults>',
+    merged: Object.freeze({}),
+    live: undefined,
+  };
 }
 
 function pick<T extends object, K extends keyof T>(object: T, keys: readonly K[]): Partial<Pick<T, K>> {

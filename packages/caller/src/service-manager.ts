@@ -6,7 +6,6 @@ import {
   type ServiceCallerConfig,
   selectedRegistry,
 } from '@service-caller/config-yaml';
-import type { StandardSchemaV1 } from '@standard-schema/spec';
 import {
   type CallEngine,
   type Client,
@@ -31,6 +30,7 @@ import {
   staticRegistry,
   type Transport,
 } from '@service-caller/core';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { RawRequestOptions, RequestOptions, ServiceManagerOptions } from './options.js';
 import { registrationFromConfig } from './registration.js';
 import { createAdapterRegistry } from './registry-adapter.js';

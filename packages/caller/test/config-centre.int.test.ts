@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, type ConfigChange, ServiceManager } from '@service-caller/caller';
+import { type ConfigChange, ConfigError, ServiceManager } from '@service-caller/caller';
 import { waitFor } from '@service-caller/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -18,10 +18,15 @@ async function publish(dataId: string, content: string): Promise<void> {
   const response = await fetch(`http://${NACOS_ADDR}/nacos/v1/cs/configs`, { method: 'POST', body });
   expect(response.status).toBe(200);
   // Official servers publish asynchronously: wait until a read serves it.
-  await waitFor(async () => {
-    const read = await fetch(`http://${NACOS_ADDR}/nacos/v1/cs/configs?dataId=${dataId}&group=DEFAULT_GROUP`);
-    return read.status === 200 && (await read.text()) === content;
-  }, { message: `Nacos to serve ${dataId}` });
+  await waitFor(
+    async () => {
+      const read = await fetch(
+        `http://${NACOS_ADDR}/nacos/v1/cs/configs?dataId=${dataId}&group=DEFAULT_GROUP`,
+      );
+      return read.status === 200 && (await read.text()) === content;
+    },
+    { message: `Nacos to serve ${dataId}` },
+  );
 }
 
 const folders: string[] = [];
@@ -39,7 +44,10 @@ const centre = (serverAddr: string, dataIds: string[], extra = '') =>
     'config-sources:',
     '  nacos:',
     `    server-addr: ${serverAddr}`,
-    ...extra.split('\n').filter(Boolean).map((line) => `    ${line}`),
+    ...extra
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => `    ${line}`),
     '    imports:',
     ...dataIds.map((id) => `      - data-id: ${id}`),
   ].join('\n');
@@ -49,9 +57,13 @@ describe(`the Nacos config centre at ${NACOS_ADDR}, through ServiceManager`, () 
     const [gateway, extra] = [`${RUN}-gateway.yaml`, `${RUN}-extra.yaml`];
     await publish(gateway, 'my-app:\n  greeting: from nacos\n  limit: 10\n');
     await publish(extra, 'my-app:\n  limit: 20\n');
-    const dir = await folder(`${centre(NACOS_ADDR, [gateway, extra])}\nmy-app:\n  greeting: local\n  local-only: true\n`);
+    const dir = await folder(
+      `${centre(NACOS_ADDR, [gateway, extra])}\nmy-app:\n  greeting: local\n  local-only: true\n`,
+    );
     const logger = new RecordingLogger();
-    const schema = z.object({ 'my-app': z.object({ greeting: z.string(), limit: z.number(), 'local-only': z.boolean() }) }).loose();
+    const schema = z
+      .object({ 'my-app': z.object({ greeting: z.string(), limit: z.number(), 'local-only': z.boolean() }) })
+      .loose();
     await using manager = await ServiceManager.create({ configDir: dir, schema, logger });
     // Later imports win over earlier ones, and all of them over the local files.
     expect(manager.config['my-app']).toEqual({ greeting: 'from nacos', limit: 20, 'local-only': true });
@@ -69,7 +81,10 @@ describe(`the Nacos config centre at ${NACOS_ADDR}, through ServiceManager`, () 
 
     // This project's own settings: shown in config, applied at the next start only, said so once.
     await publish(extra, 'my-app:\n  limit: 20\nservice-caller:\n  read-timeout: 1\n');
-    await waitFor(() => changes.length === 2, { timeout: PROPAGATION_BOUND_MS, message: 'the second change' });
+    await waitFor(() => changes.length === 2, {
+      timeout: PROPAGATION_BOUND_MS,
+      message: 'the second change',
+    });
     expect(manager.settings.serviceCaller.readTimeout).toBe(6);
     expect(logger.lines.filter((l) => l.level === 'warn').map((l) => l.message)).toContain(
       'config-sources.nacos: service-caller.read-timeout changed; these settings take effect at the next start',
@@ -77,7 +92,10 @@ describe(`the Nacos config centre at ${NACOS_ADDR}, through ServiceManager`, () 
 
     // A change the schema refuses is logged and not applied.
     await publish(gateway, 'my-app:\n  greeting: 42\n');
-    await waitFor(() => logger.lines.some((l) => l.level === 'error'), { timeout: PROPAGATION_BOUND_MS, message: 'the refusal' });
+    await waitFor(() => logger.lines.some((l) => l.level === 'error'), {
+      timeout: PROPAGATION_BOUND_MS,
+      message: 'the refusal',
+    });
     expect(logger.lines.find((l) => l.level === 'error')?.message).toContain(
       `config-sources.nacos: a change was not applied, the config keeps its previous values: nacos:public/DEFAULT_GROUP/${gateway}: my-app.greeting: expected`,
     );
@@ -87,7 +105,9 @@ describe(`the Nacos config centre at ${NACOS_ADDR}, through ServiceManager`, () 
   it('fails create within start-timeout when Nacos cannot be reached, saying so', async () => {
     const dir = await folder(centre('127.0.0.1:1', ['gateway.yaml'], 'start-timeout: 1'));
     const started = performance.now();
-    const error = await ServiceManager.create({ configDir: dir, logger: new RecordingLogger() }).catch((e: unknown) => e);
+    const error = await ServiceManager.create({ configDir: dir, logger: new RecordingLogger() }).catch(
+      (e: unknown) => e,
+    );
     expect(performance.now() - started).toBeLessThan(5_000);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).message).toMatch(

@@ -1,6 +1,6 @@
 import { ConfigError } from '@service-caller/core';
-import { CRYPTO_ENV, type Decrypt } from './crypto/decryptor.js';
 import { DecryptionProblem } from './crypto/decryption-problem.js';
+import { CRYPTO_ENV, type Decrypt } from './crypto/decryptor.js';
 import { formatKeyPath, type PathSegment } from './key-path.js';
 import { replaceStrings } from './string-values.js';
 

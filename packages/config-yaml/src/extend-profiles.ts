@@ -53,8 +53,7 @@ export function parseExtendProfiles(
     } else {
       throw new ConfigError({
         ...where,
-        expected:
-          'profile names (letters, digits, ".", "_", "-") or file:<path> items, separated by commas',
+        expected: 'profile names (letters, digits, ".", "_", "-") or file:<path> items, separated by commas',
         found: describeValue(item),
       });
     }

@@ -1,4 +1,11 @@
-import { CONSUL_CHECK_TYPES, LB_TYPE_ALIASES, LB_TYPES, MAX_PORT, MAX_WEIGHT, NACOS_API_VERSIONS } from './limits.js';
+import {
+  CONSUL_CHECK_TYPES,
+  LB_TYPE_ALIASES,
+  LB_TYPES,
+  MAX_PORT,
+  MAX_WEIGHT,
+  NACOS_API_VERSIONS,
+} from './limits.js';
 
 /**
  * The key reference: every key the loader knows, with its YAML (kebab-case) name, the camelCase
@@ -236,13 +243,18 @@ const nacosConfigSource = section(
     meaning: 'Nacos server address `host:port`, or several separated by commas. No scheme: use `secure`.',
     hint: serverAddrHint,
   }),
-  key('namespace', text, { type: 'string', default: 'public', meaning: 'Nacos namespace (id) of the imports.' }),
+  key('namespace', text, {
+    type: 'string',
+    default: 'public',
+    meaning: 'Nacos namespace (id) of the imports.',
+  }),
   key('group', text, { type: 'string', default: 'DEFAULT_GROUP', meaning: 'Nacos group of the imports.' }),
   key('username', text, { type: 'string', meaning: 'Nacos user, when the server has auth enabled.' }),
   key('password', text, { type: 'string (secret)', meaning: "The Nacos user's password. Never printed." }),
   key('access-key', text, {
     type: 'string (secret)',
-    meaning: 'Access key: config requests are signed with `secret-key` as the official Nacos clients sign them. Never printed.',
+    meaning:
+      'Access key: config requests are signed with `secret-key` as the official Nacos clients sign them. Never printed.',
   }),
   key('secret-key', text, {
     type: 'string (secret)',
@@ -259,14 +271,28 @@ const nacosConfigSource = section(
   }),
   key(
     'imports',
-    { kind: 'list', item: section(key('data-id', text, { type: 'string', default: '(required)', meaning: 'A YAML data id (`gateway.yaml`).' })) },
-    { type: 'list of maps', default: '[]', meaning: 'The data ids to merge over the local files, later over earlier.' },
+    {
+      kind: 'list',
+      item: section(
+        key('data-id', text, {
+          type: 'string',
+          default: '(required)',
+          meaning: 'A YAML data id (`gateway.yaml`).',
+        }),
+      ),
+    },
+    {
+      type: 'list of maps',
+      default: '[]',
+      meaning: 'The data ids to merge over the local files, later over earlier.',
+    },
   ),
   key('secure', scalar, { type: 'boolean', default: 'false', meaning: 'Talk to Nacos over https.' }),
   key('start-timeout', scalar, {
     type: 'seconds (number > 0)',
     default: '10',
-    meaning: 'How long the first fetch may take when Nacos is down before the load fails (or uses `cache-dir`).',
+    meaning:
+      'How long the first fetch may take when Nacos is down before the load fails (or uses `cache-dir`).',
   }),
   key('cache-dir', text, {
     type: 'string',
@@ -293,7 +319,7 @@ export const ROOT_KEYS: KeyNode = section(
         type: LB_TYPES.join(' \\| '),
         default: 'round_robin',
         meaning:
-          'Load balancer that picks an instance for each call. `weighted_random` and `weighted_round_robin` (the Python library\'s spellings) mean `weight_random` and `weight_round_robin`.',
+          "Load balancer that picks an instance for each call. `weighted_random` and `weighted_round_robin` (the Python library's spellings) mean `weight_random` and `weight_round_robin`.",
         choices: [...LB_TYPES, ...Object.keys(LB_TYPE_ALIASES)],
       }),
       key('connection-timeout', scalar, {

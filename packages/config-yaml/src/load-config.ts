@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
-import type { StandardSchemaV1 } from '@standard-schema/spec';
 import {
-  ConfigError,
   type ConfigDocument,
+  ConfigError,
   type ConfigSource,
   consoleLogger,
   type Logger,
 } from '@service-caller/core';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { type ComposeContext, compose } from './compose.js';
 import { type CryptoOptions, createDecrypt } from './crypto/decryptor.js';
 import { describeValue } from './describe-value.js';
@@ -179,7 +179,8 @@ export async function openConfig<Schema extends StandardSchemaV1 | undefined>(
     throw new ConfigError({
       file: declaredIn,
       keyPath: 'config-sources.nacos',
-      expected: 'a Nacos config client: the configSources.nacos option (nacosConfigSource of @service-caller/registry-nacos)',
+      expected:
+        'a Nacos config client: the configSources.nacos option (nacosConfigSource of @service-caller/registry-nacos)',
       found: 'none given',
       hint: 'ServiceManager.create passes it when @service-caller/registry-nacos is installed',
     });
@@ -194,7 +195,12 @@ export async function openConfig<Schema extends StandardSchemaV1 | undefined>(
   }
   try {
     const documents = await fetchAtStart(source, settings, opened, declaredIn);
-    opened.loaded = await compose(local, parseRemoteDocuments(documents, context.decrypt, warn), context, warnings);
+    opened.loaded = await compose(
+      local,
+      parseRemoteDocuments(documents, context.decrypt, warn),
+      context,
+      warnings,
+    );
   } catch (error) {
     await source.close();
     throw error;
@@ -242,21 +248,34 @@ async function fetchAtStart(
 }
 
 /** Saves the snapshot; a failure is a warning (the config itself is fine). */
-export async function writeSnapshot(opened: OpenedConfig<unknown>, documents: readonly ConfigDocument[]): Promise<void> {
+export async function writeSnapshot(
+  opened: OpenedConfig<unknown>,
+  documents: readonly ConfigDocument[],
+): Promise<void> {
   const { dir, file } = opened.snapshot!;
   try {
     await saveSnapshot(file, dir, documents);
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    opened.logger.warn(`config-sources.nacos: could not save the snapshot ${file} (${String(code ?? error)})`, {
-      file,
-    });
+    opened.logger.warn(
+      `config-sources.nacos: could not save the snapshot ${file} (${String(code ?? error)})`,
+      {
+        file,
+      },
+    );
   }
 }
 
 /** Re-composes after a source change: the local files as read at start, the new documents over them. */
-export async function recompose(opened: OpenedConfig<unknown>, documents: readonly ConfigDocument[]): Promise<LoadedConfig<unknown>> {
-  const remote: SourceDocument[] = parseRemoteDocuments(documents, opened.context.decrypt, opened.context.warn);
+export async function recompose(
+  opened: OpenedConfig<unknown>,
+  documents: readonly ConfigDocument[],
+): Promise<LoadedConfig<unknown>> {
+  const remote: SourceDocument[] = parseRemoteDocuments(
+    documents,
+    opened.context.decrypt,
+    opened.context.warn,
+  );
   return compose(opened.local, remote, opened.context, opened.warnings);
 }
 
@@ -292,13 +311,20 @@ function checkOptions(options: LoadConfigOptions<StandardSchemaV1 | undefined>):
     throw new ConfigError({ file: OPTIONS_SOURCE, keyPath, expected, found: describeValue(value) });
   };
   for (const flag of ['mergeLists', 'strict'] as const) {
-    if (options[flag] !== undefined && typeof options[flag] !== 'boolean') fail(flag, 'true or false', options[flag]);
+    if (options[flag] !== undefined && typeof options[flag] !== 'boolean')
+      fail(flag, 'true or false', options[flag]);
   }
-  if (options.profile !== undefined && typeof options.profile !== 'string') fail('profile', 'a profile name', options.profile);
+  if (options.profile !== undefined && typeof options.profile !== 'string')
+    fail('profile', 'a profile name', options.profile);
   const schema = options.schema as { '~standard'?: { validate?: unknown } } | undefined;
   if (schema !== undefined && typeof schema?.['~standard']?.validate !== 'function') {
-    fail('schema', 'a Standard Schema (an object with ~standard.validate), e.g. a zod or valibot schema', schema);
+    fail(
+      'schema',
+      'a Standard Schema (an object with ~standard.validate), e.g. a zod or valibot schema',
+      schema,
+    );
   }
   const factory = options.configSources?.nacos;
-  if (factory !== undefined && typeof factory !== 'function') fail('configSources.nacos', 'a function', factory);
+  if (factory !== undefined && typeof factory !== 'function')
+    fail('configSources.nacos', 'a function', factory);
 }

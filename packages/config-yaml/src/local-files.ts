@@ -90,7 +90,9 @@ export async function readLocalFiles(options: LocalFilesOptions): Promise<LocalF
         expected: `the file of profile "${profile}": application-${profile}.yaml or .yml`,
         found: 'no such file',
         hint: `the profile comes from ${origin}; ${
-          others.length === 0 ? 'this folder has no profile files' : `profiles in this folder: ${others.join(', ')}`
+          others.length === 0
+            ? 'this folder has no profile files'
+            : `profiles in this folder: ${others.join(', ')}`
         }`,
       });
     }
@@ -167,7 +169,10 @@ async function requireDirectory(dir: string): Promise<void> {
         file: dir,
         keyPath: '',
         expected: 'a folder holding application.yaml',
-        found: code === 'ENOENT' || code === 'ENOTDIR' ? 'no such folder' : `an error reading it (${String(code)})`,
+        found:
+          code === 'ENOENT' || code === 'ENOTDIR'
+            ? 'no such folder'
+            : `an error reading it (${String(code)})`,
       },
       { cause },
     );

@@ -57,7 +57,11 @@ export function mergeDocuments(documents: readonly SourceDocument[], options: Me
 }
 
 /** Merges more documents over a merged tree, in place, as {@link mergeDocuments} does. */
-export function mergeMore(tree: MergedTree, documents: readonly SourceDocument[], options: MergeOptions = {}): void {
+export function mergeMore(
+  tree: MergedTree,
+  documents: readonly SourceDocument[],
+  options: MergeOptions = {},
+): void {
   const budget = { left: MAX_VALUES - countValues(tree.root) };
   for (const { file, data } of documents) {
     mergeInto(tree.root, data, file, tree.origins, budget, options.mergeLists === true);
@@ -66,7 +70,8 @@ export function mergeMore(tree: MergedTree, documents: readonly SourceDocument[]
 
 function countValues(value: unknown): number {
   if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + 1 + countValues(item), 0);
-  if (isPlainMap(value)) return Object.values(value).reduce((sum: number, item) => sum + 1 + countValues(item), 0);
+  if (isPlainMap(value))
+    return Object.values(value).reduce((sum: number, item) => sum + 1 + countValues(item), 0);
   return 0;
 }
 

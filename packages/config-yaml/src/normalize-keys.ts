@@ -42,12 +42,7 @@ export function normalizeKeys(raw: unknown, options: NormalizeOptions): unknown 
   return walk(raw, ROOT_KEYS, [], options);
 }
 
-function walk(
-  value: unknown,
-  node: KeyNode,
-  path: PathSegment[],
-  options: NormalizeOptions,
-): unknown {
+function walk(value: unknown, node: KeyNode, path: PathSegment[], options: NormalizeOptions): unknown {
   if (node.kind === 'section') {
     if (!isPlainMap(value)) return value;
     const out: Record<string, unknown> = {};

@@ -6,7 +6,11 @@ import { expandOne } from './expand-values.js';
 const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 /** Where the profile came from, for messages. */
-export type ProfileOrigin = 'the profile option' | 'APP_PROFILE' | 'SPRING_PROFILES_ACTIVE' | 'the profile key';
+export type ProfileOrigin =
+  | 'the profile option'
+  | 'APP_PROFILE'
+  | 'SPRING_PROFILES_ACTIVE'
+  | 'the profile key';
 
 /**
  * The profile, highest first as in the Python library: the option (`''` meaning none), then
@@ -38,7 +42,8 @@ export function pickProfile(
   }
   if (value === undefined || value === null || value === '') return { profile: undefined, origin: undefined };
   if (typeof value !== 'string' || !PROFILE_NAME.test(value) || value.includes('..')) {
-    const keyPath = origin === 'the profile option' ? 'profile' : origin === 'the profile key' ? 'profile' : origin!;
+    const keyPath =
+      origin === 'the profile option' ? 'profile' : origin === 'the profile key' ? 'profile' : origin!;
     throw new ConfigError({
       file,
       keyPath,

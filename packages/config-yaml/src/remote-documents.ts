@@ -20,7 +20,9 @@ export function parseRemoteDocuments(
 ): SourceDocument[] {
   return documents.map(({ name, text }) => {
     const data =
-      text === undefined ? {} : parseYamlText(text, name, (message) => warn({ message, file: name, keyPath: '' }));
+      text === undefined
+        ? {}
+        : parseYamlText(text, name, (message) => warn({ message, file: name, keyPath: '' }));
     decryptValues(data, decrypt, () => name);
     for (const key of LOCAL_ONLY_KEYS) {
       if (Object.hasOwn(data, key)) {

@@ -83,7 +83,8 @@ const NAMING_SIGNING_REFUSED =
 
 /** `lb-type`: a balancer name, or another spelling of one (the Python library's `weighted_*`). */
 const lbType = z.preprocess(
-  (value) => (typeof value === 'string' && Object.hasOwn(LB_TYPE_ALIASES, value) ? LB_TYPE_ALIASES[value] : value),
+  (value) =>
+    typeof value === 'string' && Object.hasOwn(LB_TYPE_ALIASES, value) ? LB_TYPE_ALIASES[value] : value,
   oneOf(LB_TYPES),
 );
 
@@ -223,7 +224,9 @@ const appRegistrySchema = z
 /** `data-id`: YAML only, since the document is parsed as YAML. */
 const dataId = z
   .string({ error: 'a data id ending in .yaml or .yml' })
-  .refine((value) => /\.ya?ml$/i.test(value.trim()), { error: 'a data id ending in .yaml or .yml (YAML data ids only)' });
+  .refine((value) => /\.ya?ml$/i.test(value.trim()), {
+    error: 'a data id ending in .yaml or .yml (YAML data ids only)',
+  });
 
 const nacosConfigSourceSchema = z
   .object(
@@ -259,7 +262,11 @@ const nacosConfigSourceSchema = z
       });
     }
     if (nacos.password !== undefined && nacos.username === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['username'], message: 'a user name to log in with, since a password is set' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['username'],
+        message: 'a user name to log in with, since a password is set',
+      });
     }
   });
 
@@ -268,10 +275,9 @@ const configSourcesSchema = z.object(
   { error: 'a map of config sources (nacos)' },
 );
 
-const extendProfiles = z.union(
-  [z.string(), z.array(z.string({ error: 'a string' }))],
-  { error: 'a comma-separated string of profile names and file: paths, or a list of them' },
-);
+const extendProfiles = z.union([z.string(), z.array(z.string({ error: 'a string' }))], {
+  error: 'a comma-separated string of profile names and file: paths, or a list of them',
+});
 
 /**
  * The whole configuration, camelCase, with defaults. Used through its Standard Schema interface

@@ -19,7 +19,11 @@ export function snapshotFile(dir: string, identity: string): string {
 }
 
 /** Writes the snapshot atomically (temp file, then rename), readable by this user only. */
-export async function saveSnapshot(file: string, dir: string, documents: readonly ConfigDocument[]): Promise<void> {
+export async function saveSnapshot(
+  file: string,
+  dir: string,
+  documents: readonly ConfigDocument[],
+): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const snapshot: Snapshot = {
     savedAt: new Date().toISOString(),
@@ -44,7 +48,8 @@ export async function readSnapshot(
   if (typeof snapshot?.savedAt !== 'string' || !Array.isArray(snapshot.documents)) return undefined;
   const documents: ConfigDocument[] = [];
   for (const item of snapshot.documents) {
-    if (typeof item?.name !== 'string' || (typeof item.text !== 'string' && item.text !== null)) return undefined;
+    if (typeof item?.name !== 'string' || (typeof item.text !== 'string' && item.text !== null))
+      return undefined;
     documents.push({ name: item.name, text: item.text ?? undefined });
   }
   return { savedAt: snapshot.savedAt, documents };

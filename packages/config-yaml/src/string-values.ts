@@ -11,7 +11,9 @@ export function replaceStrings(
   replace: (value: string, path: readonly PathSegment[]) => string,
 ): void {
   const visit = (container: Record<string, unknown> | unknown[], path: PathSegment[]): void => {
-    const keys: PathSegment[] = Array.isArray(container) ? container.map((_, i) => i) : Object.keys(container);
+    const keys: PathSegment[] = Array.isArray(container)
+      ? container.map((_, i) => i)
+      : Object.keys(container);
     for (const key of keys) {
       const value = (container as Record<PathSegment, unknown>)[key];
       const childPath = [...path, key];

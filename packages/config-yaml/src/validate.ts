@@ -1,5 +1,5 @@
-import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { ConfigError } from '@service-caller/core';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { describeValue } from './describe-value.js';
 import { formatKeyPath, type PathSegment, pathId } from './key-path.js';
 import { findEntry, type KeyEntry, type KeyNode, ROOT_KEYS } from './keys.js';

@@ -1,6 +1,12 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { formatKeyPath, type PathSegment } from './key-path.js';
-import { type LoadConfigOptions, type MergedOf, openConfig, recompose, writeSnapshot } from './load-config.js';
+import {
+  type LoadConfigOptions,
+  type MergedOf,
+  openConfig,
+  recompose,
+  writeSnapshot,
+} from './load-config.js';
 import { isPlainMap } from './merge.js';
 import type { LoadedConfig } from './types.js';
 
@@ -72,7 +78,9 @@ export async function watchConfig<Schema extends StandardSchemaV1 | undefined = 
     if (changed.length === 0 || closed) return;
     opened.loaded = next;
     if (opened.snapshot !== undefined) await writeSnapshot(opened, documents);
-    const startOnly = changed.filter((path) => START_ONLY.some((key) => path === key || path.startsWith(`${key}.`)));
+    const startOnly = changed.filter((path) =>
+      START_ONLY.some((key) => path === key || path.startsWith(`${key}.`)),
+    );
     if (startOnly.length > 0) {
       opened.logger.warn(
         `config-sources.nacos: ${startOnly.join(', ')} changed; these settings take effect at the next start`,

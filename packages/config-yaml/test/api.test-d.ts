@@ -41,7 +41,9 @@ describe('the public API the facade codes against', () => {
       profile: string | undefined;
       warnings: string[];
     }>();
-    expectTypeOf(redactConfig<ServiceCallerConfig>).toEqualTypeOf<(config: ServiceCallerConfig) => ServiceCallerConfig>();
+    expectTypeOf(redactConfig<ServiceCallerConfig>).toEqualTypeOf<
+      (config: ServiceCallerConfig) => ServiceCallerConfig
+    >();
     expectTypeOf(selectedRegistry).returns.toEqualTypeOf<'nacos' | 'consul' | 'static'>();
   });
 

@@ -33,7 +33,11 @@ async function folderWith(ciphertexts: readonly string[]): Promise<string> {
 
 const CASES = [
   ['sm4 ECB', 'sm4_ecb', (k: PythonCiphertexts): CryptoOptions => ({ algorithm: 'sm4', key: k.sm4_key })],
-  ['sm4 CBC', 'sm4_cbc', (k: PythonCiphertexts): CryptoOptions => ({ key: k.sm4_key, mode: 'cbc', iv: k.sm4_iv })],
+  [
+    'sm4 CBC',
+    'sm4_cbc',
+    (k: PythonCiphertexts): CryptoOptions => ({ key: k.sm4_key, mode: 'cbc', iv: k.sm4_iv }),
+  ],
   ['sm4_hex', 'sm4_hex', (k: PythonCiphertexts): CryptoOptions => ({ algorithm: 'sm4_hex', key: k.sm4_key })],
   ['sm2', 'sm2', (k: PythonCiphertexts): CryptoOptions => ({ algorithm: 'sm2', key: k.sm2_private_key })],
 ] as const;
@@ -48,7 +52,12 @@ describe('{encrypted} values made by the Python library, live', () => {
   for (const [label, field, crypto] of CASES) {
     it(`decrypts ${label} everywhere in the tree`, async () => {
       const dir = await folderWith(live[field]);
-      const { config, merged } = await loadConfig({ dir, crypto: crypto(live), env: {}, logger: recordingLogger() });
+      const { config, merged } = await loadConfig({
+        dir,
+        crypto: crypto(live),
+        env: {},
+        logger: recordingLogger(),
+      });
       expect(config.appRegistry.nacos?.password).toBe(PLAINTEXTS[0]);
       expect(merged['my-app']).toEqual({ secret: PLAINTEXTS[1], list: [PLAINTEXTS[2], 'plain'] });
     });
@@ -67,7 +76,10 @@ describe('{encrypted} values: the committed fixture', () => {
 
   it("decrypts the Python library's README example", async () => {
     const dir = await dirs.make({ 'application.yaml': 'password: "{encrypted}VuFvNZOg/q7ZQoIUGWydBw=="\n' });
-    const { merged } = await loadConfig({ dir, crypto: { algorithm: 'sm4', key: 'lSU543Tes6wmjnb+PMVQNg==' } });
+    const { merged } = await loadConfig({
+      dir,
+      crypto: { algorithm: 'sm4', key: 'lSU543Tes6wmjnb+PMVQNg==' },
+    });
     expect(merged.password).toBe(SECRET);
   });
 
@@ -118,33 +130,53 @@ describe('{encrypted} values that cannot be decrypted', () => {
     );
   });
 
-  it('refuses a wrong SM2 key by its check digest', async () => {
-    const made = await fixture();
-    const live = await runPython<PythonCiphertexts>('encrypt.py', { plaintexts: ['other'] });
-    const dir = await folderWith(made.sm2);
-    await expectConfigError(
-      () => loadConfig({ dir, crypto: { algorithm: 'sm2', key: live.sm2_private_key }, env: {}, logger: recordingLogger() }),
-      {
-        file: file(dir),
-        keyPath: 'app-registry.nacos.password',
-        expected: 'a value encrypted for this SM2 private key',
-        found: 'one whose check digest does not match (a wrong key, or a damaged value)',
-      },
-      [...made.sm2, live.sm2_private_key, made.sm2_private_key, SECRET],
-    );
-  }, PYTHON_SETUP_TIMEOUT);
+  it(
+    'refuses a wrong SM2 key by its check digest',
+    async () => {
+      const made = await fixture();
+      const live = await runPython<PythonCiphertexts>('encrypt.py', { plaintexts: ['other'] });
+      const dir = await folderWith(made.sm2);
+      await expectConfigError(
+        () =>
+          loadConfig({
+            dir,
+            crypto: { algorithm: 'sm2', key: live.sm2_private_key },
+            env: {},
+            logger: recordingLogger(),
+          }),
+        {
+          file: file(dir),
+          keyPath: 'app-registry.nacos.password',
+          expected: 'a value encrypted for this SM2 private key',
+          found: 'one whose check digest does not match (a wrong key, or a damaged value)',
+        },
+        [...made.sm2, live.sm2_private_key, made.sm2_private_key, SECRET],
+      );
+    },
+    PYTHON_SETUP_TIMEOUT,
+  );
 
   it('refuses truncated ciphertexts of every algorithm', async () => {
     const made = await fixture();
     const cut = (c: string, n: number) => c.slice(0, c.length - n);
     const cases: [CryptoOptions, string, RegExp][] = [
-      [{ key: made.sm4_key }, cut(made.sm4_ecb[1]!, 4), /^an SM4 ciphertext: a whole number of 16-byte blocks$/],
+      [
+        { key: made.sm4_key },
+        cut(made.sm4_ecb[1]!, 4),
+        /^an SM4 ciphertext: a whole number of 16-byte blocks$/,
+      ],
       [{ key: made.sm4_key }, cut(made.sm4_ecb[1]!, 1), /^a Base64 ciphertext after \{encrypted\}$/],
       [{ algorithm: 'sm4_hex', key: made.sm4_key }, cut(made.sm4_hex[0]!, 2), /^an SM4 ciphertext/],
-      [{ algorithm: 'sm2', key: made.sm2_private_key }, made.sm2[2]!.slice(0, 128), /^an SM2 ciphertext \(C1C2C3\) of more than 96 bytes$/],
+      [
+        { algorithm: 'sm2', key: made.sm2_private_key },
+        made.sm2[2]!.slice(0, 128),
+        /^an SM2 ciphertext \(C1C2C3\) of more than 96 bytes$/,
+      ],
     ];
     for (const [crypto, ciphertext, expected] of cases) {
-      const dir = await dirs.make({ 'application.yaml': `my-app:\n  db-password: "{encrypted}${ciphertext}"\n` });
+      const dir = await dirs.make({
+        'application.yaml': `my-app:\n  db-password: "{encrypted}${ciphertext}"\n`,
+      });
       await expectConfigError(
         () => loadConfig({ dir, crypto, env: {}, logger: recordingLogger() }),
         { file: file(dir), keyPath: 'my-app.db-password', expected, found: /truncated|not Base64|bytes/ },
@@ -159,20 +191,44 @@ describe('{encrypted} values that cannot be decrypted', () => {
     const bad: [CryptoOptions, string, string, string][] = [
       [{ key: 'not base64!' }, 'crypto.key', 'the key in Base64', '*** (not Base64)'],
       [{ key: 'AAAA' }, 'crypto.key', 'an SM4 key of 16 bytes, in Base64', '*** (3 bytes)'],
-      [{ key: 'lSU543Tes6wmjnb+PMVQNg==', mode: 'cbc' }, 'crypto.iv', 'the 16-byte IV in Base64 (CBC needs one)', 'nothing'],
-      [{ key: 'lSU543Tes6wmjnb+PMVQNg==', iv: 'AAAA' }, 'crypto.iv', 'no iv in ECB mode (set mode: cbc to use it)', 'one'],
+      [
+        { key: 'lSU543Tes6wmjnb+PMVQNg==', mode: 'cbc' },
+        'crypto.iv',
+        'the 16-byte IV in Base64 (CBC needs one)',
+        'nothing',
+      ],
+      [
+        { key: 'lSU543Tes6wmjnb+PMVQNg==', iv: 'AAAA' },
+        'crypto.iv',
+        'no iv in ECB mode (set mode: cbc to use it)',
+        'one',
+      ],
       [{ key: 'lSU543Tes6wmjnb+PMVQNg==', mode: 'gcm' as 'cbc' }, 'crypto.mode', 'ecb or cbc', '"gcm"'],
-      [{ algorithm: 'aes' as 'sm4', key: 'lSU543Tes6wmjnb+PMVQNg==' }, 'crypto.algorithm', 'one of sm4, sm4_hex, sm2', '"aes"'],
-      [{ algorithm: 'sm2', key: 'lSU543Tes6wmjnb+PMVQNg==' }, 'crypto.key', 'an SM2 private key as the Python library takes it: Base64 of its 64 hex digits', '***'],
+      [
+        { algorithm: 'aes' as 'sm4', key: 'lSU543Tes6wmjnb+PMVQNg==' },
+        'crypto.algorithm',
+        'one of sm4, sm4_hex, sm2',
+        '"aes"',
+      ],
+      [
+        { algorithm: 'sm2', key: 'lSU543Tes6wmjnb+PMVQNg==' },
+        'crypto.key',
+        'an SM2 private key as the Python library takes it: Base64 of its 64 hex digits',
+        '***',
+      ],
       [{ algorithm: 'sm2', key: 'MDA=' }, 'crypto.key', 'an SM2 private key between 1 and n-2', '***'],
     ];
     for (const [crypto, keyPath, expected, found] of bad) {
-      await expectConfigError(() => loadConfig({ dir, crypto, env: {}, logger: recordingLogger() }), {
-        file: options,
-        keyPath,
-        expected,
-        found,
-      }, [crypto.key]);
+      await expectConfigError(
+        () => loadConfig({ dir, crypto, env: {}, logger: recordingLogger() }),
+        {
+          file: options,
+          keyPath,
+          expected,
+          found,
+        },
+        [crypto.key],
+      );
     }
     await expectConfigError(
       () => loadConfig({ dir, env: { SERVICE_CALLER_CRYPTO_ALGORITHM: 'sm2' }, logger: recordingLogger() }),

@@ -18,7 +18,8 @@ interface PythonEffective {
 /** Every leaf of a tree as `path -> value` (lists are leaves: both sides must hold the same list). */
 function leaves(value: unknown, path = '', out = new Map<string, unknown>()): Map<string, unknown> {
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-    for (const [key, child] of Object.entries(value)) leaves(child, path === '' ? key : `${path}.${key}`, out);
+    for (const [key, child] of Object.entries(value))
+      leaves(child, path === '' ? key : `${path}.${key}`, out);
   } else {
     out.set(path, value);
   }
@@ -116,7 +117,9 @@ describe('one config folder, loaded by yamlpyconfig and by config-yaml', () => {
     const sc = python.service_caller!;
     expect(config.serviceCaller).toEqual({
       // The Python enum's spelling; here the same balancer under its README name.
-      lbType: ({ weighted_round_robin: 'weight_round_robin' } as Record<string, string>)[sc['lb-type'] as string],
+      lbType: ({ weighted_round_robin: 'weight_round_robin' } as Record<string, string>)[
+        sc['lb-type'] as string
+      ],
       connectionTimeout: sc['connection-timeout'],
       readTimeout: sc['read-timeout'],
       connectionPoolSize: sc['connection-pool-size'],

@@ -56,7 +56,9 @@ function referencePaths(node: KeyNode, prefix = ''): string[] {
 function tableRows(markdown: string): string[][] {
   return markdown
     .split('\n')
-    .filter((line) => /^\|\s*`(service-caller|app-registry|config-sources|profile|extend-profiles)/.test(line))
+    .filter((line) =>
+      /^\|\s*`(service-caller|app-registry|config-sources|profile|extend-profiles)/.test(line),
+    )
     .map((line) =>
       line
         .trim()

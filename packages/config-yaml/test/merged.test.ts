@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these files hold ${VAR} references
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -10,10 +11,14 @@ const quiet = recordingLogger;
 describe('the whole merged config', () => {
   it("holds the application's own keys beside ours, as written, read-only", async () => {
     const dir = await dirs.make({
-      'application.yaml': 'service-caller:\n  read-timeout: 3\nmy-app:\n  db: { host: db1, port: 5432 }\n  names: [a]\n',
+      'application.yaml':
+        'service-caller:\n  read-timeout: 3\nmy-app:\n  db: { host: db1, port: 5432 }\n  names: [a]\n',
     });
     const { merged, config } = await loadConfig({ dir, env: {}, logger: quiet() });
-    expect(merged).toEqual({ 'service-caller': { 'read-timeout': 3 }, 'my-app': { db: { host: 'db1', port: 5432 }, names: ['a'] } });
+    expect(merged).toEqual({
+      'service-caller': { 'read-timeout': 3 },
+      'my-app': { db: { host: 'db1', port: 5432 }, names: ['a'] },
+    });
     expect(config.serviceCaller.readTimeout).toBe(3);
     expect(Object.isFrozen(merged)).toBe(true);
     expect(Object.isFrozen((merged['my-app'] as { db: object }).db)).toBe(true);
@@ -37,7 +42,10 @@ describe('the whole merged config', () => {
       'application-dev.yaml': 'my-app:\n  port: ${PORT:x}\n',
     });
     const schema = z.object({
-      'my-app': z.object({ port: z.number({ error: 'a port number' }), 'db-password': z.number({ error: 'a number' }) }),
+      'my-app': z.object({
+        port: z.number({ error: 'a port number' }),
+        'db-password': z.number({ error: 'a number' }),
+      }),
     });
     await expectConfigError(() => loadConfig({ dir, profile: 'dev', schema, env: {}, logger: quiet() }), {
       file: join(dir, 'application-dev.yaml'),
@@ -74,7 +82,9 @@ describe('the whole merged config', () => {
 
 describe('strict mode', () => {
   it('turns an unknown key of ours into an error with the suggestion', async () => {
-    const dir = await dirs.make({ 'application.yaml': 'service-caller:\n  read-timout: 5\nmy-app: { any: 1 }\n' });
+    const dir = await dirs.make({
+      'application.yaml': 'service-caller:\n  read-timout: 5\nmy-app: { any: 1 }\n',
+    });
     await expectConfigError(() => loadConfig({ dir, strict: true, env: {}, logger: quiet() }), {
       file: join(dir, 'application.yaml'),
       keyPath: 'service-caller.read-timout',
@@ -99,7 +109,8 @@ describe('strict mode', () => {
 
   it('warns once per unknown key when not strict', async () => {
     const dir = await dirs.make({
-      'application.yaml': 'config-sources:\n  nacos:\n    server-addr: 127.0.0.1:8848\n    auto-refresh: false\n    improts: []\n',
+      'application.yaml':
+        'config-sources:\n  nacos:\n    server-addr: 127.0.0.1:8848\n    auto-refresh: false\n    improts: []\n',
     });
     const logger = quiet();
     const { warnings } = await loadConfig({ dir, env: {}, logger });
@@ -115,7 +126,8 @@ describe('keys that are known and refused', () => {
 
   it('refuses access-key / secret-key for discovery and registration, never ignoring them', async () => {
     const dir = await dirs.make({
-      'application.yaml': 'app-registry:\n  nacos:\n    server-addr: 127.0.0.1:8848\n    access-key: ak\n    secret-key: sk-secret\n',
+      'application.yaml':
+        'app-registry:\n  nacos:\n    server-addr: 127.0.0.1:8848\n    access-key: ak\n    secret-key: sk-secret\n',
     });
     await expectConfigError(
       () => loadConfig({ dir, env: {}, logger: quiet() }),
@@ -128,18 +140,41 @@ describe('keys that are known and refused', () => {
       },
       ['sk-secret'],
     );
-    expect(() => parseConfig({ appRegistry: { nacos: { serverAddr: '127.0.0.1:8848', secretKey: 'x' } } }, { logger: quiet() })).toThrow(
-      /appRegistry\.nacos\.secretKey: expected no access-key/,
-    );
+    expect(() =>
+      parseConfig(
+        { appRegistry: { nacos: { serverAddr: '127.0.0.1:8848', secretKey: 'x' } } },
+        { logger: quiet() },
+      ),
+    ).toThrow(/appRegistry\.nacos\.secretKey: expected no access-key/);
   });
 
   it('refuses a config centre endpoint, a lone access key and a data id that is not YAML', async () => {
     const cases: [string, string, string][] = [
-      ['endpoint: acm.example', 'config-sources.nacos.endpoint', 'no endpoint: an address server (ACM endpoint) is not supported; list the Nacos servers in server-addr'],
-      ['access-key: ak', 'config-sources.nacos.secret-key', 'access-key and secret-key together (requests are signed with the pair)'],
-      ['password: pw', 'config-sources.nacos.username', 'a user name to log in with, since a password is set'],
-      ['imports: [{ data-id: app.properties }]', 'config-sources.nacos.imports[0].data-id', 'a data id ending in .yaml or .yml (YAML data ids only)'],
-      ['imports: [{ group: G }]', 'config-sources.nacos.imports[0].data-id', 'a data id ending in .yaml or .yml'],
+      [
+        'endpoint: acm.example',
+        'config-sources.nacos.endpoint',
+        'no endpoint: an address server (ACM endpoint) is not supported; list the Nacos servers in server-addr',
+      ],
+      [
+        'access-key: ak',
+        'config-sources.nacos.secret-key',
+        'access-key and secret-key together (requests are signed with the pair)',
+      ],
+      [
+        'password: pw',
+        'config-sources.nacos.username',
+        'a user name to log in with, since a password is set',
+      ],
+      [
+        'imports: [{ data-id: app.properties }]',
+        'config-sources.nacos.imports[0].data-id',
+        'a data id ending in .yaml or .yml (YAML data ids only)',
+      ],
+      [
+        'imports: [{ group: G }]',
+        'config-sources.nacos.imports[0].data-id',
+        'a data id ending in .yaml or .yml',
+      ],
     ];
     for (const [line, keyPath, expected] of cases) {
       const dir = await dirs.make({
@@ -156,7 +191,8 @@ describe('keys that are known and refused', () => {
 
   it('refuses config-sources.nacos with imports when no Nacos config client is given', async () => {
     const dir = await dirs.make({
-      'application.yaml': 'config-sources:\n  nacos:\n    server-addr: 127.0.0.1:8848\n    imports:\n      - data-id: gateway.yaml\n',
+      'application.yaml':
+        'config-sources:\n  nacos:\n    server-addr: 127.0.0.1:8848\n    imports:\n      - data-id: gateway.yaml\n',
     });
     await expectConfigError(() => loadConfig({ dir, env: {}, logger: quiet() }), {
       file: file(dir),

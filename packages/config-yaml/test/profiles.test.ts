@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these files hold ${VAR} references
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +28,10 @@ describe('profile selection, highest first', () => {
     const all = { APP_PROFILE: 'app', SPRING_PROFILES_ACTIVE: 'spring' };
     expect(await from({ profile: 'option', env: all })).toEqual(['option', 'option']);
     expect(await from({ env: all })).toEqual(['app', 'APP_PROFILE']);
-    expect(await from({ env: { SPRING_PROFILES_ACTIVE: 'spring' } })).toEqual(['spring', 'SPRING_PROFILES_ACTIVE']);
+    expect(await from({ env: { SPRING_PROFILES_ACTIVE: 'spring' } })).toEqual([
+      'spring',
+      'SPRING_PROFILES_ACTIVE',
+    ]);
     expect(await from({ env: {} })).toEqual(['key', 'profile key']);
   });
 
@@ -39,7 +43,7 @@ describe('profile selection, highest first', () => {
     ]);
   });
 
-  it("an empty profile option means none, whatever else says", async () => {
+  it('an empty profile option means none, whatever else says', async () => {
     expect(await from({ profile: '', env: { APP_PROFILE: 'app' } })).toEqual([undefined, 'base']);
   });
 
@@ -52,24 +56,30 @@ describe('profile selection, highest first', () => {
       found: 'no such file',
       hint: 'the profile comes from the profile key; profiles in this folder: dev',
     });
-    await expectConfigError(() => loadConfig({ dir, env: { SPRING_PROFILES_ACTIVE: 'qa' }, logger: quiet() }), {
-      file: join(dir, 'application-qa.yaml'),
-      keyPath: '',
-      expected: 'the file of profile "qa": application-qa.yaml or .yml',
-      found: 'no such file',
-      hint: 'the profile comes from SPRING_PROFILES_ACTIVE',
-    });
+    await expectConfigError(
+      () => loadConfig({ dir, env: { SPRING_PROFILES_ACTIVE: 'qa' }, logger: quiet() }),
+      {
+        file: join(dir, 'application-qa.yaml'),
+        keyPath: '',
+        expected: 'the file of profile "qa": application-qa.yaml or .yml',
+        found: 'no such file',
+        hint: 'the profile comes from SPRING_PROFILES_ACTIVE',
+      },
+    );
   });
 
   it('refuses a profile name that could not be a file name, and a list of profiles', async () => {
     const dir = await dirs.make({ 'application.yaml': '' });
-    await expectConfigError(() => loadConfig({ dir, env: { SPRING_PROFILES_ACTIVE: 'dev,local' }, logger: quiet() }), {
-      file: '<environment>',
-      keyPath: 'SPRING_PROFILES_ACTIVE',
-      expected: 'a profile name of letters, digits, ".", "_" and "-" (it becomes part of a file name)',
-      found: '"dev,local"',
-      hint: 'one profile only; list further files in extend-profiles',
-    });
+    await expectConfigError(
+      () => loadConfig({ dir, env: { SPRING_PROFILES_ACTIVE: 'dev,local' }, logger: quiet() }),
+      {
+        file: '<environment>',
+        keyPath: 'SPRING_PROFILES_ACTIVE',
+        expected: 'a profile name of letters, digits, ".", "_" and "-" (it becomes part of a file name)',
+        found: '"dev,local"',
+        hint: 'one profile only; list further files in extend-profiles',
+      },
+    );
     const keyed = await dirs.make({ 'application.yaml': 'profile: ../etc\n' });
     await expectConfigError(() => loadConfig({ dir: keyed, env: {}, logger: quiet() }), {
       file: join(keyed, 'application.yaml'),
@@ -104,7 +114,8 @@ describe('extend-profiles', () => {
   it("merges the YAML's items, then the option's, later over earlier, all over base and profile", async () => {
     const extra = await elsewhere('extra.yaml', 'order: { d: file, e: file }\n');
     const dir = await dirs.make({
-      'application.yaml': 'extend-profiles: a\norder: { base: base, a: base, b: base, c: base, d: base, e: base }\n',
+      'application.yaml':
+        'extend-profiles: a\norder: { base: base, a: base, b: base, c: base, d: base, e: base }\n',
       'application-dev.yaml': `extend-profiles: " a , b,, file:${extra} "\norder: { dev: dev, a: dev }\n`,
       'application-a.yaml': 'order: { a: a, b: a, c: a }\n',
       'application-b.yaml': 'order: { b: b, c: b }\n',
@@ -112,7 +123,15 @@ describe('extend-profiles', () => {
     });
     const loaded = await loadConfig({ dir, profile: 'dev', extendProfiles: 'c', env: {}, logger: quiet() });
     // The profile file's extend-profiles replaced the base's (a plain value, merged like any other).
-    expect(loaded.merged.order).toEqual({ base: 'base', dev: 'dev', a: 'a', b: 'b', c: 'c', d: 'file', e: 'c' });
+    expect(loaded.merged.order).toEqual({
+      base: 'base',
+      dev: 'dev',
+      a: 'a',
+      b: 'b',
+      c: 'c',
+      d: 'file',
+      e: 'c',
+    });
     expect(loaded.files).toEqual([
       join(dir, 'application.yaml'),
       join(dir, 'application-dev.yaml'),
@@ -132,7 +151,13 @@ describe('extend-profiles', () => {
     });
     const env = { EXT: 'b' };
     expect((await loadConfig({ dir, env, logger: quiet() })).merged.from).toBe('b');
-    const relative = await loadConfig({ dir, env, cwd: join(extra, '..'), extendProfiles: ['file:extra.yml'], logger: quiet() });
+    const relative = await loadConfig({
+      dir,
+      env,
+      cwd: join(extra, '..'),
+      extendProfiles: ['file:extra.yml'],
+      logger: quiet(),
+    });
     expect(relative.merged.from).toBe('file');
   });
 
@@ -159,7 +184,10 @@ describe('extend-profiles', () => {
   });
 
   it('refuses items that are neither a profile name nor file:<path>', async () => {
-    const dir = await dirs.make({ 'application.yaml': 'extend-profiles: "ok, ../up"\n', 'application-ok.yaml': '' });
+    const dir = await dirs.make({
+      'application.yaml': 'extend-profiles: "ok, ../up"\n',
+      'application-ok.yaml': '',
+    });
     await expectConfigError(() => loadConfig({ dir, env: {}, logger: quiet() }), {
       file: join(dir, 'application.yaml'),
       keyPath: 'extend-profiles',
@@ -180,12 +208,15 @@ describe('extend-profiles', () => {
       found: 'a map (a)',
     });
     const base = await dirs.make({ 'application.yaml': '' });
-    await expectConfigError(() => loadConfig({ dir: base, extendProfiles: 'file:  ', env: {}, logger: quiet() }), {
-      file: '<loadConfig options>',
-      keyPath: 'extendProfiles',
-      expected: 'a path after file:',
-      found: '"file:"',
-    });
+    await expectConfigError(
+      () => loadConfig({ dir: base, extendProfiles: 'file:  ', env: {}, logger: quiet() }),
+      {
+        file: '<loadConfig options>',
+        keyPath: 'extendProfiles',
+        expected: 'a path after file:',
+        found: '"file:"',
+      },
+    );
   });
 
   it('warns that extend-profiles inside an extend file is not followed', async () => {
@@ -219,11 +250,14 @@ describe('mergeLists', () => {
       'application.yaml': 'app-registry:\n  static:\n    services:\n      a: [{ host: h, port: 1 }]\n',
       'application-dev.yaml': 'app-registry:\n  static:\n    services:\n      a: [{ host: h, port: 0 }]\n',
     });
-    await expectConfigError(() => loadConfig({ dir, profile: 'dev', mergeLists: true, env: {}, logger: quiet() }), {
-      file: join(dir, 'application-dev.yaml'),
-      keyPath: 'app-registry.static.services.a[1].port',
-      expected: 'a whole port number from 1 to 65535',
-      found: '0',
-    });
+    await expectConfigError(
+      () => loadConfig({ dir, profile: 'dev', mergeLists: true, env: {}, logger: quiet() }),
+      {
+        file: join(dir, 'application-dev.yaml'),
+        keyPath: 'app-registry.static.services.a[1].port',
+        expected: 'a whole port number from 1 to 65535',
+        found: '0',
+      },
+    );
   });
 });

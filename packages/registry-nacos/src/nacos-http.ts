@@ -156,7 +156,10 @@ export class NacosHttp {
     token: string | undefined,
   ): Promise<NacosResponse> {
     const query = request.query === undefined ? '' : `?${new URLSearchParams(request.query).toString()}`;
-    const headers: Record<string, string> = { accept: 'application/json, text/plain, */*', ...request.headers };
+    const headers: Record<string, string> = {
+      accept: 'application/json, text/plain, */*',
+      ...request.headers,
+    };
     let body: string | undefined;
     if (request.form !== undefined) {
       headers['content-type'] = 'application/x-www-form-urlencoded;charset=UTF-8';

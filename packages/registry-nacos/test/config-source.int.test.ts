@@ -10,10 +10,13 @@ const PROPAGATION_BOUND_MS = 5_000;
 /** Publishes (or, with `undefined`, deletes) a config through the v1 Open API, as an operator would. */
 async function publish(dataId: string, content: string | undefined, group = 'DEFAULT_GROUP'): Promise<void> {
   const body = new URLSearchParams({ dataId, group, ...(content === undefined ? {} : { content }) });
-  const response = await fetch(`http://${NACOS_ADDR}/nacos/v1/cs/configs?${content === undefined ? body : ''}`, {
-    method: content === undefined ? 'DELETE' : 'POST',
-    ...(content === undefined ? {} : { body }),
-  });
+  const response = await fetch(
+    `http://${NACOS_ADDR}/nacos/v1/cs/configs?${content === undefined ? body : ''}`,
+    {
+      method: content === undefined ? 'DELETE' : 'POST',
+      ...(content === undefined ? {} : { body }),
+    },
+  );
   expect(response.status).toBe(200);
   // Official servers publish asynchronously (a dump): wait until a read sees the new content.
   await waitFor(
@@ -58,7 +61,10 @@ describe(`nacosConfigSource against the Nacos at ${NACOS_ADDR}`, () => {
   it(`reports a change, a new document and a deletion within ${PROPAGATION_BOUND_MS} ms`, async () => {
     const [a, later] = ['watch-a', 'watch-later'].map((name) => `${RUN_ID}-${name}.yaml`);
     await publish(a!, 'v: 1\n');
-    const source = nacosConfigSource({ serverAddr: NACOS_ADDR, imports: [{ dataId: a! }, { dataId: later! }] });
+    const source = nacosConfigSource({
+      serverAddr: NACOS_ADDR,
+      imports: [{ dataId: a! }, { dataId: later! }],
+    });
     sources.push(source);
     await source.load();
     const seen: (readonly ConfigDocument[])[] = [];
@@ -69,9 +75,15 @@ describe(`nacosConfigSource against the Nacos at ${NACOS_ADDR}`, () => {
     );
     const texts = () => seen.at(-1)?.map((document) => document.text);
     await publish(a!, 'v: 2\n');
-    await waitFor(() => texts()?.[0] === 'v: 2\n', { timeout: PROPAGATION_BOUND_MS, message: 'the change of a' });
+    await waitFor(() => texts()?.[0] === 'v: 2\n', {
+      timeout: PROPAGATION_BOUND_MS,
+      message: 'the change of a',
+    });
     await publish(later!, 'new: true\n');
-    await waitFor(() => texts()?.[1] === 'new: true\n', { timeout: PROPAGATION_BOUND_MS, message: 'the new document' });
+    await waitFor(() => texts()?.[1] === 'new: true\n', {
+      timeout: PROPAGATION_BOUND_MS,
+      message: 'the new document',
+    });
     await publish(a!, undefined);
     await waitFor(() => seen.at(-1)?.[0]?.text === undefined && texts()?.[1] === 'new: true\n', {
       timeout: PROPAGATION_BOUND_MS,
@@ -82,7 +94,11 @@ describe(`nacosConfigSource against the Nacos at ${NACOS_ADDR}`, () => {
   });
 
   it('gives up when the caller aborts while Nacos cannot be reached, with the reason', async () => {
-    const source = nacosConfigSource({ serverAddr: '127.0.0.1:1', imports: [{ dataId: 'x.yaml' }], requestTimeout: 500 });
+    const source = nacosConfigSource({
+      serverAddr: '127.0.0.1:1',
+      imports: [{ dataId: 'x.yaml' }],
+      requestTimeout: 500,
+    });
     sources.push(source);
     const started = performance.now();
     const error = await source.load(AbortSignal.timeout(1_500)).catch((e: unknown) => e);
@@ -90,4 +106,3 @@ describe(`nacosConfigSource against the Nacos at ${NACOS_ADDR}`, () => {
     expect(error).toBeInstanceOf(Error);
   });
 });
-

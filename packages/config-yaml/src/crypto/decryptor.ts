@@ -60,7 +60,9 @@ export function decodeBase64(text: string): Buffer | undefined {
 export function createDecrypt(option: CryptoOptions | undefined, env: Env): Decrypt | undefined {
   const fromEnv = option === undefined;
   const where = (field: keyof typeof CRYPTO_ENV) =>
-    fromEnv ? { file: ENV_SOURCE, keyPath: CRYPTO_ENV[field] } : { file: OPTIONS_SOURCE, keyPath: `crypto.${field}` };
+    fromEnv
+      ? { file: ENV_SOURCE, keyPath: CRYPTO_ENV[field] }
+      : { file: OPTIONS_SOURCE, keyPath: `crypto.${field}` };
   const fail = (field: keyof typeof CRYPTO_ENV, expected: string, found: string): never => {
     throw new ConfigError({ ...where(field), expected, found });
   };
@@ -93,11 +95,13 @@ export function createDecrypt(option: CryptoOptions | undefined, env: Env): Decr
     fields = option;
   }
 
-  const algorithm = (typeof fields.algorithm === 'string' ? fields.algorithm.toLowerCase() : fields.algorithm) ?? 'sm4';
+  const algorithm =
+    (typeof fields.algorithm === 'string' ? fields.algorithm.toLowerCase() : fields.algorithm) ?? 'sm4';
   if (!CRYPTO_ALGORITHMS.includes(algorithm as CryptoAlgorithm)) {
     fail('algorithm', `one of ${CRYPTO_ALGORITHMS.join(', ')}`, JSON.stringify(String(algorithm)));
   }
-  if (typeof fields.key !== 'string' || fields.key.trim() === '') fail('key', 'the key, a Base64 string', 'nothing');
+  if (typeof fields.key !== 'string' || fields.key.trim() === '')
+    fail('key', 'the key, a Base64 string', 'nothing');
   const key = decodeBase64(fields.key as string);
   if (key === undefined) fail('key', 'the key in Base64', '*** (not Base64)');
 
@@ -116,17 +120,27 @@ export function createDecrypt(option: CryptoOptions | undefined, env: Env): Decr
   }
 
   if (!hasSm4()) {
-    fail('algorithm', 'SM4 in the OpenSSL of this Node.js', `${algorithm} (this build of OpenSSL has no SM4)`);
+    fail(
+      'algorithm',
+      'SM4 in the OpenSSL of this Node.js',
+      `${algorithm} (this build of OpenSSL has no SM4)`,
+    );
   }
-  if (key!.length !== SM4_BLOCK) fail('key', `an SM4 key of ${SM4_BLOCK} bytes, in Base64`, `*** (${key!.length} bytes)`);
+  if (key!.length !== SM4_BLOCK)
+    fail('key', `an SM4 key of ${SM4_BLOCK} bytes, in Base64`, `*** (${key!.length} bytes)`);
   const mode = typeof fields.mode === 'string' ? fields.mode.toLowerCase() : (fields.mode ?? 'ecb');
   if (mode !== 'ecb' && mode !== 'cbc') fail('mode', 'ecb or cbc', JSON.stringify(String(mode)));
   let iv: Buffer | undefined;
   if (mode === 'cbc') {
-    if (typeof fields.iv !== 'string' || fields.iv === '') fail('iv', `the ${SM4_BLOCK}-byte IV in Base64 (CBC needs one)`, 'nothing');
+    if (typeof fields.iv !== 'string' || fields.iv === '')
+      fail('iv', `the ${SM4_BLOCK}-byte IV in Base64 (CBC needs one)`, 'nothing');
     iv = decodeBase64(fields.iv as string);
     if (iv === undefined || iv.length !== SM4_BLOCK) {
-      fail('iv', `an IV of ${SM4_BLOCK} bytes, in Base64`, iv === undefined ? 'text that is not Base64' : `${iv.length} bytes`);
+      fail(
+        'iv',
+        `an IV of ${SM4_BLOCK} bytes, in Base64`,
+        iv === undefined ? 'text that is not Base64' : `${iv.length} bytes`,
+      );
     }
   } else if (fields.iv !== undefined) {
     fail('iv', 'no iv in ECB mode (set mode: cbc to use it)', 'one');
@@ -137,14 +151,21 @@ export function createDecrypt(option: CryptoOptions | undefined, env: Env): Decr
 
 function base64Ciphertext(text: string): Buffer {
   const bytes = decodeBase64(text);
-  if (bytes === undefined) throw new DecryptionProblem('a Base64 ciphertext after {encrypted}', 'text that is not Base64 (truncated?)');
+  if (bytes === undefined)
+    throw new DecryptionProblem(
+      'a Base64 ciphertext after {encrypted}',
+      'text that is not Base64 (truncated?)',
+    );
   return bytes;
 }
 
 function hexCiphertext(text: string): Buffer {
   const compact = text.replace(/\s+/g, '');
   if (!HEX.test(compact) || compact === '') {
-    throw new DecryptionProblem('a hex ciphertext after {encrypted} (algorithm sm4_hex)', 'text that is not hex digits in pairs');
+    throw new DecryptionProblem(
+      'a hex ciphertext after {encrypted} (algorithm sm4_hex)',
+      'text that is not hex digits in pairs',
+    );
   }
   return Buffer.from(compact, 'hex');
 }

@@ -36,7 +36,12 @@ export class NacosConfigApi {
   readonly #keys: AccessKeyPair | undefined;
   readonly #now: () => number;
 
-  constructor(http: NacosHttp, scope: ConfigScope, keys: AccessKeyPair | undefined, now: () => number = Date.now) {
+  constructor(
+    http: NacosHttp,
+    scope: ConfigScope,
+    keys: AccessKeyPair | undefined,
+    now: () => number = Date.now,
+  ) {
     this.#http = http;
     this.#scope = scope;
     this.#keys = keys;
@@ -98,7 +103,9 @@ export function parseChanged(body: string, scope: ConfigScope): string[] {
   try {
     decoded = decodeURIComponent(text);
   } catch (cause) {
-    throw new RegistryError('nacos', `the config listener answered something that is not a change list`, { cause });
+    throw new RegistryError('nacos', `the config listener answered something that is not a change list`, {
+      cause,
+    });
   }
   const changed: string[] = [];
   for (const line of decoded.split(LINE)) {

@@ -65,7 +65,12 @@ export function nacosConfigSource(options: NacosConfigSourceOptions): ConfigSour
     throw new ConfigError({ file: FILE, keyPath: '', expected: 'an options object', found: typeof options });
   }
   if (!Array.isArray(options.imports) || !options.imports.every((item) => typeof item?.dataId === 'string')) {
-    throw new ConfigError({ file: FILE, keyPath: 'imports', expected: 'a list of { dataId }', found: 'something else' });
+    throw new ConfigError({
+      file: FILE,
+      keyPath: 'imports',
+      expected: 'a list of { dataId }',
+      found: 'something else',
+    });
   }
   const namespace = options.namespace ?? 'public';
   const group = options.group ?? 'DEFAULT_GROUP';
@@ -90,7 +95,8 @@ export function nacosConfigSource(options: NacosConfigSourceOptions): ConfigSour
   const nameOf = (dataId: string) => `nacos:${namespace}/${group}/${dataId}`;
   // The content last seen of each data id: what `watch` compares with.
   const contents = new Map<string, string | undefined>();
-  const documents = (): ConfigDocument[] => dataIds.map((id) => ({ name: nameOf(id), text: contents.get(id) }));
+  const documents = (): ConfigDocument[] =>
+    dataIds.map((id) => ({ name: nameOf(id), text: contents.get(id) }));
   const lifetime = new AbortController();
   let watching: Promise<void> | undefined;
   let closed = false;
