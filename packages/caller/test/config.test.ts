@@ -245,15 +245,26 @@ describe('options that do not fit together', () => {
   it('refuses a registry or transport that lacks the contract methods', async () => {
     await expect(ServiceManager.create({ registry: {} as never })).rejects.toMatchObject({
       keyPath: 'registry',
+      found: 'an object without getInstances',
     });
     await expect(ServiceManager.create({ transport: { send: () => {} } as never })).rejects.toMatchObject({
       keyPath: 'transport',
+      found: 'an object without close',
+    });
+    await expect(ServiceManager.create({ transport: 'undici' as never })).rejects.toMatchObject({
+      keyPath: 'transport',
+      found: 'a string',
     });
   });
 
-  it('refuses a logger without the four level methods', async () => {
+  it('refuses a logger without the four level methods, naming the missing ones', async () => {
     await expect(ServiceManager.create({ logger: { info: () => {} } as never })).rejects.toMatchObject({
       keyPath: 'logger',
+      found: 'an object without debug, warn, error',
+    });
+    await expect(ServiceManager.create({ logger: null as never })).rejects.toMatchObject({
+      keyPath: 'logger',
+      found: 'null',
     });
   });
 
