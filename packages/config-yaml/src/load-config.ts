@@ -139,7 +139,7 @@ export async function openConfig<Schema extends StandardSchemaV1 | undefined>(
   };
   const context: ComposeContext = {
     env,
-    decrypt: createDecrypt(options.crypto, env),
+    decrypt: await createDecrypt(options.crypto, env),
     strict: options.strict === true,
     schema: options.schema,
     mergeLists: options.mergeLists === true,

@@ -1,7 +1,7 @@
 import { ConfigError } from '@service-caller/core';
 import type { Env } from '../expand.js';
 import { DecryptionProblem } from './decryption-problem.js';
-import { parseSm2PrivateKey, sm2Decrypt } from './sm2.js';
+import { loadSm2Curve, parseSm2PrivateKey, sm2Decrypt } from './sm2.js';
 import { hasSm4, SM4_BLOCK, sm4Decrypt } from './sm4.js';
 
 /** The algorithms of the Python library's `AlgorithmEnum`, spelled as it spells them. */
@@ -57,7 +57,10 @@ export function decodeBase64(text: string): Buffer | undefined {
  *
  * @throws ConfigError naming the option (`crypto.key`) or the variable, never showing a key.
  */
-export function createDecrypt(option: CryptoOptions | undefined, env: Env): Decrypt | undefined {
+export async function createDecrypt(
+  option: CryptoOptions | undefined,
+  env: Env,
+): Promise<Decrypt | undefined> {
   const fromEnv = option === undefined;
   const where = (field: keyof typeof CRYPTO_ENV) =>
     fromEnv
@@ -116,7 +119,8 @@ export function createDecrypt(option: CryptoOptions | undefined, env: Env): Decr
       if (!(error instanceof DecryptionProblem)) throw error;
       return fail('key', error.expected, '***');
     }
-    return (ciphertext) => utf8(sm2Decrypt(base64Ciphertext(ciphertext), d));
+    const curve = await loadSm2Curve();
+    return (ciphertext) => utf8(sm2Decrypt(base64Ciphertext(ciphertext), d, curve));
   }
 
   if (!hasSm4()) {

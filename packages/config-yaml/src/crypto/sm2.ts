@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { weierstrass } from '@noble/curves/abstract/weierstrass.js';
+import type { weierstrass } from '@noble/curves/abstract/weierstrass.js';
 import { DecryptionProblem } from './decryption-problem.js';
 
 /**
@@ -17,8 +17,17 @@ const SM2_CURVE = {
   Gy: 0xbc3736a2f4f6779c59bdcee36b692153d0a9877cc62a474002df32e52139f0a0n,
 } as const;
 
-// Built on first use: most configs never decrypt with SM2.
-let curve: ReturnType<typeof weierstrass<bigint>> | undefined;
+type Curve = ReturnType<typeof weierstrass<bigint>>;
+
+/**
+ * The curve's point constructor. @noble/curves is ESM-only, so it is imported when SM2 is first
+ * configured, never when this package loads: the CommonJS build then loads on every Node it
+ * supports, and a config without SM2 never pays for it.
+ */
+export async function loadSm2Curve(): Promise<Curve> {
+  const { weierstrass: build } = await import('@noble/curves/abstract/weierstrass.js');
+  return build<bigint>(SM2_CURVE);
+}
 
 const COORDINATE = 32;
 const DIGEST = 32;
@@ -69,14 +78,13 @@ export function parseSm2PrivateKey(decoded: Uint8Array): bigint {
  * x2||M||y2. GB/T 32918.4 §7.1. Unlike gmssl, C3 is checked, so a wrong key or a damaged value
  * is an error rather than garbage.
  */
-export function sm2Decrypt(ciphertext: Uint8Array, d: bigint): Uint8Array {
+export function sm2Decrypt(ciphertext: Uint8Array, d: bigint, curve: Curve): Uint8Array {
   if (ciphertext.length <= 2 * COORDINATE + DIGEST) {
     throw new DecryptionProblem(
       `an SM2 ciphertext (C1C2C3) of more than ${2 * COORDINATE + DIGEST} bytes`,
       `${ciphertext.length} bytes (truncated?)`,
     );
   }
-  curve ??= weierstrass<bigint>(SM2_CURVE);
   const c1 = ciphertext.subarray(0, 2 * COORDINATE);
   const c2 = ciphertext.subarray(2 * COORDINATE, ciphertext.length - DIGEST);
   const c3 = ciphertext.subarray(ciphertext.length - DIGEST);
