@@ -43,7 +43,10 @@ export interface ManagerParts {
 }
 
 /** Builds every part; on a failure, releases what was built so far and rethrows. */
-export async function buildParts(options: ServiceManagerOptions<never>, wiring: Wiring): Promise<ManagerParts> {
+export async function buildParts(
+  options: ServiceManagerOptions<never>,
+  wiring: Wiring,
+): Promise<ManagerParts> {
   checkInjected(options);
   const logger = options.logger ?? consoleLogger('warn');
   const { config, source, merged, live } = await resolveConfig(options, logger, wiring);

@@ -1,5 +1,4 @@
 import type { ConfigChange, DeepReadonly, MergedOf, ServiceCallerConfig } from '@service-caller/config-yaml';
-import type { StandardSchemaV1 } from '@standard-schema/spec';
 import {
   type Client,
   type ClientDefaults,
@@ -16,6 +15,7 @@ import {
   type ServiceRegistry,
 } from '@service-caller/core';
 import { describeValue } from '@service-caller/core/adapter';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { buildParts, type ManagerParts, shutdownParts } from './manager-parts.js';
 import type { RawRequestOptions, RequestOptions, ServiceManagerOptions } from './options.js';
 import { OPTIONS_SOURCE } from './resolve-config.js';
