@@ -1,4 +1,4 @@
-import { type ServiceCallerConfig, selectedRegistry } from '@service-caller/config-yaml';
+import { type LiveConfig, type ServiceCallerConfig, selectedRegistry } from '@service-caller/config-yaml';
 import {
   type CallEngine,
   ConfigError,
@@ -18,7 +18,7 @@ import { describeKind } from '@service-caller/core/adapter';
 import type { ServiceManagerOptions } from './options.js';
 import { registrationFromConfig } from './registration.js';
 import { createAdapterRegistry } from './registry-adapter.js';
-import { OPTIONS_SOURCE, resolveConfig } from './resolve-config.js';
+import { deepFreeze, OPTIONS_SOURCE, resolveConfig } from './resolve-config.js';
 import type { Wiring } from './wiring.js';
 
 /*
@@ -29,6 +29,10 @@ import type { Wiring } from './wiring.js';
 /** What the manager holds once built; `owned*` says what `close()` must close. */
 export interface ManagerParts {
   readonly config: ServiceCallerConfig;
+  /** The whole merged config when it is fixed (a config object, or no config). */
+  readonly merged: unknown;
+  /** The config that follows its config sources (from `configDir`); closed with the parts. */
+  readonly live: LiveConfig<unknown> | undefined;
   readonly engine: CallEngine;
   readonly registry: ServiceRegistry;
   readonly ownsRegistry: boolean;
@@ -39,10 +43,13 @@ export interface ManagerParts {
 }
 
 /** Builds every part; on a failure, releases what was built so far and rethrows. */
-export async function buildParts(options: ServiceManagerOptions, wiring: Wiring): Promise<ManagerParts> {
+export async function buildParts(
+  options: ServiceManagerOptions<never>,
+  wiring: Wiring,
+): Promise<ManagerParts> {
   checkInjected(options);
   const logger = options.logger ?? consoleLogger('warn');
-  const { config, source } = await resolveConfig(options, logger);
+  const { config, source, merged, live } = await resolveConfig(options, logger, wiring);
   const loadBalancer =
     options.loadBalancer === undefined
       ? pickLoadBalancer(config.serviceCaller.lbType, false)
@@ -51,6 +58,7 @@ export async function buildParts(options: ServiceManagerOptions, wiring: Wiring)
   const registration = registrationFromConfig(config, selected);
 
   const cleanups: Array<() => Promise<void>> = [];
+  if (live !== undefined) cleanups.push(() => live.close());
   try {
     let registry = options.registry;
     const ownsRegistry = registry === undefined;
@@ -106,6 +114,8 @@ export async function buildParts(options: ServiceManagerOptions, wiring: Wiring)
     return Object.freeze({
       // A frozen copy: the registry may keep (and update) the objects the config handed it.
       config: deepFreeze(structuredClone(config)),
+      merged,
+      live,
       engine,
       registry,
       ownsRegistry,
@@ -148,6 +158,7 @@ export async function shutdownParts(parts: ManagerParts): Promise<void> {
   // Waits for calls in flight before it closes the transport; the registry stays usable until then.
   await parts.engine.close().catch((error: unknown) => failures.push(error));
   if (parts.ownsRegistry) await parts.registry.close().catch((error: unknown) => failures.push(error));
+  await parts.live?.close().catch((error: unknown) => failures.push(error));
   if (failures.length > 0) throw failures[0];
 }
 
@@ -177,7 +188,7 @@ const INJECTED: ReadonlyArray<readonly ['logger' | 'registry' | 'transport', str
   ['transport', 'a Transport (send, close)', ['send', 'close']],
 ];
 
-function checkInjected(options: ServiceManagerOptions): void {
+function checkInjected(options: ServiceManagerOptions<never>): void {
   for (const [key, expected, methods] of INJECTED) {
     const value: unknown = options[key];
     if (value === undefined) continue;
@@ -202,12 +213,4 @@ function keepOpen(transport: Transport): Transport {
     send: (request) => transport.send(request),
     close: async () => {},
   };
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
-  }
-  return value;
 }

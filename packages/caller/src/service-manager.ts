@@ -1,4 +1,4 @@
-import type { ServiceCallerConfig } from '@service-caller/config-yaml';
+import type { ConfigChange, DeepReadonly, MergedOf, ServiceCallerConfig } from '@service-caller/config-yaml';
 import {
   type Client,
   type ClientDefaults,
@@ -15,6 +15,7 @@ import {
   type ServiceRegistry,
 } from '@service-caller/core';
 import { describeValue } from '@service-caller/core/adapter';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { buildParts, type ManagerParts, shutdownParts } from './manager-parts.js';
 import type { RawRequestOptions, RequestOptions, ServiceManagerOptions } from './options.js';
 import { OPTIONS_SOURCE } from './resolve-config.js';
@@ -35,7 +36,7 @@ const INSPECT = Symbol.for('nodejs.util.inspect.custom');
  * await using res = await manager.rawGet('other-app', '/hello');
  * ```
  */
-export class ServiceManager implements AsyncDisposable {
+export class ServiceManager<Config = DeepReadonly<Record<string, unknown>>> implements AsyncDisposable {
   readonly #parts: ManagerParts;
   #closed = false;
   #closing: Promise<void> | undefined;
@@ -50,7 +51,9 @@ export class ServiceManager implements AsyncDisposable {
    * config value rejects with a `ConfigError`; a failed registration with the registry's
    * `RegistryError`. Whatever was built before a failure is released again.
    */
-  static async create(options: ServiceManagerOptions = {}): Promise<ServiceManager> {
+  static async create<Schema extends StandardSchemaV1 | undefined = undefined>(
+    options: ServiceManagerOptions<Schema> = {},
+  ): Promise<ServiceManager<MergedOf<Schema>>> {
     if (typeof options !== 'object' || options === null) {
       throw new ConfigError({
         file: OPTIONS_SOURCE,
@@ -60,12 +63,37 @@ export class ServiceManager implements AsyncDisposable {
       });
     }
     const wiring = (options as { [WIRING]?: Wiring })[WIRING] ?? defaultWiring;
-    return new ServiceManager(await buildParts(options, wiring));
+    return new ServiceManager(await buildParts(options as ServiceManagerOptions<never>, wiring));
   }
 
-  /** The validated config (camelCase, times in seconds), defaults filled in. Frozen. */
-  get config(): Readonly<ServiceCallerConfig> {
+  /**
+   * The whole merged configuration, read-only (the Python `ConfigManager.get_config()`): every
+   * key of the files and the config sources, the application's own included, as written in YAML,
+   * `${}` expanded and `{encrypted}` values decrypted; the `schema` option's output when given.
+   * With a `config` object, that object (frozen). Follows the config sources: read it when needed
+   * rather than keeping it; `onConfigChange` says when it changed.
+   */
+  get config(): Config {
+    return (this.#parts.live?.current.merged ?? this.#parts.merged) as Config;
+  }
+
+  /**
+   * This project's settings as the manager started with them (camelCase, times in seconds),
+   * defaults filled in. Frozen. They take effect at start only: a config-source change to
+   * `service-caller` or `app-registry` shows in `config` but not here.
+   */
+  get settings(): Readonly<ServiceCallerConfig> {
     return this.#parts.config;
+  }
+
+  /**
+   * Calls `listener` after each change of the merged config that a config source brought
+   * (`config-sources.nacos` with `auto-refresh`). Returns a function that removes the listener.
+   * Without a config source, nothing ever changes and the listener is never called.
+   */
+  onConfigChange(listener: (change: ConfigChange<Config>) => void): () => void {
+    if (this.#parts.live === undefined) return () => {};
+    return this.#parts.live.onChange(listener as (change: ConfigChange<unknown>) => void);
   }
 
   /** The registry in use: the injected one, or the one built from the config. */
