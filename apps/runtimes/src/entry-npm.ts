@@ -1,5 +1,6 @@
 import { ServiceManager } from '@service-caller/caller';
 import { silentLogger } from '@service-caller/core';
+import { detectHostAddress } from '@service-caller/core/node';
 import { remoteFixtures, transportSuite } from '@service-caller/testkit/portable';
 import { type FetchTransportOptions, fetchTransport } from '@service-caller/transport-fetch';
 import { undiciTransport } from '@service-caller/transport-undici';
@@ -47,6 +48,12 @@ const fixtures = remoteFixtures(url);
 const runner = new Runner();
 const { api } = runner;
 definePortableMatrix(api, fixtures, trust);
+
+api.describe('entries', () => {
+  api.it('@service-caller/core/node loads and detects a host address (it needs node:os)', () => {
+    api.expect(detectHostAddress()).toMatch(/^[0-9a-f.:]+$/i);
+  });
+});
 
 // Bun answers `import 'undici'` with a partial built-in of its own: the undici transport is Node's.
 if (runtime.name !== 'bun') {

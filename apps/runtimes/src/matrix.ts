@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { arch, loadavg, release, type } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -118,6 +119,8 @@ if (only && selected.length !== only.length) {
   process.exit(2);
 }
 
+// Timing is not what the matrix measures, but a loaded machine explains a slow row.
+const machine = `${new Date().toISOString().replace(/\.\d+Z$/, 'Z')} · ${type()} ${release()} ${arch()} · 1-min load average at start: ${loadavg()[0]!.toFixed(2)}`;
 await buildEntries();
 const fixtures = await serveFixtures();
 const runs: RuntimeRun[] = [];
@@ -133,7 +136,7 @@ try {
   await fixtures.close();
 }
 
-const table = renderTable(runs);
+const table = `${machine}\n\n${renderTable(runs)}`;
 console.log(`\n${table}\n`);
 if (values.readme) await writeReadmeTable(table);
 const passed = runs.reduce((sum, run) => sum + run.results.filter((r) => r.state === 'pass').length, 0);

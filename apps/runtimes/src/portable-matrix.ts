@@ -1,10 +1,12 @@
 import {
   createCallEngine,
   createLoadBalancer,
+  endpoint,
   silentLogger,
   staticRegistry,
   type Transport,
 } from '@service-caller/core';
+import { InterceptorChain, optionReader } from '@service-caller/core/adapter';
 import {
   registrySuite,
   type SuiteApi,
@@ -28,6 +30,16 @@ export function definePortableMatrix(
   fixtures: SuiteFixtures,
   trust?: (ca: string) => FetchTransportOptions['init'],
 ): void {
+  api.describe('entries', () => {
+    // In a workerd or plain-Deno bundle a Node built-in would not have built: these loading at
+    // all is the check that the root and /adapter need none.
+    api.it('@service-caller/core and @service-caller/core/adapter load', () => {
+      api.expect(typeof endpoint.get).toBe('function');
+      api.expect(typeof InterceptorChain).toBe('function');
+      api.expect(typeof optionReader('<entries>').port).toBe('function');
+    });
+  });
+
   transportSuite(
     api,
     {

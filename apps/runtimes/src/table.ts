@@ -15,6 +15,7 @@ export interface RuntimeRun {
 
 /** The table's columns: each a suite, found by the start of its tests' names. */
 export const SUITES = [
+  { prefix: 'entries', title: 'entries load' },
   { prefix: 'transport conformance: fetch', title: 'fetch transport suite' },
   { prefix: 'transport conformance: undici', title: 'undici transport suite' },
   { prefix: 'registry conformance: static', title: 'registry suite (static)' },
