@@ -41,8 +41,11 @@ export function renderTable(runs: readonly RuntimeRun[]): string {
     ...SUITES.map((suite) => cell(run.results.filter((r) => r.name.startsWith(suite.prefix)))),
     run.problems.length === 0 ? 'yes' : `**no**: ${run.problems.map((p) => p.split('\n')[0]).join('; ')}`,
   ]);
-  const lines = [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`);
-  return lines.join('\n');
+  // Padded as the repository's formatter pads Markdown tables, so a written README stays formatted.
+  const widths = header.map((_, i) => Math.max(3, ...[header, ...rows].map((cells) => width(cells[i]!))));
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((text, i) => text + ' '.repeat(widths[i]! - width(text))).join(' | ')} |`;
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
 function cell(results: readonly TestResult[]): string {
@@ -56,4 +59,9 @@ function cell(results: readonly TestResult[]): string {
   if (excluded > 0) text += `, ${excluded} excluded`;
   if (skipped > 0) text += `, ${skipped} skipped`;
   return text;
+}
+
+/** Characters, not UTF-16 units: `✓` is one. */
+function width(text: string): number {
+  return [...text].length;
 }
