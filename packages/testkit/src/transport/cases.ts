@@ -1,6 +1,6 @@
 import type { RawResponse, Transport, TransportRequest } from '@service-caller/core';
 import { isConnectionError, isInvalidRequestError, isTimeoutError } from '@service-caller/core';
-import type { ServerFixture, TransportFixtures } from '../portable/fixtures.js';
+import type { AddressFixture, ServerFixture, TransportFixtures } from '../portable/fixtures.js';
 import type { SuiteApi } from '../portable/suite-api.js';
 import { waitFor } from '../wait.js';
 import { rejectionOf, within } from './bounded.js';
@@ -457,7 +457,7 @@ export function transportSuite(
       });
 
       describe('connect', () => {
-        let blackhole: { origin: string; close(): Promise<void> };
+        let blackhole: AddressFixture;
         beforeAll(async () => {
           blackhole = await fixtures.startBlackhole();
         });
