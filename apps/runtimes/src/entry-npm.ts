@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { ServiceManager } from '@service-caller/caller';
 import { silentLogger } from '@service-caller/core';
 import { detectHostAddress } from '@service-caller/core/node';
@@ -52,6 +53,17 @@ definePortableMatrix(api, fixtures, trust);
 api.describe('entries', () => {
   api.it('@service-caller/core/node loads and detects a host address (it needs node:os)', () => {
     api.expect(detectHostAddress()).toMatch(/^[0-9a-f.:]+$/i);
+  });
+  api.it('the CommonJS builds load through require(), sharing nothing with the ESM ones', () => {
+    const require = createRequire(import.meta.url);
+    const caller = require('@service-caller/caller') as Record<string, unknown>;
+    const fetchCjs = require('@service-caller/transport-fetch') as Record<string, unknown>;
+    const testkit = require('@service-caller/testkit/portable') as Record<string, unknown>;
+    api.expect(typeof (caller.ServiceManager as { create?: unknown }).create).toBe('function');
+    api.expect(typeof fetchCjs.fetchTransport).toBe('function');
+    // The testkit ships ES modules only; require() gets them where the runtime can (Node 22.12+, Bun, Deno).
+    api.expect(typeof testkit.transportSuite).toBe('function');
+    api.expect(caller.ServiceManager).not.toBe(ServiceManager);
   });
 });
 
