@@ -2,14 +2,20 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { type BuildOptions, build } from 'esbuild';
 import { appDir, distDir, repoDir } from './paths.js';
 
 /** workerd's compatibility date for the test worker: fixed, so a newer workerd changes nothing by itself. */
 const WORKERD_COMPATIBILITY_DATE = '2025-09-01';
 
-/** The three entries, from the apps' sources; the packages stay their built dist files. */
-export async function buildEntries(): Promise<void> {
+/** The files the rows run, built into `dist/`. */
+export type Entry = 'entry-npm.js' | 'workerd.js' | 'deno-plain.js';
+
+/**
+ * Builds the three entries from this app's sources; the packages stay their built dist files.
+ * Resolves with the build error of each entry that did not build, so that only its rows fail.
+ */
+export async function buildEntries(): Promise<Partial<Record<Entry, string>>> {
   for (const pkg of ['core', 'transport-fetch', 'transport-undici', 'caller', 'testkit']) {
     if (!existsSync(join(repoDir, 'packages', pkg, 'dist'))) {
       throw new Error(
@@ -22,37 +28,42 @@ export async function buildEntries(): Promise<void> {
     bundle: true,
     format: 'esm',
     target: 'es2022',
-    logLevel: 'error',
+    logLevel: 'silent',
     sourcemap: false,
-  } as const;
-  // Node, Bun, Deno: only the app's own files are bundled; the packages load by name from node_modules.
-  await build({
-    ...common,
-    entryPoints: [join(appDir, 'src/entry-npm.ts')],
-    outfile: join(distDir, 'entry-npm.js'),
     platform: 'neutral',
-    packages: 'external',
-  });
-  // workerd and plain Deno: everything in one file, as a worker bundler makes it. A Node built-in
-  // anywhere in core, transport-fetch or testkit/portable fails this build ("Could not resolve").
-  for (const [entry, outfile, conditions] of [
-    ['entry-workerd.ts', 'workerd.js', ['workerd', 'worker', 'browser']],
-    ['entry-deno-plain.ts', 'deno-plain.js', ['deno', 'browser']],
-  ] as const) {
-    await build({
-      ...common,
-      entryPoints: [join(appDir, 'src', entry)],
-      outfile: join(distDir, outfile),
-      platform: 'neutral',
-      mainFields: ['module', 'main'],
-      conditions: [...conditions],
-      // What a worker bundler sets: the matchers' pretty-printer (react-is) reads it, and neither
-      // workerd nor Deno's plain modules have a `process` to read it from.
-      define: { 'process.env.NODE_ENV': '"production"' },
-    });
+  } as const;
+  const builds: Array<[Entry, BuildOptions]> = [
+    // Node, Bun, Deno: only the app's own files are bundled; the packages load by name from node_modules.
+    ['entry-npm.js', { entryPoints: [join(appDir, 'src/entry-npm.ts')], packages: 'external' }],
+    // workerd and plain Deno: everything in one file, as a worker bundler makes it. A Node
+    // built-in anywhere in core, transport-fetch or testkit/portable fails the build ("Could not resolve").
+    ['workerd.js', wholeBundle('entry-workerd.ts', ['workerd', 'worker', 'browser'])],
+    ['deno-plain.js', wholeBundle('entry-deno-plain.ts', ['deno', 'browser'])],
+  ];
+  const failures: Partial<Record<Entry, string>> = {};
+  for (const [entry, options] of builds) {
+    try {
+      await build({ ...common, ...options, outfile: join(distDir, entry) });
+    } catch (error) {
+      const errors = (error as { errors?: Array<{ text: string }> }).errors;
+      failures[entry] = errors?.map((e) => e.text).join('; ') ?? String(error);
+    }
   }
+  return failures;
 }
 
+function wholeBundle(entry: string, conditions: string[]): BuildOptions {
+  return {
+    entryPoints: [join(appDir, 'src', entry)],
+    mainFields: ['module', 'main'],
+    conditions,
+    // What a worker bundler sets: the matchers' pretty-printer (react-is) reads it, and neither
+    // workerd nor Deno's plain modules have a `process` to read it from.
+    define: { 'process.env.NODE_ENV': '"production"' },
+  };
+}
+
+/** The config `workerd test` runs: the worker bundle, its bindings, loopback-only network. */
 export async function writeWorkerdConfig(fixturesUrl: string, version: string): Promise<void> {
   const config = `using Workerd = import "/workerd/workerd.capnp";
 
@@ -76,6 +87,7 @@ const matrix :Workerd.Worker = (
   await writeFile(join(distDir, 'workerd.capnp'), config);
 }
 
+/** The first line `command args` prints (`--version`), without a leading `workerd`. */
 export async function versionOf(command: string, args: string[]): Promise<string> {
   const { stdout } = await collect(command, args, 10_000);
   return (

@@ -49,11 +49,19 @@ if (only && selected.length !== only.length) {
 
 // Timing is not what the matrix measures, but a loaded machine explains a slow row.
 const machine = `${new Date().toISOString().replace(/\.\d+Z$/, 'Z')} · ${type()} ${release()} ${arch()} · 1-min load average at start: ${loadavg()[0]!.toFixed(2)}`;
-await buildEntries();
+const buildFailures = await buildEntries();
 const fixtures = await serveFixtures();
 const runs: RuntimeRun[] = [];
 try {
   for (const runtime of selected) {
+    const buildFailure = buildFailures[runtime.entry];
+    if (buildFailure !== undefined) {
+      const { id, label, loads } = runtime;
+      const problem = `its entry ${runtime.entry} did not build: ${buildFailure}`;
+      runs.push({ id, label, loads, version: '', results: [], problems: [problem], ms: 0 });
+      printRun(runs.at(-1)!);
+      continue;
+    }
     if (runtime.id === 'workerd')
       await writeWorkerdConfig(fixtures.url, await versionOf(runtime.command, ['--version']));
     const run = await runRuntime(runtime, fixtures.url);

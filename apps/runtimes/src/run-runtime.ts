@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { appDir } from './paths.js';
+import { join } from 'node:path';
+import { appDir, distDir } from './paths.js';
 import { LINE_PREFIX } from './report.js';
 import type { TestResult } from './runner.js';
 import type { RuntimeSpec } from './runtimes.js';
@@ -32,7 +33,7 @@ export function runRuntime(runtime: RuntimeSpec, fixturesUrl: string): Promise<R
       finish();
       return;
     }
-    const child = spawn(runtime.command, runtime.args(fixturesUrl), {
+    const child = spawn(runtime.command, runtime.args(join(distDir, runtime.entry), fixturesUrl), {
       cwd: appDir,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, NO_COLOR: '1' },

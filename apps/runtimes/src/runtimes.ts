@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { Entry } from './build-entries.js';
 import { distDir } from './paths.js';
 
 /*
@@ -11,57 +12,67 @@ export interface RuntimeSpec {
   readonly label: string;
   /** How it loads the packages, for the table. */
   readonly loads: string;
+  /** The built entry it runs. */
+  readonly entry: Entry;
   readonly command: string;
-  readonly args: (fixturesUrl: string) => string[];
+  /** Its arguments, given the built entry's path and the fixture server's URL. */
+  readonly args: (file: string, fixturesUrl: string) => string[];
 }
 
 export function runtimesIn(bin: string): readonly RuntimeSpec[] {
   return [
     {
       id: 'node22',
+      entry: 'entry-npm.js',
       label: 'Node 22',
       loads: 'npm packages (ESM dist)',
       command: join(bin, 'node'),
-      args: (url) => [join(distDir, 'entry-npm.js'), url],
+      args: (file, url) => [file, url],
     },
     {
       id: 'node24',
+      entry: 'entry-npm.js',
       label: 'Node 24',
       loads: 'npm packages (ESM dist)',
       command: process.execPath,
-      args: (url) => [join(distDir, 'entry-npm.js'), url],
+      args: (file, url) => [file, url],
     },
     {
       id: 'bun',
+      entry: 'entry-npm.js',
       label: 'Bun',
       loads: 'npm packages (ESM dist)',
       command: join(bin, 'bun'),
-      args: (url) => [join(distDir, 'entry-npm.js'), url],
+      args: (file, url) => [file, url],
     },
     {
       id: 'deno',
+      entry: 'entry-npm.js',
       label: 'Deno',
       loads: 'npm packages (ESM dist, node_modules)',
       command: join(bin, 'deno'),
-      args: (url) => [
+      // env: process.env for the config; sys: detectHostAddress; read: require() of the CommonJS builds.
+      args: (file, url) => [
         'run',
         '--allow-net=127.0.0.1',
         '--allow-read',
         '--allow-env',
         '--allow-sys',
-        join(distDir, 'entry-npm.js'),
+        file,
         url,
       ],
     },
     {
       id: 'deno-plain',
+      entry: 'deno-plain.js',
       label: 'Deno',
       loads: 'plain ES modules (one bundle)',
       command: join(bin, 'deno'),
-      args: (url) => ['run', '--allow-net=127.0.0.1', join(distDir, 'deno-plain.js'), url],
+      args: (file, url) => ['run', '--allow-net=127.0.0.1', file, url],
     },
     {
       id: 'workerd',
+      entry: 'workerd.js',
       label: 'workerd',
       loads: 'one bundle, no compatibility flags',
       command: join(bin, 'workerd'),
