@@ -1,5 +1,6 @@
 import type { IncomingHeaders, RawResponse } from '../contracts/transport.js';
 import { ServiceCallerError } from '../errors/index.js';
+import { withoutQuery } from './url.js';
 
 /**
  * A response body announced as JSON (`application/json`, `*+json`) could not be parsed.
@@ -34,11 +35,6 @@ export class ResponseParseError extends ServiceCallerError {
 /** Whether `e` is a `ResponseParseError`, also across duplicated copies of this package. */
 export const isResponseParseError = (e: unknown): e is ResponseParseError =>
   typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'SC_ERR_RESPONSE_PARSE';
-
-function withoutQuery(url: string): string {
-  const at = url.indexOf('?');
-  return at < 0 ? url : url.slice(0, at);
-}
 
 function header(headers: IncomingHeaders, name: string): string | undefined {
   const value = headers[name];
