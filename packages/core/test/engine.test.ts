@@ -238,7 +238,8 @@ describe('responses', () => {
     expect(error.body).toEqual({ status: 404, message: 'as asked' });
     expect(error.serviceName).toBe('echo');
     expect(error.method).toBe('POST');
-    expect(error.url).toBe(`http://127.0.0.1:${server.port}/status/404?x=1`);
+    // The query string is left out: it may carry tokens.
+    expect(error.url).toBe(`http://127.0.0.1:${server.port}/status/404`);
 
     const text = (await rejection(engine.request('GET', 'echo', '/error-text'))) as HttpStatusError;
     expect([text.status, text.body]).toEqual([500, 'it broke']);
@@ -247,6 +248,32 @@ describe('responses', () => {
     expect([html.status, html.body]).toEqual([502, '<html>bad gateway</html>']);
     const redirect = (await rejection(engine.request('GET', 'echo', '/status/304'))) as HttpStatusError;
     expect([redirect.status, redirect.body]).toEqual([304, undefined]);
+  });
+
+  it('never shows the query string in an HttpStatusError: message, url and toString()', async () => {
+    const { engine } = setup();
+    const error = (await rejection(
+      engine.request('GET', 'echo', '/status/503?access_token=s3cr3t', { query: { api_key: 'k3y' } }),
+    )) as HttpStatusError;
+    expect(error).toBeInstanceOf(HttpStatusError);
+    expect(error.status).toBe(503);
+    const shown = [error.message, error.url, String(error), JSON.stringify(error), error.stack ?? ''];
+    for (const text of shown) {
+      expect(text).not.toContain('s3cr3t');
+      expect(text).not.toContain('k3y');
+    }
+    expect(error.message).toBe(
+      `GET http://127.0.0.1:${server.port}/status/503 (service 'echo') failed with status 503 Service Unavailable`,
+    );
+    // Built by hand (a third-party transport or interceptor) it strips the query as well.
+    const byHand = new HttpStatusError({
+      status: 500,
+      body: undefined,
+      serviceName: 's',
+      method: 'GET',
+      url: 'http://10.0.0.1:80/x?token=t0ken',
+    });
+    expect([byHand.url, byHand.message.includes('t0ken')]).toEqual(['http://10.0.0.1:80/x', false]);
   });
 
   it('resolves with the parsed body of any status when throwHttpErrors is false', async () => {

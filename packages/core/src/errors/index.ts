@@ -65,7 +65,10 @@ export class HttpStatusError extends ServiceCallerError {
   readonly body: unknown;
   readonly serviceName: string;
   readonly method: string;
-  /** The URL the request went to (query string included). */
+  /**
+   * The URL the request went to, without its query string: callers put tokens there, and an
+   * error is logged and shown.
+   */
   readonly url: string;
   constructor(fields: {
     status: number;
@@ -73,10 +76,13 @@ export class HttpStatusError extends ServiceCallerError {
     body: unknown;
     serviceName: string;
     method: string;
+    /** The URL as sent; the query string is dropped here. */
     url: string;
   }) {
+    const query = fields.url.indexOf('?');
+    const url = query < 0 ? fields.url : fields.url.slice(0, query);
     super(
-      `${fields.method} ${fields.url} (service '${fields.serviceName}') failed with status ${fields.status}${
+      `${fields.method} ${url} (service '${fields.serviceName}') failed with status ${fields.status}${
         fields.statusText ? ` ${fields.statusText}` : ''
       }`,
       { code: 'SC_ERR_HTTP_STATUS' },
@@ -86,7 +92,7 @@ export class HttpStatusError extends ServiceCallerError {
     this.body = fields.body;
     this.serviceName = fields.serviceName;
     this.method = fields.method;
-    this.url = fields.url;
+    this.url = url;
   }
 }
 
