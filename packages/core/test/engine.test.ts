@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 // testkit depends on core, so core's tests take waitFor from its source rather than the package.
 import { waitFor } from '../../testkit/src/wait.js';
 import {
@@ -399,6 +399,77 @@ describe('failures', () => {
     const error = (await rejection(response.text())) as TimeoutError;
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error.phase).toBe('total');
+  });
+
+  describe("a raw call's total timeout", () => {
+    /** The engine's deadline timer, told apart from everyone else's by its unusual delay. */
+    const DEADLINE_MS = 43_210;
+
+    /**
+     * Watches the timers made with DEADLINE_MS. `numbers` makes setTimeout hand out numbers, as
+     * it does on Deno and workerd, where a timer has no `unref()`.
+     */
+    function watchDeadlineTimers(numbers: boolean) {
+      const realSetTimeout = globalThis.setTimeout;
+      const realClearTimeout = globalThis.clearTimeout;
+      const live = new Set<unknown>();
+      const made: unknown[] = [];
+      vi.stubGlobal('setTimeout', (fn: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => {
+        const timer = realSetTimeout(fn, ms, ...args);
+        if (ms !== DEADLINE_MS) return timer;
+        const handle = numbers ? Number(timer) : timer;
+        made.push(handle);
+        live.add(handle);
+        return handle;
+      });
+      vi.stubGlobal('clearTimeout', (timer: unknown) => {
+        live.delete(timer);
+        realClearTimeout(timer as Parameters<typeof clearTimeout>[0]);
+      });
+      return { live, made };
+    }
+
+    afterEach(() => {
+      vi.unstubAllGlobals();
+    });
+
+    it('is cleared once the body has been read, disposed or streamed to its end', async () => {
+      const { engine } = setup();
+      const timers = watchDeadlineTimers(false);
+      const read = await engine.rawRequest('GET', 'echo', '/json', { timeout: DEADLINE_MS });
+      expect(timers.made).toHaveLength(1);
+      // Still bounding the body while it is unread.
+      expect(timers.live.size).toBe(1);
+      expect(await read.json()).toEqual({ a: 1, list: [1, 2] });
+      expect(timers.live.size).toBe(0);
+
+      const disposed = await engine.rawRequest('GET', 'echo', '/json', { timeout: DEADLINE_MS });
+      await disposed.dispose();
+      const streamed = await engine.rawRequest('GET', 'echo', '/bytes', { timeout: DEADLINE_MS });
+      const reader = streamed.body!.getReader();
+      for (let step = await reader.read(); !step.done; step = await reader.read()) {
+        expect(step.value.byteLength).toBeGreaterThan(0);
+      }
+      const abort = new AbortController();
+      const failed = await engine.rawRequest('GET', 'echo', '/hang-body', {
+        timeout: DEADLINE_MS,
+        signal: abort.signal,
+      });
+      const reading = failed.text();
+      abort.abort(new Error('reader gave up'));
+      expect(((await rejection(reading)) as Error).message).toBe('reader gave up');
+      expect(timers.made).toHaveLength(4);
+      expect(timers.live.size).toBe(0);
+    });
+
+    it('works where setTimeout returns a number (Deno, workerd)', async () => {
+      const { engine } = setup();
+      const timers = watchDeadlineTimers(true);
+      const res = await engine.rawRequest('GET', 'echo', '/json', { timeout: DEADLINE_MS });
+      expect(typeof timers.made[0]).toBe('number');
+      expect(await res.json()).toEqual({ a: 1, list: [1, 2] });
+      expect(timers.live.size).toBe(0);
+    });
   });
 
   it("rejects with the signal's reason, unchanged, when the caller aborts", async () => {

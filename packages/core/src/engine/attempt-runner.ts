@@ -4,17 +4,19 @@ import type { Logger } from '../contracts/logger.js';
 import type { Transport } from '../contracts/transport.js';
 import { HttpStatusError, ServiceUnavailableError } from '../errors/index.js';
 import type { CallContext } from './context.js';
+import { clearDeadline } from './deadline.js';
 import type { NormalizedEngineOptions } from './engine-options.js';
 import { lookupInstances } from './lookup.js';
 import { originOf } from './origin.js';
 import { disposeQuietly, readResult, statusError } from './read-response.js';
+import { type BodySettledListener, TrackedResponse } from './tracked-response.js';
 
 /**
  * Runs one attempt of a call: discovery (cached) -> balancer -> URL -> transport -> read. Each
  * attempt reports its outcome exactly once to the pick's `done()`. One runner per engine; the
  * call engine decides how many attempts a call makes.
  */
-export class AttemptRunner {
+export class AttemptRunner implements BodySettledListener {
   readonly #discovery: ServiceDiscovery;
   readonly #transport: Transport;
   readonly #balancer: LoadBalancer;
@@ -64,9 +66,13 @@ export class AttemptRunner {
       ctx.response = response;
       ctx.responseTime = performance.now();
       if (ctx.raw) {
-        ctx.result = response;
-        if (response.status >= 500 && pick.done !== undefined)
+        const tracked = new TrackedResponse(response, ctx, this);
+        ctx.response = tracked;
+        ctx.result = tracked;
+        ctx.bodyPending = true;
+        if (response.status >= 500 && pick.done !== undefined) {
           failure = statusError(ctx, response, undefined);
+        }
         return;
       }
       failure = await readResult(ctx, response);
@@ -84,6 +90,12 @@ export class AttemptRunner {
         this.#done(pick, reported, performance.now() - started);
       }
     }
+  }
+
+  /** A raw call's body has been read, has failed or has been disposed. */
+  bodySettled(ctx: CallContext, _error: unknown): void {
+    ctx.bodyPending = false;
+    clearDeadline(ctx);
   }
 
   #done(pick: Pick, error: unknown, latencyMs: number): void {

@@ -46,6 +46,8 @@ export class CallContext implements RequestContext {
   deadline: AbortController | undefined = undefined;
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
   timeoutMs = 0;
+  /** A raw call's response (a `TrackedResponse`) whose body has not been read or disposed yet. */
+  bodyPending = false;
 
   #attributes: Record<string, unknown> | undefined = undefined;
 

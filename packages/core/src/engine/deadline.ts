@@ -1,5 +1,6 @@
 import { TimeoutError } from '../errors/index.js';
 import type { CallContext } from './context.js';
+import type { TrackedResponse } from './tracked-response.js';
 import { withoutQuery } from './url.js';
 
 /**
@@ -23,19 +24,34 @@ export function startDeadline(ctx: CallContext, defaultTimeout: number | undefin
 }
 
 /**
- * The call is over: its deadline stops. A raw response's body is read after the call resolved,
- * so for a raw call that succeeded the total timeout keeps bounding it, without holding the
- * process open.
+ * The call is over: its deadline stops, unless the call resolved with a raw response whose body
+ * is still to be read. The total timeout keeps bounding that body until it has been read or
+ * disposed ({@link clearDeadline}), without holding the process open where timers can be unref'd.
  */
 export function endDeadline(ctx: CallContext): void {
   const timer = ctx.timer;
   if (timer === undefined) return;
-  if (ctx.raw && ctx.error === undefined) timer.unref();
-  else clearTimeout(timer);
+  if (ctx.bodyPending && ctx.error === undefined) {
+    // Node's timers have unref(); Deno's and workerd's setTimeout return a number.
+    if (typeof timer === 'object' && typeof timer.unref === 'function') timer.unref();
+  } else {
+    clearDeadline(ctx);
+  }
+}
+
+/** Stops the deadline's timer, so that nothing keeps the call's context alive. Idempotent. */
+export function clearDeadline(ctx: CallContext): void {
+  if (ctx.timer === undefined) return;
+  clearTimeout(ctx.timer);
+  ctx.timer = undefined;
 }
 
 function fireDeadline(ctx: CallContext): void {
+  ctx.timer = undefined;
   const where =
     ctx.resolvedUrl === undefined ? `service '${ctx.serviceName}'` : withoutQuery(ctx.resolvedUrl);
-  ctx.deadline!.abort(new TimeoutError('total', ctx.timeoutMs, `${ctx.method} ${where}`));
+  const reason = new TimeoutError('total', ctx.timeoutMs, `${ctx.method} ${where}`);
+  ctx.deadline!.abort(reason);
+  // A raw body nobody reads ends here: the abort released its connection.
+  if (ctx.bodyPending) (ctx.response as TrackedResponse).settle(reason);
 }
