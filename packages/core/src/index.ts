@@ -5,6 +5,7 @@ export * from './contracts/index.js';
 export * from './engine/index.js';
 export type { CallEngine, CallEngineOptions } from './engine/types.js';
 export * from './errors/index.js';
+export * from './filters/index.js';
 export * from './net/index.js';
 export * from './options/index.js';
 export * from './registry/index.js';

@@ -11,7 +11,8 @@ import type { Logger } from '../contracts/logger.js';
 
 type Stage = 'afterResponse' | 'handleException';
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
+/** Whether a hook returned something to wait for. */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return value !== undefined && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
@@ -145,8 +146,20 @@ function undo(
 ): void {
   ctx.error = error;
   ctx.result = result;
+  logHookFailure(logger, interceptor, stage, ctx, thrown, "; the call's outcome is kept");
+}
+
+/** Logs a hook's throw. A broken logger must not turn a logged hook failure into a failed call. */
+export function logHookFailure(
+  logger: Logger,
+  interceptor: ServiceInterceptor,
+  stage: string,
+  ctx: RequestContext,
+  thrown: unknown,
+  consequence = '; ignored',
+): void {
   try {
-    logger.error(`interceptor '${interceptor.name}' threw in ${stage}; the call's outcome is kept`, {
+    logger.error(`interceptor '${interceptor.name}' threw in ${stage}${consequence}`, {
       interceptor: interceptor.name,
       stage,
       serviceName: ctx.serviceName,
@@ -156,7 +169,7 @@ function undo(
       error: thrown,
     });
   } catch {
-    // A broken logger must not turn a logged interceptor failure into a failed call.
+    // Nothing left to tell.
   }
 }
 

@@ -17,8 +17,9 @@ import { validateMethod, validateOptions, validatePath, validateServiceName } fr
 const NO_OPTIONS: CallOptions = Object.freeze({});
 
 /**
- * Builds the call engine: validate -> `beforeRequest` -> discovery -> balancer -> URL ->
- * transport -> parse, then `handleException` / `afterResponse`. Throws `ConfigError` when an
+ * Builds the call engine: validate -> `beforeRequest` -> discovery -> filters -> balancer -> URL
+ * -> `beforeAttempt` -> transport -> parse -> `afterAttempt`, then `handleException` /
+ * `afterResponse`. Throws `ConfigError` when an
  * option is missing or malformed.
  *
  * @example
@@ -39,7 +40,7 @@ export function createCallEngine(options: CallEngineOptions): CallEngine {
  * The engine composes the parts of a call, each in its own file: the request's validation
  * (`validate.ts`), its context (`context.ts`), the interceptor stages (`../chain`), the request
  * preparation (`prepare-request.ts`), the deadline (`deadline.ts`) and the attempt
- * (`attempt-runner.ts`). It owns what spans calls: the interceptor list, the calls in flight and
+ * (`attempt-runner.ts`, which reports through `attempt-outcome.ts`). It owns what spans calls: the interceptor list, the calls in flight and
  * closing.
  */
 class Engine implements CallEngine {
@@ -128,7 +129,8 @@ class Engine implements CallEngine {
     const target = validatePath(path, method, serviceName);
     validateOptions(options, method, serviceName, 'options');
     // A call keeps the list it started with, whatever is added or removed meanwhile.
-    const interceptors = this.#chain.snapshot;
+    const chain = this.#chain;
+    const interceptors = chain.snapshot;
     const chained = interceptors.length !== 0;
     const ctx = new CallContext(
       method,
@@ -137,6 +139,7 @@ class Engine implements CallEngine {
       chained ? copyOptions(options) : (options ?? NO_OPTIONS),
       raw,
     );
+    ctx.attemptHooks = chain.attemptHooks;
     this.#inFlight++;
     try {
       try {

@@ -1,25 +1,39 @@
 import type { Logger } from '../contracts/logger.js';
-import type { RawResponse } from '../contracts/transport.js';
+import type { BufferedResponse, RawResponse } from '../contracts/transport.js';
 import { HttpStatusError } from '../errors/index.js';
 import type { CallContext } from './context.js';
-import { jsonBodyType, parseJsonText, readBody } from './parse-body.js';
+import { BodyKind, bodyKind, parseBufferedBody, parseJsonText, readBody } from './parse-body.js';
 
 /**
  * Reads a parsed call's response into `ctx.result`. A non-2xx status throws `HttpStatusError`
- * unless the call set `throwHttpErrors: false`; returns the instance's failure to report to the
- * balancer (a 5xx the call does not throw for), or `undefined`.
+ * unless the call set `throwHttpErrors: false`; returns the instance's failure to report (a 5xx
+ * the call does not throw for), or `undefined`.
  */
 export async function readResult(ctx: CallContext, response: RawResponse): Promise<unknown> {
-  const status = response.status;
-  const ok = status >= 200 && status < 300;
+  const lenient = !isOk(response.status);
+  const kind = bodyKind(response, ctx.method);
   // The common JSON body is read here, without readBody's own async step.
-  const jsonType = jsonBodyType(response, ctx.method);
   const body =
-    jsonType === undefined
-      ? await readBody(response, ctx.method, !ok)
-      : parseJsonText(await response.text(), response, jsonType, !ok);
+    kind === BodyKind.Json
+      ? parseJsonText(await response.text(), response, lenient)
+      : await readBody(response, kind, lenient);
+  return settleStatus(ctx, response, body);
+}
+
+/** `readResult` for a response the transport has read whole: synchronous. */
+export function readBufferedResult(ctx: CallContext, response: BufferedResponse): unknown {
+  const body = parseBufferedBody(response, bodyKind(response, ctx.method), !isOk(response.status));
+  return settleStatus(ctx, response, body);
+}
+
+function isOk(status: number): boolean {
+  return status >= 200 && status < 300;
+}
+
+function settleStatus(ctx: CallContext, response: RawResponse, body: unknown): unknown {
+  const status = response.status;
   let failure: unknown;
-  if (!ok) {
+  if (!isOk(status)) {
     const error = statusError(ctx, response, body);
     if (ctx.throwHttpErrors) throw error;
     if (status >= 500) failure = error;

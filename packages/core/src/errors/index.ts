@@ -121,6 +121,30 @@ export class ConnectionError extends ServiceCallerError {
   }
 }
 
+/**
+ * A response body is larger than the transport's size cap (`service-caller.max-response-size`,
+ * the transports' `maxResponseSize`). The transport stops reading and closes the connection, so a
+ * runaway or hostile upstream cannot fill the caller's memory.
+ */
+export class ResponseTooLargeError extends ServiceCallerError {
+  /** The cap, in bytes. */
+  readonly limit: number;
+  /** The size the response announced (`content-length`), or `undefined` when it was found out while reading. */
+  readonly contentLength: number | undefined;
+  constructor(limit: number, target: string, contentLength?: number) {
+    super(
+      `the response to ${target} is larger than the size limit of ${limit} bytes (max-response-size): ${
+        contentLength === undefined
+          ? `more than ${limit} bytes arrived`
+          : `content-length is ${contentLength}`
+      }; the connection was closed`,
+      { code: 'SC_ERR_RESPONSE_TOO_LARGE' },
+    );
+    this.limit = limit;
+    this.contentLength = contentLength;
+  }
+}
+
 /** The registry could not be reached or refused a request (bad credentials, bad namespace, ...). */
 export class RegistryError extends ServiceCallerError {
   /** `nacos`, `consul`, `static`, ... */
@@ -158,5 +182,7 @@ export const isHttpStatusError = (e: unknown): e is HttpStatusError => hasCode(e
 export const isTimeoutError = (e: unknown): e is TimeoutError => hasCode(e, 'SC_ERR_TIMEOUT');
 export const isConnectionError = (e: unknown): e is ConnectionError => hasCode(e, 'SC_ERR_CONNECTION');
 export const isRegistryError = (e: unknown): e is RegistryError => hasCode(e, 'SC_ERR_REGISTRY');
+export const isResponseTooLargeError = (e: unknown): e is ResponseTooLargeError =>
+  hasCode(e, 'SC_ERR_RESPONSE_TOO_LARGE');
 export const isInvalidRequestError = (e: unknown): e is InvalidRequestError =>
   hasCode(e, 'SC_ERR_INVALID_REQUEST');

@@ -2,8 +2,10 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
 import {
+  type BufferedResponse,
   ClosedError,
   ConnectionError,
+  InvalidRequestError,
   type RawResponse,
   type RequestBody,
   TimeoutError,
@@ -17,15 +19,23 @@ import {
  * the body, rejecting with the signal's reason; maps socket errors to `ConnectionError`.
  */
 export interface NodeHttpTransport extends Transport {
-  /** Requests sent so far. */
+  /** Requests sent so far (through `send` or `sendBuffered`). */
   readonly sent: readonly TransportRequest[];
+  /** How many of them went through `sendBuffered`. */
+  readonly buffered: number;
   /** Requests waiting for response headers. */
   readonly pending: number;
   /** Whether `close()` has been called. */
   readonly closed: boolean;
 }
 
-export function nodeHttpTransport(options: { readTimeout?: number } = {}): NodeHttpTransport {
+/**
+ * `buffered: true` gives the transport the optional `sendBuffered` (the body read whole with
+ * `bytes()`), so that tests reach the engine's buffered path for parsed calls.
+ */
+export function nodeHttpTransport(
+  options: { readTimeout?: number; buffered?: boolean } = {},
+): NodeHttpTransport {
   const httpAgent = new HttpAgent({ keepAlive: true });
   const httpsAgent = new HttpsAgent({ keepAlive: true, rejectUnauthorized: false });
   const sent: TransportRequest[] = [];
@@ -38,10 +48,14 @@ export function nodeHttpTransport(options: { readTimeout?: number } = {}): NodeH
     if (pending === 0) idle?.();
   };
 
-  return {
+  let buffered = 0;
+  const transport: NodeHttpTransport = {
     name: 'node-http',
     get sent() {
       return sent;
+    },
+    get buffered() {
+      return buffered;
     },
     get pending() {
       return pending;
@@ -123,6 +137,60 @@ export function nodeHttpTransport(options: { readTimeout?: number } = {}): NodeH
       httpsAgent.destroy();
     },
   };
+  if (options.buffered) {
+    transport.sendBuffered = async (request: TransportRequest): Promise<BufferedResponse> => {
+      const response = await transport.send(request);
+      buffered++;
+      const noBody = request.method === 'HEAD' || response.status === 204 || response.status === 304;
+      const bytes = noBody ? new Uint8Array(0) : await response.bytes();
+      return new NodeBufferedResponse(response, bytes);
+    };
+  }
+  return transport;
+}
+
+/** A response read whole, as `sendBuffered` answers. */
+class NodeBufferedResponse implements BufferedResponse {
+  readonly status: number;
+  readonly statusText: string;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly url: string;
+  readonly bodyBytes: Uint8Array;
+  readonly bodyUsed = true;
+  readonly body = null;
+
+  constructor(response: RawResponse, bytes: Uint8Array) {
+    this.status = response.status;
+    this.statusText = response.statusText;
+    this.headers = response.headers;
+    this.url = response.url;
+    this.bodyBytes = bytes;
+  }
+
+  bodyText(): string {
+    return new TextDecoder().decode(this.bodyBytes);
+  }
+
+  json<T>(): Promise<T> {
+    return this.#used();
+  }
+  text(): Promise<string> {
+    return this.#used();
+  }
+  bytes(): Promise<Uint8Array> {
+    return this.#used();
+  }
+  arrayBuffer(): Promise<ArrayBuffer> {
+    return this.#used();
+  }
+  async dispose(): Promise<void> {}
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.dispose();
+  }
+
+  #used<T>(): Promise<T> {
+    return Promise.reject(new InvalidRequestError('the body was read whole by sendBuffered'));
+  }
 }
 
 async function writeBody(req: import('node:http').ClientRequest, body: RequestBody | null | undefined) {
