@@ -22,3 +22,4 @@ export type {
   Transport,
   TransportRequest,
 } from './transport.js';
+export { DEFAULT_MAX_RESPONSE_SIZE } from './transport.js';

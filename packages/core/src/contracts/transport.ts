@@ -4,6 +4,15 @@ export type OutgoingHeaders = Record<string, string>;
 /** Response headers: lower-case names; a repeated header (set-cookie) is an array. */
 export type IncomingHeaders = Readonly<Record<string, string | string[] | undefined>>;
 
+/**
+ * The size cap transports apply to a response body unless told otherwise: 64 MiB. Far above
+ * what a JSON API returns, far below what would exhaust a Node process's heap once parsed (a
+ * parsed JSON value takes several times its text); a body past it fails with
+ * `ResponseTooLargeError` and its connection is dropped. `service-caller.max-response-size`
+ * (the transports' `maxResponseSize`) changes it.
+ */
+export const DEFAULT_MAX_RESPONSE_SIZE = 64 * 1024 * 1024;
+
 /** A body the transports know how to send. */
 export type RequestBody = string | Uint8Array | ArrayBuffer | URLSearchParams | ReadableStream<Uint8Array>;
 

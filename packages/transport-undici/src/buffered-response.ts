@@ -1,0 +1,100 @@
+import type { BufferedResponse, IncomingHeaders, TransportRequest } from '@service-caller/core';
+import { InvalidRequestError } from '@service-caller/core';
+import { util } from 'undici';
+import { describeTarget } from './errors.js';
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * A response read whole on undici's `dispatch` (`sendBuffered`). The headers stay in undici's
+ * raw form until someone reads `headers`; the body is the chunks as they arrived, joined (and
+ * decoded) only when asked for.
+ */
+export class UndiciBufferedResponse implements BufferedResponse {
+  readonly status: number;
+  readonly statusText: string;
+  readonly bodyUsed = true;
+  readonly body = null;
+  readonly #request: TransportRequest;
+  readonly #rawHeaders: Buffer[];
+  #headers: IncomingHeaders | undefined;
+  /** One chunk (the common short body), or several to be joined on first use. */
+  #first: Buffer | undefined;
+  #chunks: Buffer[] | undefined;
+  readonly #length: number;
+
+  constructor(
+    request: TransportRequest,
+    status: number,
+    statusText: string,
+    rawHeaders: Buffer[],
+    first: Buffer | undefined,
+    chunks: Buffer[] | undefined,
+    length: number,
+  ) {
+    this.#request = request;
+    this.status = status;
+    this.statusText = statusText;
+    this.#rawHeaders = rawHeaders;
+    this.#first = first;
+    this.#chunks = chunks;
+    this.#length = length;
+  }
+
+  /** Parsed on first use, the way undici's `request()` gives them: lower-case names, repeats as arrays. */
+  get headers(): IncomingHeaders {
+    this.#headers ??= util.parseHeaders(this.#rawHeaders) as IncomingHeaders;
+    return this.#headers;
+  }
+
+  get url(): string {
+    return this.#request.origin + this.#request.path;
+  }
+
+  get bodyBytes(): Uint8Array {
+    const chunks = this.#chunks;
+    if (chunks !== undefined) {
+      this.#first = Buffer.concat(chunks, this.#length);
+      this.#chunks = undefined;
+    }
+    return this.#first ?? EMPTY;
+  }
+
+  bodyText(): string {
+    const bytes = this.bodyBytes as Buffer;
+    // A UTF-8 byte order mark is not part of the text (fetch's text() and undici's body.text() drop it too).
+    const start = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+    return bytes.toString('utf8', start);
+  }
+
+  json<T = unknown>(): Promise<T> {
+    return this.#used('json()');
+  }
+
+  text(): Promise<string> {
+    return this.#used('text()');
+  }
+
+  bytes(): Promise<Uint8Array> {
+    return this.#used('bytes()');
+  }
+
+  arrayBuffer(): Promise<ArrayBuffer> {
+    return this.#used('arrayBuffer()');
+  }
+
+  /** Nothing to release: the connection went back to the pool when the body ended. */
+  async dispose(): Promise<void> {}
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.dispose();
+  }
+
+  #used<T>(reader: string): Promise<T> {
+    return Promise.reject(
+      new InvalidRequestError(
+        `[undici] cannot call ${reader} on the response to ${describeTarget(this.#request)}: it was read whole by sendBuffered (use bodyBytes or bodyText())`,
+      ),
+    );
+  }
+}
