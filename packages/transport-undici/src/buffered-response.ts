@@ -2,6 +2,7 @@ import type { BufferedResponse, IncomingHeaders, TransportRequest } from '@servi
 import { InvalidRequestError } from '@service-caller/core';
 import { util } from 'undici';
 import { describeTarget } from './errors.js';
+import { headerValue } from './raw-headers.js';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -17,6 +18,7 @@ export class UndiciBufferedResponse implements BufferedResponse {
   readonly body = null;
   readonly #request: TransportRequest;
   readonly #rawHeaders: Buffer[];
+  readonly #contentType: string | undefined;
   #headers: IncomingHeaders | undefined;
   /** One chunk (the common short body), or several to be joined on first use. */
   #first: Buffer | undefined;
@@ -28,6 +30,7 @@ export class UndiciBufferedResponse implements BufferedResponse {
     status: number,
     statusText: string,
     rawHeaders: Buffer[],
+    contentType: string | undefined,
     first: Buffer | undefined,
     chunks: Buffer[] | undefined,
     length: number,
@@ -36,6 +39,7 @@ export class UndiciBufferedResponse implements BufferedResponse {
     this.status = status;
     this.statusText = statusText;
     this.#rawHeaders = rawHeaders;
+    this.#contentType = contentType;
     this.#first = first;
     this.#chunks = chunks;
     this.#length = length;
@@ -45,6 +49,17 @@ export class UndiciBufferedResponse implements BufferedResponse {
   get headers(): IncomingHeaders {
     this.#headers ??= util.parseHeaders(this.#rawHeaders) as IncomingHeaders;
     return this.#headers;
+  }
+
+  header(name: string): string | undefined {
+    // The content type was picked out while the headers arrived: the engine asks for it on every call.
+    if (name === 'content-type') return this.#contentType;
+    const headers = this.#headers;
+    if (headers !== undefined) {
+      const value = headers[name];
+      return Array.isArray(value) ? value[0] : value;
+    }
+    return headerValue(this.#rawHeaders, name);
   }
 
   get url(): string {

@@ -1,8 +1,8 @@
 import { type BufferedResponse, ResponseTooLargeError, type TransportRequest } from '@service-caller/core';
-import type { Dispatcher } from 'undici';
+import { type Dispatcher, util } from 'undici';
 import { UndiciBufferedResponse } from './buffered-response.js';
 import { describeTarget, toTransportError } from './errors.js';
-import { contentLengthOf } from './raw-headers.js';
+import { contentLength } from './raw-headers.js';
 
 /**
  * What undici's `dispatch` calls for one `sendBuffered` request: it collects the body, bounded
@@ -31,6 +31,7 @@ export class BufferingHandler implements Dispatcher.DispatchHandler {
   #status = 0;
   #statusText = '';
   #rawHeaders: Buffer[] = [];
+  #contentType: string | undefined;
   #first: Buffer | undefined;
   #chunks: Buffer[] | undefined;
   #length = 0;
@@ -73,7 +74,14 @@ export class BufferingHandler implements Dispatcher.DispatchHandler {
   onHeaders(statusCode: number, rawHeaders: Buffer[], _resume: () => void, statusText: string): boolean {
     // 1xx: an interim answer; the real one follows.
     if (statusCode < 200) return true;
-    const length = contentLengthOf(rawHeaders);
+    // One pass for the two headers needed now: the size, to refuse an oversized body before it
+    // arrives, and the type, which the engine reads on every call.
+    let length: number | undefined;
+    for (let i = 0; i < rawHeaders.length; i += 2) {
+      const name = util.headerNameToString(rawHeaders[i]!);
+      if (name === 'content-length') length = contentLength(rawHeaders[i + 1]!);
+      else if (name === 'content-type') this.#contentType = rawHeaders[i + 1]!.toString('latin1');
+    }
     if (length !== undefined && length > this.#limit) {
       this.#abort!(new ResponseTooLargeError(this.#limit, describeTarget(this.#request), length));
       return false;
@@ -109,6 +117,7 @@ export class BufferingHandler implements Dispatcher.DispatchHandler {
         this.#status,
         this.#statusText,
         this.#rawHeaders,
+        this.#contentType,
         this.#first,
         this.#chunks,
         this.#length,

@@ -7,9 +7,22 @@ import { util } from 'undici';
  */
 export function contentLengthOf(rawHeaders: readonly Buffer[]): number | undefined {
   for (let i = 0; i < rawHeaders.length; i += 2) {
-    if (util.headerNameToString(rawHeaders[i]!) !== 'content-length') continue;
-    const value = Number(rawHeaders[i + 1]!.toString('latin1'));
-    return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+    if (util.headerNameToString(rawHeaders[i]!) === 'content-length')
+      return contentLength(rawHeaders[i + 1]!);
+  }
+  return undefined;
+}
+
+/** A raw `content-length` value as a number of bytes, or `undefined` when it is not one. */
+export function contentLength(value: Buffer): number | undefined {
+  const length = Number(value.toString('latin1'));
+  return Number.isSafeInteger(length) && length >= 0 ? length : undefined;
+}
+
+/** The first value of header `name` (lower case) in undici's raw header list, or `undefined`. */
+export function headerValue(rawHeaders: readonly Buffer[], name: string): string | undefined {
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    if (util.headerNameToString(rawHeaders[i]!) === name) return rawHeaders[i + 1]!.toString('latin1');
   }
   return undefined;
 }

@@ -74,12 +74,26 @@ interface Route {
   readonly streaming: Dispatcher;
 }
 
-/** What `send` and `sendBuffered` both work out from a request before dispatching it. */
-interface Prepared {
-  readonly route: Route;
-  readonly options: Dispatcher.DispatchOptions;
-  readonly connectTimeout: number;
-  readonly readTimeout: number;
+/** undici's options for `request`. */
+function dispatchOptions(request: TransportRequest, readTimeout: number): Dispatcher.RequestOptions {
+  let headers = request.headers;
+  let body = request.body;
+  if (body instanceof URLSearchParams) {
+    // undici would take it for an iterable of pairs; send it the way fetch does.
+    body = body.toString();
+    if (!hasHeader(headers, 'content-type')) headers = { ...headers, 'content-type': FORM_CONTENT_TYPE };
+  }
+  return {
+    origin: request.origin,
+    path: request.path,
+    method: request.method as Dispatcher.HttpMethod,
+    headers,
+    // undici also takes ArrayBuffer and web streams (as async iterables); its types list fewer.
+    body: body as Dispatcher.DispatchOptions['body'],
+    signal: request.signal,
+    headersTimeout: readTimeout,
+    bodyTimeout: readTimeout,
+  };
 }
 
 class UndiciTransport implements Transport {
@@ -110,10 +124,12 @@ class UndiciTransport implements Transport {
   }
 
   async send(request: TransportRequest): Promise<RawResponse> {
-    const { route, options, connectTimeout, readTimeout } = this.#prepare(request);
+    const readTimeout = this.#check(request);
+    const connectTimeout = this.#connectTimeoutOf(request);
+    const options = dispatchOptions(request, readTimeout);
     this.#inFlight++;
     try {
-      const data = await route.streaming.request(options);
+      const data = await this.#routeFor(connectTimeout).streaming.request(options);
       return new UndiciRawResponse(data, request, connectTimeout, readTimeout);
     } catch (error) {
       throw toTransportError(error, request, connectTimeout, readTimeout);
@@ -127,16 +143,20 @@ class UndiciTransport implements Transport {
    * call needs, at less cost than `request()` and a body stream.
    */
   sendBuffered(request: TransportRequest): Promise<BufferedResponse> {
-    let prepared: Prepared;
+    let readTimeout: number;
+    let connectTimeout: number;
+    let options: Dispatcher.DispatchOptions;
     try {
-      prepared = this.#prepare(request);
+      readTimeout = this.#check(request);
+      connectTimeout = this.#connectTimeoutOf(request);
+      options = dispatchOptions(request, readTimeout);
     } catch (error) {
       return Promise.reject(error);
     }
-    const { route, options, connectTimeout, readTimeout } = prepared;
+    const dispatcher = this.#routeFor(connectTimeout).dispatcher;
     this.#inFlight++;
     return new Promise<BufferedResponse>((resolve, reject) => {
-      route.dispatcher.dispatch(
+      dispatcher.dispatch(
         options,
         new BufferingHandler(
           request,
@@ -156,35 +176,19 @@ class UndiciTransport implements Transport {
     return this.#closing;
   }
 
-  /** Checks `request` and builds undici's options for it. Throws what `send` would reject with. */
-  #prepare(request: TransportRequest): Prepared {
+  /** Refuses what `send` would reject at once; returns the request's read timeout. */
+  #check(request: TransportRequest): number {
     if (this.#closing) throw new ClosedError('the undici transport');
     const signal = request.signal;
     if (signal?.aborted) throw signal.reason;
-    const readTimeout = requestTimeout(request, 'readTimeout', this.#options.readTimeout);
-    const connectTimeout = this.#owned
+    return requestTimeout(request, 'readTimeout', this.#options.readTimeout);
+  }
+
+  #connectTimeoutOf(request: TransportRequest): number {
+    // An injected dispatcher has its own connect timeout, which a request cannot change.
+    return this.#owned
       ? requestTimeout(request, 'connectTimeout', this.#connectTimeout)
       : this.#connectTimeout;
-
-    let headers = request.headers;
-    let body = request.body;
-    if (body instanceof URLSearchParams) {
-      // undici would take it for an iterable of pairs; send it the way fetch does.
-      body = body.toString();
-      if (!hasHeader(headers, 'content-type')) headers = { ...headers, 'content-type': FORM_CONTENT_TYPE };
-    }
-    const options: Dispatcher.RequestOptions = {
-      origin: request.origin,
-      path: request.path,
-      method: request.method as Dispatcher.HttpMethod,
-      headers,
-      // undici also takes ArrayBuffer and web streams (as async iterables); its types list fewer.
-      body: body as Dispatcher.DispatchOptions['body'],
-      signal,
-      headersTimeout: readTimeout,
-      bodyTimeout: readTimeout,
-    };
-    return { route: this.#routeFor(connectTimeout), options, connectTimeout, readTimeout };
   }
 
   #settled(): void {

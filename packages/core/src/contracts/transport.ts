@@ -66,6 +66,11 @@ export interface BufferedResponse extends RawResponse {
   readonly bodyBytes: Uint8Array;
   /** `bodyBytes` decoded as UTF-8 (a leading byte order mark dropped, as `fetch`'s `text()` does). */
   bodyText(): string;
+  /**
+   * One header's value (the first, for a repeated one), `name` in lower case, without building
+   * `headers`: the engine reads the content type this way.
+   */
+  header(name: string): string | undefined;
 }
 
 /**

@@ -90,7 +90,15 @@ export function bodyKind(response: RawResponse, method: string | undefined): Bod
   if (method === 'HEAD' || status === 204 || status === 304 || header(headers, 'content-length') === '0') {
     return BodyKind.None;
   }
-  const contentType = header(headers, 'content-type');
+  return bodyKindOfType(header(headers, 'content-type'));
+}
+
+/**
+ * How a body of `contentType` is to be read. For a body already read whole no other header is
+ * needed: an empty one parses to `undefined` whatever its kind.
+ * @internal
+ */
+export function bodyKindOfType(contentType: string | undefined): BodyKind {
   const type = mediaType(contentType);
   if (isJson(type)) return BodyKind.Json;
   if (!type.startsWith('text/')) return BodyKind.Bytes;
@@ -171,7 +179,9 @@ export function parseBufferedBody(response: BufferedResponse, kind: BodyKind, le
     case BodyKind.Utf8Text:
       return textOrUndefined(response.bodyText());
     case BodyKind.CharsetText:
-      return textOrUndefined(decode(response.bodyBytes, charsetIn(response)));
+      return textOrUndefined(
+        decode(response.bodyBytes, charsetOf(response.header('content-type') ?? '') ?? 'utf-8'),
+      );
     default:
       return bytesOrUndefined(response.bodyBytes);
   }

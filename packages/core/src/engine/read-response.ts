@@ -2,7 +2,14 @@ import type { Logger } from '../contracts/logger.js';
 import type { BufferedResponse, RawResponse } from '../contracts/transport.js';
 import { HttpStatusError } from '../errors/index.js';
 import type { CallContext } from './context.js';
-import { BodyKind, bodyKind, parseBufferedBody, parseJsonText, readBody } from './parse-body.js';
+import {
+  BodyKind,
+  bodyKind,
+  bodyKindOfType,
+  parseBufferedBody,
+  parseJsonText,
+  readBody,
+} from './parse-body.js';
 
 /**
  * Reads a parsed call's response into `ctx.result`. A non-2xx status throws `HttpStatusError`
@@ -22,7 +29,10 @@ export async function readResult(ctx: CallContext, response: RawResponse): Promi
 
 /** `readResult` for a response the transport has read whole: synchronous. */
 export function readBufferedResult(ctx: CallContext, response: BufferedResponse): unknown {
-  const body = parseBufferedBody(response, bodyKind(response, ctx.method), !isOk(response.status));
+  // Only the content type is needed: HEAD, 204 and 304 bodies are empty, and empty parses to
+  // undefined. `header()` reads it without building the whole header object.
+  const kind = bodyKindOfType(response.header('content-type'));
+  const body = parseBufferedBody(response, kind, !isOk(response.status));
   return settleStatus(ctx, response, body);
 }
 

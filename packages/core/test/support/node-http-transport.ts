@@ -171,6 +171,11 @@ class NodeBufferedResponse implements BufferedResponse {
     return new TextDecoder().decode(this.bodyBytes);
   }
 
+  header(name: string): string | undefined {
+    const value = this.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  }
+
   json<T>(): Promise<T> {
     return this.#used();
   }
