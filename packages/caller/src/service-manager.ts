@@ -458,13 +458,20 @@ function describe(value: unknown): string {
   return typeof value === 'object' ? 'an object without those methods' : typeof value;
 }
 
-/** The user's transport behind a `close` that does nothing: what was passed in, the user closes. */
+/**
+ * The user's transport behind a `close` that does nothing: what was passed in, the user closes.
+ * The optional `sendBuffered` is passed on when the transport has it.
+ */
 function keepOpen(transport: Transport): Transport {
-  return {
+  const kept: Transport = {
     name: transport.name,
     send: (request) => transport.send(request),
     close: async () => {},
   };
+  if (typeof transport.sendBuffered === 'function') {
+    kept.sendBuffered = (request) => transport.sendBuffered!(request);
+  }
+  return kept;
 }
 
 function deepFreeze<T>(value: T): T {
