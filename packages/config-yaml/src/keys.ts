@@ -237,8 +237,8 @@ export const ROOT_KEYS: KeyNode = section(
       key('lb-type', text, {
         type: LB_TYPES.join(' \\| '),
         default: 'round_robin',
-        meaning: 'Load balancer that picks an instance for each call.',
-        choices: LB_TYPES,
+        meaning:
+          'Load balancer for each call: built-in, or a name a package registered (checked when the manager is built).',
       }),
       key('connection-timeout', scalar, {
         type: 'seconds (number > 0)',
@@ -254,6 +254,12 @@ export const ROOT_KEYS: KeyNode = section(
         type: `integer 1-${MAX_PORT}`,
         default: '100',
         meaning: 'Maximum open connections per instance (origin).',
+      }),
+      key('max-response-size', scalar, {
+        type: 'integer (bytes) > 0',
+        default: '67108864',
+        meaning:
+          'Largest response body in bytes, read whole or streamed; a larger one fails and its connection is closed.',
       }),
     ),
     { type: 'map', meaning: 'How calls are made.' },

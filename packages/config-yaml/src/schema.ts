@@ -1,7 +1,8 @@
+import { DEFAULT_MAX_RESPONSE_SIZE } from '@service-caller/core';
 import { z } from 'zod';
 import {
   CONSUL_CHECK_TYPES,
-  LB_TYPES,
+  LB_NAME,
   MAX_PORT,
   MAX_SECONDS,
   MAX_WEIGHT,
@@ -74,12 +75,23 @@ const stringMap = z.record(z.string(), z.string({ error: 'a string value' }), {
 
 const isBlank = (value: string | undefined) => value !== undefined && value.trim() === '';
 
+// Which balancer names exist is known where balancers are made (packages register theirs with
+// core): the facade checks the name when it builds the manager, with a "did you mean".
+const lbTypeName = z
+  .string({ error: 'a load balancer name' })
+  .regex(LB_NAME, {
+    error: 'a load balancer name (lower-case words joined by underscores, e.g. round_robin)',
+  });
+
 const settingsSchema = z.object(
   {
-    lbType: oneOf(LB_TYPES).default('round_robin'),
+    lbType: lbTypeName.default('round_robin'),
     connectionTimeout: seconds.default(6),
     readTimeout: seconds.default(6),
     connectionPoolSize: wholeNumber('a whole number of connections', 1, MAX_PORT).default(100),
+    maxResponseSize: wholeNumber('a whole number of bytes', 1, Number.MAX_SAFE_INTEGER).default(
+      DEFAULT_MAX_RESPONSE_SIZE,
+    ),
   },
   { error: 'a map of service-caller settings' },
 );
