@@ -4,6 +4,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+# Before anything starts: every tool the run needs, each missing one named with how to get it.
+bash "$root/scripts/check-tools.sh" all
 source "$root/scripts/env.sh"
 
 step() { printf '\n\033[1m== %s ==\033[0m\n' "$*"; }
@@ -23,6 +25,8 @@ pnpm lint
 test_log="$(mktemp)"
 step "unit tests"
 pnpm test 2>&1 | tee -a "$test_log"
+step "script tests (node --test)"
+pnpm test:scripts 2>&1 | tee -a "$test_log"
 
 step "integration tests (real Nacos on 127.0.0.1)"
 if ! wait "$nacos_install_pid"; then
@@ -37,7 +41,8 @@ pnpm test:integration 2>&1 | tee -a "$test_log"
 step "benchmark smoke run"
 pnpm bench --quick
 
-# One closing line for the whole run, summed over every vitest run above (turbo prefixes each line).
+# One closing line for the whole run, summed over every vitest run above (turbo prefixes each
+# line) and the node --test run of the scripts' tests (its `ℹ pass N` / `ℹ fail N` lines).
 sed 's/\x1b\[[0-9;]*m//g' "$test_log" | awk '
   /Tests +[0-9]/ {
     for (i = 1; i <= NF; i++) {
@@ -45,5 +50,7 @@ sed 's/\x1b\[[0-9;]*m//g' "$test_log" | awk '
       if ($(i + 1) ~ /^failed/) failed += $i
     }
   }
-  END { printf "\nvitest: %d passed, %d failed\n", passed, failed }'
+  /^ℹ pass [0-9]+$/ { passed += $3 }
+  /^ℹ fail [0-9]+$/ { failed += $3 }
+  END { printf "\ntests: %d passed, %d failed\n", passed, failed }'
 

@@ -9,7 +9,7 @@ import {
   HttpStatusError,
   InvalidRequestError,
   type LoadBalancer,
-  type LoadBalancerType,
+  type LoadBalancerName,
   LoggingInterceptor,
   MetricsInterceptor,
   type MetricsSnapshot,
@@ -38,8 +38,10 @@ declare const manager: ServiceManager;
 
 describe('ServiceManager', () => {
   it('is built by an async static create, not new', () => {
-    expectTypeOf(ServiceManager.create).parameter(0).toEqualTypeOf<ServiceManagerOptions | undefined>();
-    expectTypeOf(ServiceManager.create).returns.toEqualTypeOf<Promise<ServiceManager>>();
+    expectTypeOf(ServiceManager.create({})).toEqualTypeOf<Promise<ServiceManager>>();
+    expectTypeOf<Parameters<typeof ServiceManager.create<undefined>>[0]>().toEqualTypeOf<
+      ServiceManagerOptions | undefined
+    >();
     // @ts-expect-error the constructor is private
     new ServiceManager({});
   });
@@ -53,15 +55,19 @@ describe('ServiceManager', () => {
     expectTypeOf<ServiceManagerOptions>().toHaveProperty('transport').toEqualTypeOf<Transport | undefined>();
     expectTypeOf<ServiceManagerOptions>()
       .toHaveProperty('loadBalancer')
-      .toEqualTypeOf<LoadBalancer | LoadBalancerType | undefined>();
+      .toEqualTypeOf<LoadBalancer | LoadBalancerName | undefined>();
     expectTypeOf<ServiceManagerOptions>()
       .toHaveProperty('interceptors')
       .toEqualTypeOf<readonly ServiceInterceptor[] | undefined>();
     expectTypeOf({
       config: { serviceCaller: { lbType: 'random' as const, readTimeout: 6 } },
     }).toMatchTypeOf<ServiceManagerOptions>();
-    // @ts-expect-error an unknown lb type
-    expectTypeOf({ config: { serviceCaller: { lbType: 'fastest' } } }).toMatchTypeOf<ServiceManagerOptions>();
+    // Any name type-checks (packages register balancers by name); create() refuses an unknown one.
+    expectTypeOf({
+      config: { serviceCaller: { lbType: 'least_request' } },
+    }).toMatchTypeOf<ServiceManagerOptions>();
+    // @ts-expect-error lbType is a name, not a number
+    expectTypeOf({ config: { serviceCaller: { lbType: 7 } } }).toMatchTypeOf<ServiceManagerOptions>();
   });
 
   it('has every method with (serviceName, path, options?) and a typed result', () => {
@@ -153,7 +159,8 @@ describe('ServiceManager', () => {
     expectTypeOf(manager.close).returns.toEqualTypeOf<Promise<void>>();
     expectTypeOf(manager).toMatchTypeOf<AsyncDisposable>();
     expectTypeOf(manager.registry).toEqualTypeOf<ServiceRegistry>();
-    expectTypeOf(manager.config.serviceCaller.readTimeout).toEqualTypeOf<number>();
+    expectTypeOf(manager.settings.serviceCaller.readTimeout).toEqualTypeOf<number>();
+    expectTypeOf(manager.config).toEqualTypeOf<{ readonly [key: string]: unknown }>();
     // @ts-expect-error read-only
     manager.registry = staticRegistry();
   });

@@ -1,19 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ConfigError,
   createRequestContext,
   finishAttempt,
   InterceptorChain,
-  type Logger,
-  type RequestContext,
   runAfterAttempt,
   runAfterResponse,
   runBeforeAttempt,
   runBeforeRequest,
   runHandleException,
-  type ServiceInterceptor,
   startAttempt,
-} from '../src/index.js';
+} from '../src/adapter.js';
+import { ConfigError, type Logger, type RequestContext, type ServiceInterceptor } from '../src/index.js';
 
 interface LogEntry {
   level: string;

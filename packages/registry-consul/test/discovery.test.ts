@@ -1,4 +1,10 @@
-import { pickContext, RegistryError, roundRobin, type ServiceInstance, silentLogger } from '@service-caller/core';
+import {
+  pickContext,
+  RegistryError,
+  roundRobin,
+  type ServiceInstance,
+  silentLogger,
+} from '@service-caller/core';
 import { waitFor } from '@service-caller/testkit';
 import { describe, expect, it } from 'vitest';
 import { nextIndex } from '../src/service-watch.js';

@@ -1,4 +1,5 @@
-import { consoleLogger, type Logger, optionReader } from '@service-caller/core';
+import { consoleLogger, type Logger } from '@service-caller/core';
+import { optionReader } from '@service-caller/core/adapter';
 import type { NacosNamingClientLike } from './official-client.js';
 
 /** Which Nacos HTTP API the built-in client speaks. */

@@ -1,9 +1,5 @@
-import {
-  DEFAULT_MAX_RESPONSE_SIZE,
-  type OutgoingHeaders,
-  optionReader,
-  type RequestBody,
-} from '@service-caller/core';
+import { DEFAULT_MAX_RESPONSE_SIZE, type OutgoingHeaders, type RequestBody } from '@service-caller/core';
+import { optionReader } from '@service-caller/core/adapter';
 
 /**
  * Extra `RequestInit` fields sent with every request (`cache`, `credentials`, `keepalive`,

@@ -6,6 +6,7 @@ export type {
   Pick,
   PickContext,
 } from './balancer.js';
+export type { ConfigDocument, ConfigSource } from './config-source.js';
 export type { CallAttempt, RequestContext } from './context.js';
 export type { InstancesListener, ServiceDiscovery, ServiceRegistrar, ServiceRegistry } from './discovery.js';
 export type { InstanceFilter } from './filter.js';
