@@ -90,11 +90,9 @@ const NAMING_SIGNING_REFUSED =
 const lbType = z.preprocess(
   (value) =>
     typeof value === 'string' && Object.hasOwn(LB_TYPE_ALIASES, value) ? LB_TYPE_ALIASES[value] : value,
-  z
-    .string({ error: 'a load balancer name' })
-    .regex(LB_NAME, {
-      error: 'a load balancer name (lower-case words joined by underscores, e.g. round_robin)',
-    }),
+  z.string({ error: 'a load balancer name' }).regex(LB_NAME, {
+    error: 'a load balancer name (lower-case words joined by underscores, e.g. round_robin)',
+  }),
 );
 
 const settingsSchema = z.object(

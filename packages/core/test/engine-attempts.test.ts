@@ -115,7 +115,14 @@ describe('what the balancer sees and learns', () => {
     let seen: RequestContext | undefined;
     const { engine } = setup({
       loadBalancer: watching.balancer,
-      interceptors: [{ name: 'keep', beforeRequest: (ctx) => void (seen = ctx) }],
+      interceptors: [
+        {
+          name: 'keep',
+          beforeRequest: (ctx) => {
+            seen = ctx;
+          },
+        },
+      ],
     });
     await engine.request('GET', 'echo', '/json');
     expect(watching.picks).toEqual([{ instances: expect.any(Array), attempt: 1, tried: 0 }]);

@@ -6,6 +6,7 @@ import type {
   TransportRequest,
 } from '@service-caller/core';
 import { ClosedError, InvalidRequestError } from '@service-caller/core';
+import { hasHeader } from '@service-caller/core/adapter';
 import { Agent, type Dispatcher } from 'undici';
 import { BufferingHandler } from './buffering-handler.js';
 import { describeTarget, toTransportError } from './errors.js';
@@ -55,13 +56,6 @@ function requestTimeout(request: TransportRequest, key: 'connectTimeout' | 'read
     );
   }
   return value;
-}
-
-function hasHeader(headers: OutgoingHeaders, lowerCaseName: string): boolean {
-  for (const name in headers) {
-    if (name.toLowerCase() === lowerCaseName) return true;
-  }
-  return false;
 }
 
 /**

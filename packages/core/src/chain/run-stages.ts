@@ -1,6 +1,7 @@
 import type { RequestContext } from '../contracts/context.js';
 import type { ServiceInterceptor } from '../contracts/interceptor.js';
 import type { Logger } from '../contracts/logger.js';
+import { withoutQuery } from '../http/url.js';
 
 /*
  * The three stages run synchronously for as long as hooks return plain values and switch to an
@@ -171,9 +172,4 @@ export function logHookFailure(
   } catch {
     // Nothing left to tell.
   }
-}
-
-function withoutQuery(path: string): string {
-  const at = path.indexOf('?');
-  return at < 0 ? path : path.slice(0, at);
 }

@@ -1,7 +1,7 @@
 import { TimeoutError } from '../errors/index.js';
+import { withoutQuery } from '../http/url.js';
 import type { CallContext } from './context.js';
 import type { TrackedResponse } from './tracked-response.js';
-import { withoutQuery } from './url.js';
 
 /**
  * Starts the call's deadline: its total `timeout` (the call's own, else the engine default), which

@@ -1,6 +1,6 @@
 import type { BufferedResponse, IncomingHeaders, RawResponse } from '../contracts/transport.js';
 import { ServiceCallerError } from '../errors/index.js';
-import { withoutQuery } from './url.js';
+import { withoutQuery } from '../http/url.js';
 
 /**
  * A response body announced as JSON (`application/json`, `*+json`) could not be parsed.

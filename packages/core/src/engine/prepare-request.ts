@@ -1,5 +1,6 @@
 import type { OutgoingHeaders } from '../contracts/transport.js';
 import { InvalidRequestError } from '../errors/index.js';
+import { hasHeader } from '../http/headers.js';
 import type { CallContext } from './context.js';
 import { appendQuery } from './query.js';
 import { kindOf } from './validate.js';
@@ -39,11 +40,4 @@ export function prepareRequest(ctx: CallContext, target: string): void {
   }
   ctx.requestHeaders = headers;
   ctx.throwHttpErrors = options.throwHttpErrors !== false;
-}
-
-function hasHeader(headers: OutgoingHeaders, lowerName: string): boolean {
-  for (const name in headers) {
-    if (name.length === lowerName.length && name.toLowerCase() === lowerName) return true;
-  }
-  return false;
 }

@@ -3,6 +3,8 @@
  * on the stable `code` via the `isXxxError` guards. Messages never contain secrets.
  */
 
+import { withoutQuery } from '../http/url.js';
+
 const BRAND = Symbol.for('service-caller.error');
 
 /** The base of every error service-caller throws. */
@@ -79,8 +81,7 @@ export class HttpStatusError extends ServiceCallerError {
     /** The URL as sent; the query string is dropped here. */
     url: string;
   }) {
-    const query = fields.url.indexOf('?');
-    const url = query < 0 ? fields.url : fields.url.slice(0, query);
+    const url = withoutQuery(fields.url);
     super(
       `${fields.method} ${url} (service '${fields.serviceName}') failed with status ${fields.status}${
         fields.statusText ? ` ${fields.statusText}` : ''
