@@ -231,6 +231,7 @@ describe('ctx.attempts', () => {
     });
     expect(ok![0]!.latencyMs).toBeGreaterThanOrEqual(0);
     expect(ok![0]!.startTime).toBeGreaterThan(0);
+    expect(ok![0]!.latencyMs).toBe(ok![0]!.endTime! - ok![0]!.startTime);
     expect(failed![0]).toMatchObject({ number: 1, status: 503, error: expect.any(HttpStatusError) });
   });
 
@@ -516,6 +517,32 @@ describe('the buffered send path', () => {
       status: 503,
       message: 'as asked',
     });
+  });
+
+  it("ends a buffered attempt when its body arrived: the call's end comes after, once it is parsed", async () => {
+    const seen: { attempt: CallAttempt; responseTime: number | undefined; endTime: number | undefined }[] =
+      [];
+    const { engine } = setup(
+      {
+        interceptors: [
+          {
+            name: 'times',
+            afterResponse: (ctx) =>
+              void seen.push({
+                attempt: ctx.attempts[0]!,
+                responseTime: ctx.responseTime,
+                endTime: ctx.endTime,
+              }),
+          },
+        ],
+      },
+      nodeHttpTransport({ buffered: true }),
+    );
+    await engine.request('GET', 'echo', '/json');
+    const [{ attempt, responseTime, endTime }] = seen as [(typeof seen)[0]];
+    expect(attempt.endTime).toBe(responseTime);
+    expect(endTime!).toBeGreaterThanOrEqual(attempt.endTime!);
+    expect(attempt.startTime).toBeLessThanOrEqual(attempt.endTime!);
   });
 
   it('shows interceptors the buffered response, already used, and reports each attempt once', async () => {

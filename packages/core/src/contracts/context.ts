@@ -17,6 +17,11 @@ export interface CallAttempt {
   /** `performance.now()` when the attempt started, right after the pick. */
   readonly startTime: number;
   /**
+   * `performance.now()` when the attempt ended: its body arrived whole (a parsed call), was read
+   * or disposed by the caller (a raw call), or it failed. `undefined` while it runs.
+   */
+  readonly endTime: number | undefined;
+  /**
    * The request headers this attempt sends. In `beforeAttempt` they are this attempt's own copy,
    * which the hook may change (a trace header per attempt); read them only, everywhere else.
    */
@@ -25,7 +30,7 @@ export interface CallAttempt {
   readonly status: number | undefined;
   /** Why the attempt failed, once it ended; see `AttemptOutcome.error` (a 4xx is no failure). */
   readonly error: unknown;
-  /** Time from the start to the end of the attempt in milliseconds; `undefined` while it runs. */
+  /** `endTime - startTime` in milliseconds; `undefined` while the attempt runs. */
   readonly latencyMs: number | undefined;
 }
 

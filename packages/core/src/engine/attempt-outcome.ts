@@ -21,7 +21,7 @@ export class AttemptOutcomes {
 
   /**
    * Ends `record` with `status` (when a response arrived) and `failure` (what the attempt threw,
-   * or the 5xx it did not throw for).
+   * or the 5xx it did not throw for), at `endTime` when the caller has read the clock already.
    */
   report(
     ctx: CallContext,
@@ -29,10 +29,11 @@ export class AttemptOutcomes {
     pick: Pick,
     status: number | undefined,
     failure: unknown,
+    endTime?: number,
   ): void {
     // A 4xx is the caller's doing, not the instance's: the attempt did not fail.
     const error = failure instanceof HttpStatusError && failure.status < 500 ? undefined : failure;
-    record.end(status, error);
+    record.end(status, error, endTime);
     if (pick.done !== undefined) {
       try {
         pick.done(record as AttemptRecord & { latencyMs: number });

@@ -73,6 +73,8 @@ export class AttemptRunner implements BodySettledListener {
     ctx.beginAttempt(record);
     let status: number | undefined;
     let failure: unknown;
+    // When the body arrived whole: the attempt's end (parsing it is the call's own work).
+    let arrived: number | undefined;
     try {
       if (hooks !== undefined) runBeforeAttempt(hooks, ctx, record, this.#logger);
       const request: TransportRequest = {
@@ -85,8 +87,9 @@ export class AttemptRunner implements BodySettledListener {
       };
       if (this.#buffered && !ctx.raw) {
         const response = await this.#transport.sendBuffered!(request);
+        arrived = performance.now();
         ctx.response = response;
-        ctx.responseTime = performance.now();
+        ctx.responseTime = arrived;
         status = response.status;
         failure = readBufferedResult(ctx, response);
         return;
@@ -112,7 +115,7 @@ export class AttemptRunner implements BodySettledListener {
       if (response !== undefined && !response.bodyUsed) await disposeQuietly(response, this.#logger);
       throw failure;
     } finally {
-      if (!ctx.bodyPending) this.#outcomes.report(ctx, record, pick, status, failure);
+      if (!ctx.bodyPending) this.#outcomes.report(ctx, record, pick, status, failure, arrived);
     }
   }
 
