@@ -54,7 +54,12 @@ export const CLIENTS: Readonly<Record<ClientId, ClientInfo>> = {
     short: 'ServiceManager.get (fetch)',
     runtime: 'node',
   },
-  fetch: { id: 'fetch', label: '4. global fetch (Node {version})', short: 'global fetch', runtime: 'node' },
+  fetch: {
+    id: 'fetch',
+    label: '4. global fetch (Node {version}; the undici package as its dispatcher, as in 3)',
+    short: 'global fetch',
+    runtime: 'node',
+  },
   axios: {
     id: 'axios',
     label: '5a. axios {version}',

@@ -2,8 +2,9 @@ import { runBeforeAttempt } from '../chain/attempt-stages.js';
 import type { LoadBalancer } from '../contracts/balancer.js';
 import type { ServiceDiscovery } from '../contracts/discovery.js';
 import type { InstanceFilter } from '../contracts/filter.js';
+import type { ServiceInstance } from '../contracts/instance.js';
 import type { Logger } from '../contracts/logger.js';
-import type { Transport, TransportRequest } from '../contracts/transport.js';
+import type { BufferedResponse, Transport, TransportRequest } from '../contracts/transport.js';
 import { ServiceUnavailableError } from '../errors/index.js';
 import { runFilters } from '../filters/run-filters.js';
 import { AttemptOutcomes } from './attempt-outcome.js';
@@ -42,12 +43,37 @@ export class AttemptRunner implements BodySettledListener {
     this.#outcomes = new AttemptOutcomes(options.loadBalancer.name, options.logger);
   }
 
-  async run(ctx: CallContext): Promise<void> {
+  /**
+   * One attempt. Everything up to the send is synchronous when discovery answers from its cache
+   * (the common case): only the exchange with the transport is an async step, and it keeps few
+   * locals, since a call in flight holds that step's frame in memory.
+   */
+  run(ctx: CallContext): Promise<void> {
     ctx.attempt++;
     ctx.response = undefined;
     ctx.responseTime = undefined;
-    const discovered =
-      this.#discovery.getCachedInstances?.(ctx.serviceName) ?? (await lookupInstances(this.#discovery, ctx));
+    const cached = this.#discovery.getCachedInstances?.(ctx.serviceName);
+    if (cached === undefined) return this.#lookupThenRun(ctx);
+    let request: TransportRequest;
+    try {
+      request = this.#start(ctx, cached);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#exchange(ctx, request);
+  }
+
+  /** The cold path: the service has not been seen yet, so the registry is asked first. */
+  async #lookupThenRun(ctx: CallContext): Promise<void> {
+    const discovered = await lookupInstances(this.#discovery, ctx);
+    return this.#exchange(ctx, this.#start(ctx, discovered));
+  }
+
+  /**
+   * Filters, picks, builds the URL and the attempt's record, runs `beforeAttempt`: what precedes
+   * the send. Throws for no instance; a `beforeAttempt` that throws ends the attempt with it.
+   */
+  #start(ctx: CallContext, discovered: readonly ServiceInstance[]): TransportRequest {
     if (discovered.length === 0) {
       throw new ServiceUnavailableError(
         ctx.serviceName,
@@ -71,51 +97,85 @@ export class AttemptRunner implements BodySettledListener {
     const headers = hooks === undefined ? ctx.requestHeaders! : { ...ctx.requestHeaders };
     const record = new AttemptRecord(ctx.attempt, instance, url, headers);
     ctx.beginAttempt(record);
+    if (hooks !== undefined) {
+      try {
+        runBeforeAttempt(hooks, ctx, record, this.#logger);
+      } catch (error) {
+        this.#outcomes.report(ctx, record, pick, undefined, error);
+        throw error;
+      }
+    }
+    return {
+      method: ctx.method,
+      origin,
+      path: ctx.requestTarget,
+      headers,
+      body: ctx.requestBody,
+      signal: ctx.signal,
+    };
+  }
+
+  /**
+   * Sends the attempt's request and reads the answer: a parsed call through `sendBuffered` when
+   * the transport has it; otherwise through `send` (a raw call's attempt then goes on until the
+   * caller has read or disposed the body). Reports the outcome exactly once.
+   */
+  #exchange(ctx: CallContext, request: TransportRequest): Promise<void> {
+    if (!this.#buffered || ctx.raw) return this.#streamed(ctx, request);
+    // The hot path, as two handlers rather than an async function: a call in flight then holds
+    // no suspended frame, only these two small closures.
+    return this.#transport.sendBuffered!(request).then(
+      (response) => this.#arrivedWhole(ctx, response),
+      (error: unknown) => this.#failed(ctx, error),
+    );
+  }
+
+  #arrivedWhole(ctx: CallContext, response: BufferedResponse): void {
+    // The attempt ends when its body arrived (parsing it is the call's own work).
+    const arrived = performance.now();
+    ctx.response = response;
+    ctx.responseTime = arrived;
+    let failure: unknown;
+    try {
+      failure = readBufferedResult(ctx, response);
+    } catch (error) {
+      this.#outcomes.report(ctx, ctx.current!, ctx.pick!, response.status, error, arrived);
+      throw error;
+    }
+    this.#outcomes.report(ctx, ctx.current!, ctx.pick!, response.status, failure, arrived);
+  }
+
+  #failed(ctx: CallContext, error: unknown): never {
+    // Our deadline or the caller's abort explains whatever the transport made of it.
+    const signal = ctx.signal;
+    const failure = signal?.aborted ? signal.reason : error;
+    this.#outcomes.report(ctx, ctx.current!, ctx.pick!, undefined, failure);
+    throw failure;
+  }
+
+  /** `send`: the response's body streams; a parsed call reads it here, a raw call's caller reads it. */
+  async #streamed(ctx: CallContext, request: TransportRequest): Promise<void> {
     let status: number | undefined;
     let failure: unknown;
-    // When the body arrived whole: the attempt's end (parsing it is the call's own work).
-    let arrived: number | undefined;
     try {
-      if (hooks !== undefined) runBeforeAttempt(hooks, ctx, record, this.#logger);
-      const request: TransportRequest = {
-        method: ctx.method,
-        origin,
-        path: ctx.requestTarget,
-        headers,
-        body: ctx.requestBody,
-        signal: ctx.signal,
-      };
-      if (this.#buffered && !ctx.raw) {
-        const response = await this.#transport.sendBuffered!(request);
-        arrived = performance.now();
-        ctx.response = response;
-        ctx.responseTime = arrived;
-        status = response.status;
-        failure = readBufferedResult(ctx, response);
-        return;
-      }
       const response = await this.#transport.send(request);
       ctx.response = response;
       ctx.responseTime = performance.now();
       status = response.status;
       if (ctx.raw) {
-        // The attempt goes on until the caller has read or disposed the body (bodySettled).
-        const tracked = new TrackedResponse(response, ctx, this);
-        ctx.response = tracked;
-        ctx.result = tracked;
+        ctx.result = ctx.response = new TrackedResponse(response, ctx, this);
         ctx.bodyPending = true;
         return;
       }
       failure = await readResult(ctx, response);
     } catch (error) {
-      // Our deadline or the caller's abort explains whatever the transport made of it.
       const signal = ctx.signal;
       failure = signal?.aborted ? signal.reason : error;
       const response = ctx.response;
       if (response !== undefined && !response.bodyUsed) await disposeQuietly(response, this.#logger);
       throw failure;
     } finally {
-      if (!ctx.bodyPending) this.#outcomes.report(ctx, record, pick, status, failure, arrived);
+      if (!ctx.bodyPending) this.#outcomes.report(ctx, ctx.current!, ctx.pick!, status, failure);
     }
   }
 

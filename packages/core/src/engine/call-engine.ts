@@ -114,46 +114,61 @@ class Engine implements CallEngine {
 
   /**
    * One call: the interceptor chain around the attempts. (Retries will loop over the attempt
-   * runner here; the chain's stages stay once per call.)
+   * runner here; the chain's stages stay once per call.) Checking the request and building the
+   * context is synchronous; the async rest keeps few locals, since a call in flight holds its
+   * frame in memory.
    */
-  async #call(
+  #call(
     method: HttpMethod,
     serviceName: string,
     path: string,
     options: CallOptions | undefined,
     raw: boolean,
   ): Promise<unknown> {
-    if (this.#closed) throw new ClosedError('call engine');
-    validateServiceName(serviceName, String(method));
-    validateMethod(method, serviceName);
-    const target = validatePath(path, method, serviceName);
-    validateOptions(options, method, serviceName, 'options');
+    let target: string;
+    try {
+      if (this.#closed) throw new ClosedError('call engine');
+      validateServiceName(serviceName, String(method));
+      validateMethod(method, serviceName);
+      target = validatePath(path, method, serviceName);
+      validateOptions(options, method, serviceName, 'options');
+    } catch (error) {
+      return Promise.reject(error);
+    }
     // A call keeps the list it started with, whatever is added or removed meanwhile.
     const chain = this.#chain;
     const interceptors = chain.snapshot;
-    const chained = interceptors.length !== 0;
     const ctx = new CallContext(
       method,
       serviceName,
       path,
-      chained ? copyOptions(options) : (options ?? NO_OPTIONS),
+      interceptors.length !== 0 ? copyOptions(options) : (options ?? NO_OPTIONS),
       raw,
     );
     ctx.attemptHooks = chain.attemptHooks;
     this.#inFlight++;
+    return this.#run(ctx, target, interceptors);
+  }
+
+  async #run(
+    ctx: CallContext,
+    target: string,
+    interceptors: readonly ServiceInterceptor[],
+  ): Promise<unknown> {
+    const chained = interceptors.length !== 0;
     try {
       try {
         if (chained) {
           const before = runBeforeRequest(interceptors, ctx);
           if (before !== undefined) await before;
-          validateOptions(ctx.options, method, serviceName, 'options after beforeRequest');
+          validateOptions(ctx.options, ctx.method, ctx.serviceName, 'options after beforeRequest');
         }
         prepareRequest(ctx, target);
         startDeadline(ctx, this.#timeout);
         await this.#attempts.run(ctx);
       } catch (error) {
         ctx.error =
-          error === undefined ? new ServiceCallerError(`${method} call failed with undefined`) : error;
+          error === undefined ? new ServiceCallerError(`${ctx.method} call failed with undefined`) : error;
       }
       ctx.endTime = performance.now();
       ctx.duration = ctx.endTime - ctx.startTime;
