@@ -12,9 +12,11 @@
  * `BENCH_MEMORY {"client":...,"bytesPerCall":...}` line.
  */
 import http from 'node:http';
-import { AuthInterceptor, LoggingInterceptor, ServiceManager } from '@service-caller/caller';
 import { fetchTransport } from '@service-caller/transport-fetch';
-import { Agent, type Dispatcher, Pool } from 'undici';
+import { Agent, Pool } from 'undici';
+import { SERVICE_NAME } from './clients/contract.js';
+import { CollectJson } from './clients/raw-dispatch.js';
+import { createBenchManager } from './clients/service-manager.js';
 
 /** What the harness passes. */
 export interface MemoryConfig {
@@ -35,7 +37,6 @@ export const MEMORY_PREFIX = 'BENCH_MEMORY ';
 
 /** Connections per origin for every client: the manager's default pool size, so the queues compare. */
 const CONNECTIONS = 100;
-const SERVICE = 'bench';
 
 interface Subject {
   /** Starts one call to `path`; resolves with the parsed body. */
@@ -43,48 +44,13 @@ interface Subject {
   close(): Promise<void>;
 }
 
-class Collect implements Dispatcher.DispatchHandler {
-  readonly #chunks: Buffer[] = [];
-  readonly #resolve: (value: unknown) => void;
-  readonly #reject: (error: unknown) => void;
-  constructor(resolve: (value: unknown) => void, reject: (error: unknown) => void) {
-    this.#resolve = resolve;
-    this.#reject = reject;
-  }
-  onConnect(): void {}
-  onHeaders(): boolean {
-    return true;
-  }
-  onData(chunk: Buffer): boolean {
-    this.#chunks.push(chunk);
-    return true;
-  }
-  onComplete(): void {
-    this.#resolve(JSON.parse(Buffer.concat(this.#chunks).toString('utf8')));
-  }
-  onError(error: Error): void {
-    this.#reject(error);
-  }
-}
-
 async function manager(config: MemoryConfig, fetch: boolean): Promise<Subject> {
   const agent = fetch ? new Agent({ connections: CONNECTIONS }) : undefined;
   const transport = agent === undefined ? undefined : fetchTransport({ init: { dispatcher: agent } });
-  const sm = await ServiceManager.create({
-    config: {
-      serviceCaller: { lbType: 'round_robin', connectionPoolSize: CONNECTIONS },
-      appRegistry: {
-        static: { services: { [SERVICE]: config.ports.map((port) => ({ host: config.host, port })) } },
-      },
-    },
-    interceptors: [
-      new LoggingInterceptor({ logRequest: false, logResponse: false }),
-      new AuthInterceptor({ token: 'bench-token' }),
-    ],
-    ...(transport === undefined ? {} : { transport }),
-  });
+  // The manager as the benchmark's clients 2 and 3 build it (its default pool size is CONNECTIONS).
+  const sm = await createBenchManager(config, transport);
   return {
-    start: (path) => sm.get(SERVICE, path),
+    start: (path) => sm.get(SERVICE_NAME, path),
     async close() {
       await sm.close();
       await transport?.close();
@@ -125,7 +91,7 @@ async function subject(kind: MemoryClient, config: MemoryConfig): Promise<Subjec
         ? async (path) => (await pool().request({ path, method: 'GET' })).body.json()
         : (path) =>
             new Promise((resolve, reject) => {
-              pool().dispatch({ path, method: 'GET' }, new Collect(resolve, reject));
+              pool().dispatch({ path, method: 'GET' }, new CollectJson(resolve, reject));
             }),
     close: async () => {
       await Promise.all(pools.map((p) => p.close()));

@@ -1,21 +1,14 @@
-import type { ClientId } from './clients/catalog.js';
 import type { MachineInfo } from './machine.js';
 import type { MemoryResult } from './memory.js';
 import type { BenchOptions } from './options.js';
-import { type ClientSummary, type MeasuredRun, summarize } from './summary.js';
+import { type ClientSummary, summarize } from './summary.js';
 
 /** Bumped when the file's shape changes. */
 export const RESULTS_FORMAT = 1;
 
 /** One client in the results file: its runs' own figures, or why it has none. */
 export type StoredClient =
-  | {
-      readonly id: ClientId;
-      readonly label: string;
-      readonly shortLabel: string;
-      readonly status: 'ok';
-      readonly runs: readonly MeasuredRun[];
-    }
+  | Pick<Extract<ClientSummary, { status: 'ok' }>, 'id' | 'label' | 'shortLabel' | 'status' | 'runs'>
   | Extract<ClientSummary, { status: 'failed' | 'skipped' }>;
 
 /**

@@ -17,6 +17,7 @@ export {
   type RequestContextInit,
   startAttempt,
 } from './engine/index.js';
+export { BufferedResponseBase } from './http/buffered-response-base.js';
 export { hasHeader } from './http/headers.js';
 export { withoutQuery } from './http/url.js';
 export * from './options/index.js';

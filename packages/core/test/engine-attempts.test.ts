@@ -1,16 +1,12 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 // testkit depends on core, so core's tests take waitFor from its source rather than the package.
 import { waitFor } from '../../testkit/src/wait.js';
 import {
   type AttemptOutcome,
   type CallAttempt,
-  type CallEngine,
   type CallEngineOptions,
   ConfigError,
   ConnectionError,
-  createCallEngine,
   filterInstances,
   HttpStatusError,
   type InstanceFilter,
@@ -23,70 +19,16 @@ import {
   type ServiceInstance,
   type ServiceInterceptor,
   ServiceUnavailableError,
-  type StaticRegistry,
-  silentLogger,
-  staticRegistry,
   TimeoutError,
 } from '../src/index.js';
-import type { Echo, EchoServer } from './support/echo-server.js';
-import { startEchoServer } from './support/echo-server.js';
-import { type NodeHttpTransport, nodeHttpTransport } from './support/node-http-transport.js';
+import type { Echo } from './support/echo-server.js';
+import { closedPort, type EngineSetup, engineFixture, rejection } from './support/engine-fixture.js';
+import { nodeHttpTransport } from './support/node-http-transport.js';
 import { recordingLogger } from './support/recording.js';
 
-let server: EchoServer;
-const engines: CallEngine[] = [];
-
-beforeAll(async () => {
-  server = await startEchoServer();
-});
-
-afterAll(async () => {
-  await server.close();
-});
-
-afterEach(async () => {
-  while (server.gated > 0) server.release();
-  await Promise.all(engines.splice(0).map((engine) => engine.close()));
-});
-
-interface Setup {
-  engine: CallEngine;
-  transport: NodeHttpTransport;
-  registry: StaticRegistry;
-}
-
-function setup(options: Partial<CallEngineOptions> = {}, transport = nodeHttpTransport()): Setup {
-  const registry = staticRegistry({
-    services: { echo: [{ host: '127.0.0.1', port: server.port }] },
-    logger: silentLogger,
-  });
-  const engine = createCallEngine({
-    discovery: registry,
-    transport,
-    loadBalancer: roundRobin(),
-    logger: silentLogger,
-    ...options,
-  });
-  engines.push(engine);
-  return { engine, transport, registry };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject');
-}
-
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
+const fixture = engineFixture();
+const setup = fixture.setup.bind(fixture);
+type Setup = EngineSetup;
 
 /** A round-robin balancer that keeps every context it was handed and every outcome reported. */
 function watchingBalancer() {
@@ -224,8 +166,8 @@ describe('ctx.attempts', () => {
     expect(ok).toHaveLength(1);
     expect(ok![0]).toMatchObject({
       number: 1,
-      instance: { host: '127.0.0.1', port: server.port },
-      url: `http://127.0.0.1:${server.port}/json?token=t`,
+      instance: { host: '127.0.0.1', port: fixture.server.port },
+      url: `http://127.0.0.1:${fixture.server.port}/json?token=t`,
       status: 200,
       error: undefined,
     });
@@ -385,10 +327,10 @@ describe('filters', () => {
   function twoInstances(): Setup & { port: number } {
     const s = setup();
     s.registry.setInstances('pair', [
-      { host: '127.0.0.1', port: server.port, metadata: { zone: 'a' } },
-      { host: 'localhost', port: server.port, metadata: { zone: 'b' } },
+      { host: '127.0.0.1', port: fixture.server.port, metadata: { zone: 'a' } },
+      { host: 'localhost', port: fixture.server.port, metadata: { zone: 'b' } },
     ]);
-    return { ...s, port: server.port };
+    return { ...s, port: fixture.server.port };
   }
 
   it('run in order in front of the balancer, which gets the last output', async () => {
@@ -408,8 +350,8 @@ describe('filters', () => {
       filters: [tap('first', everything), tap('second', zoneA)],
     });
     registry.setInstances('echo', [
-      { host: '127.0.0.1', port: server.port, metadata: { zone: 'a' } },
-      { host: 'localhost', port: server.port, metadata: { zone: 'b' } },
+      { host: '127.0.0.1', port: fixture.server.port, metadata: { zone: 'a' } },
+      { host: 'localhost', port: fixture.server.port, metadata: { zone: 'b' } },
     ]);
     await engine.request('GET', 'echo', '/json');
     await engine.request('GET', 'echo', '/json');

@@ -20,76 +20,29 @@ import {
   type ServiceDiscovery,
   type ServiceInstance,
   ServiceUnavailableError,
-  type StaticRegistry,
   silentLogger,
   staticRegistry,
   TimeoutError,
 } from '../src/index.js';
 import type { Echo, EchoServer } from './support/echo-server.js';
 import { startEchoServer } from './support/echo-server.js';
-import { type NodeHttpTransport, nodeHttpTransport } from './support/node-http-transport.js';
+import { closedPort, engineFixture, rejection } from './support/engine-fixture.js';
+import { nodeHttpTransport } from './support/node-http-transport.js';
 import { recordingBalancer, recordingLogger } from './support/recording.js';
 
+const fixture = engineFixture();
+const setup = fixture.setup.bind(fixture);
 let server: EchoServer;
 let other: EchoServer;
-const engines: CallEngine[] = [];
 
 beforeAll(async () => {
-  server = await startEchoServer();
+  server = fixture.server;
   other = await startEchoServer();
 });
 
 afterAll(async () => {
-  await server.close();
   await other.close();
 });
-
-afterEach(async () => {
-  // Held requests would keep close() waiting: answer them first.
-  while (server.gated > 0) server.release();
-  await Promise.all(engines.splice(0).map((engine) => engine.close()));
-});
-
-interface Setup {
-  engine: CallEngine;
-  transport: NodeHttpTransport;
-  registry: StaticRegistry;
-}
-
-function setup(options: Partial<CallEngineOptions> = {}): Setup {
-  const registry = staticRegistry({
-    services: { echo: [{ host: '127.0.0.1', port: server.port }] },
-    logger: silentLogger,
-  });
-  const transport = nodeHttpTransport();
-  const engine = createCallEngine({
-    discovery: registry,
-    transport,
-    loadBalancer: roundRobin(),
-    logger: silentLogger,
-    ...options,
-  });
-  engines.push(engine);
-  return { engine, transport, registry };
-}
-
-/** The port of a server that was started and closed: nothing listens there. */
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject');
-}
 
 describe('methods and request building', () => {
   it.each(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as HttpMethod[])(

@@ -16,6 +16,7 @@ const ADAPTER_ONLY = [
   'createRequestContext',
   'startAttempt',
   'finishAttempt',
+  'BufferedResponseBase',
   'optionReader',
   'describeValue',
   'describeKind',

@@ -5,8 +5,9 @@ import type { ClientFactory } from './contract.js';
  * The lower floor: one undici `Pool` per origin, `dispatch` with a handler that collects the
  * body chunks and `JSON.parse`s them, round-robin by hand. What is left of undici once its
  * `request()` conveniences (a `Readable` body, an `AsyncResource`, a consume promise) are gone.
+ * `CollectJson` is that handler (the memory benchmark uses it too).
  */
-class CollectJson implements Dispatcher.DispatchHandler {
+export class CollectJson implements Dispatcher.DispatchHandler {
   readonly #resolve: (value: unknown) => void;
   readonly #reject: (error: unknown) => void;
   readonly #chunks: Buffer[] = [];

@@ -1,11 +1,11 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
+import { BufferedResponseBase } from '../../src/adapter.js';
 import {
   type BufferedResponse,
   ClosedError,
   ConnectionError,
-  InvalidRequestError,
   type RawResponse,
   type RequestBody,
   TimeoutError,
@@ -143,58 +143,30 @@ export function nodeHttpTransport(
       buffered++;
       const noBody = request.method === 'HEAD' || response.status === 204 || response.status === 304;
       const bytes = noBody ? new Uint8Array(0) : await response.bytes();
-      return new NodeBufferedResponse(response, bytes);
+      return new NodeBufferedResponse(response, request, bytes);
     };
   }
   return transport;
 }
 
 /** A response read whole, as `sendBuffered` answers. */
-class NodeBufferedResponse implements BufferedResponse {
+class NodeBufferedResponse extends BufferedResponseBase {
   readonly status: number;
   readonly statusText: string;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  readonly url: string;
   readonly bodyBytes: Uint8Array;
-  readonly bodyUsed = true;
-  readonly body = null;
 
-  constructor(response: RawResponse, bytes: Uint8Array) {
+  constructor(response: RawResponse, request: TransportRequest, bytes: Uint8Array) {
+    super('node-http', request);
     this.status = response.status;
     this.statusText = response.statusText;
     this.headers = response.headers;
-    this.url = response.url;
     this.bodyBytes = bytes;
-  }
-
-  bodyText(): string {
-    return new TextDecoder().decode(this.bodyBytes);
   }
 
   header(name: string): string | undefined {
     const value = this.headers[name];
     return Array.isArray(value) ? value[0] : value;
-  }
-
-  json<T>(): Promise<T> {
-    return this.#used();
-  }
-  text(): Promise<string> {
-    return this.#used();
-  }
-  bytes(): Promise<Uint8Array> {
-    return this.#used();
-  }
-  arrayBuffer(): Promise<ArrayBuffer> {
-    return this.#used();
-  }
-  async dispose(): Promise<void> {}
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.dispose();
-  }
-
-  #used<T>(): Promise<T> {
-    return Promise.reject(new InvalidRequestError('the body was read whole by sendBuffered'));
   }
 }
 
