@@ -19,8 +19,7 @@ const NO_OPTIONS: CallOptions = Object.freeze({});
 /**
  * Builds the call engine: validate -> `beforeRequest` -> discovery -> filters -> balancer -> URL
  * -> `beforeAttempt` -> transport -> parse -> `afterAttempt`, then `handleException` /
- * `afterResponse`. Throws `ConfigError` when an
- * option is missing or malformed.
+ * `afterResponse`. Throws `ConfigError` when an option is missing or malformed.
  *
  * @example
  * ```ts
@@ -40,8 +39,8 @@ export function createCallEngine(options: CallEngineOptions): CallEngine {
  * The engine composes the parts of a call, each in its own file: the request's validation
  * (`validate.ts`), its context (`context.ts`), the interceptor stages (`../chain`), the request
  * preparation (`prepare-request.ts`), the deadline (`deadline.ts`) and the attempt
- * (`attempt-runner.ts`, which reports through `attempt-outcome.ts`). It owns what spans calls: the interceptor list, the calls in flight and
- * closing.
+ * (`attempt-runner.ts`, which reports through `attempt-outcome.ts`). It owns what spans calls:
+ * the interceptor list, the calls in flight and closing.
  */
 class Engine implements CallEngine {
   readonly #transport: Transport;
