@@ -11,6 +11,8 @@ export interface DefaultTransportSettings {
   readonly connectTimeout: number;
   /** `read-timeout`, in milliseconds. */
   readonly readTimeout: number;
+  /** `max-response-size`, in bytes. */
+  readonly maxResponseSize: number;
 }
 
 /** The transport `create` builds when none is passed in: `undici`, or `fetch` where undici cannot run. */
@@ -47,7 +49,8 @@ export function defaultTransport(
       { connectionPoolSize: settings.connections, transport: 'fetch' },
     );
   }
-  return fetchTransport({ connectTimeout: settings.connectTimeout, readTimeout: settings.readTimeout });
+  const { connectTimeout, readTimeout, maxResponseSize } = settings;
+  return fetchTransport({ connectTimeout, readTimeout, maxResponseSize });
 }
 
 /** The config's own default, read from config-yaml rather than written here a second time. */

@@ -1,4 +1,4 @@
-import { isTimeoutError } from '@service-caller/core';
+import { isResponseTooLargeError, isTimeoutError } from '@service-caller/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultTransport, defaultTransportKind } from '../src/default-transport.js';
 import { startServer, type TestServer } from './support/http-server.js';
@@ -10,7 +10,12 @@ import { RecordingLogger } from './support/recording-logger.js';
  * Node, the choice and the fetch transport it builds are checked against a real server.
  */
 
-const settings = { connections: 100, connectTimeout: 6000, readTimeout: 6000 };
+const settings = {
+  connections: 100,
+  connectTimeout: 6000,
+  readTimeout: 6000,
+  maxResponseSize: 64 * 1024 * 1024,
+};
 
 describe('defaultTransportKind', () => {
   it('is undici on Node and Deno, fetch on Bun (whose undici is a partial built-in)', () => {
@@ -30,6 +35,11 @@ describe('defaultTransport', () => {
   beforeAll(async () => {
     server = await startServer((req, res) => {
       if (req.url === '/stall') return;
+      if (req.url === '/big') {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end('x'.repeat(100));
+        return;
+      }
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end(`hello ${req.url}`);
     });
@@ -57,6 +67,21 @@ describe('defaultTransport', () => {
       expect(error).toMatchObject({ phase: 'read', timeoutMs: 250 });
       // The default pool size is not worth a warning: nothing the user set is dropped.
       expect(logger.lines.filter((line) => line.level === 'warn')).toEqual([]);
+    } finally {
+      await transport.close();
+    }
+  });
+
+  it('gives the fetch transport the configured max-response-size', async () => {
+    const transport = defaultTransport({ ...settings, maxResponseSize: 16 }, new RecordingLogger(), 'fetch');
+    try {
+      const origin = `http://127.0.0.1:${server.port}`;
+      const error = await transport
+        .send({ method: 'GET', origin, path: '/big', headers: {} })
+        .then((res) => res.text())
+        .catch((e: unknown) => e);
+      expect(isResponseTooLargeError(error), String(error)).toBe(true);
+      expect(error).toMatchObject({ limit: 16 });
     } finally {
       await transport.close();
     }

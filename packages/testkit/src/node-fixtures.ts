@@ -39,6 +39,7 @@ async function startTestServer(options?: { tls?: boolean }): Promise<ServerFixtu
     seen: (id) => server.seen(id),
     release: async (id, text) => server.release(id, text),
     openSockets: async () => server.openSockets,
+    socketClosed: (id) => server.socketClosed(id),
     roundTrip: () => roundTrip(server.origin),
     close: () => server.close(),
   };

@@ -13,7 +13,7 @@ export type FixtureKind = 'server' | 'blackhole' | 'health';
 
 /** The methods a client may call on each kind; the rest of a fixture stays on the server. */
 export const FIXTURE_METHODS: Readonly<Record<FixtureKind, readonly string[]>> = {
-  server: ['seen', 'release', 'openSockets', 'close'],
+  server: ['seen', 'release', 'openSockets', 'socketClosed', 'close'],
   blackhole: ['close'],
   health: ['close'],
 };

@@ -17,6 +17,8 @@ export interface ServerFixture {
   release(id: string, text: string): Promise<void>;
   /** How many connections the server has open right now. */
   openSockets(): Promise<number>;
+  /** Resolves once the connection that carried request `id` has closed (bounded). */
+  socketClosed(id: string): Promise<void>;
   /**
    * A full request and response to the server on a connection of its own, not through the
    * transport under test: a point by which anything that resolves "soon" has resolved.

@@ -59,6 +59,9 @@ export function remoteFixtures(url: string, options: { fetch?: typeof fetch } = 
           await call(handle, 'release', id, text);
         },
         openSockets: async () => Number(await call(handle, 'openSockets')),
+        socketClosed: async (id) => {
+          await call(handle, 'socketClosed', id);
+        },
         roundTrip: async () => {
           const res = await fetchFunction(`${origin}/json`, { signal: AbortSignal.timeout(CONTROL_BOUND) });
           await res.arrayBuffer();
