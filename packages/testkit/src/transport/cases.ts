@@ -621,7 +621,7 @@ export function transportSuite(
       it('refuses a larger content-length when the headers arrive, and closes the connection', async () => {
         const id = nextId();
         const error = await rejectionOf(
-          limited.send(req(`/large?size=${LIMIT + 1}&id=${id}&token=secret`)),
+          limited.send(req(`/large?size=${LIMIT + 1}&stall=1&id=${id}&token=secret`)),
           'a response over the limit',
         );
         expect(isResponseTooLargeError(error), String(error)).toBe(true);
@@ -634,7 +634,7 @@ export function transportSuite(
       it('fails the body read once a chunked body grows past the limit, and closes the connection', async () => {
         const id = nextId();
         const res = await within(
-          limited.send(req(`/large-chunked?size=${LIMIT * 4}&id=${id}`)),
+          limited.send(req(`/large-chunked?size=${LIMIT * 4}&stall=1&id=${id}`)),
           'the headers',
         );
         expect(res.status).toBe(200);
@@ -786,7 +786,7 @@ export function transportSuite(
           const limited = make({ maxResponseSize: limit });
           const announcedId = nextId();
           const announced = await rejectionOf(
-            sendWhole(`/large?size=${limit + 1}&id=${announcedId}`, {}, limited),
+            sendWhole(`/large?size=${limit + 1}&stall=1&id=${announcedId}`, {}, limited),
             'a buffered response over the limit',
           );
           expect(isResponseTooLargeError(announced), String(announced)).toBe(true);
@@ -794,7 +794,7 @@ export function transportSuite(
           await server.socketClosed(announcedId);
           const chunkedId = nextId();
           const chunked = await rejectionOf(
-            sendWhole(`/large-chunked?size=${limit * 4}&id=${chunkedId}`, {}, limited),
+            sendWhole(`/large-chunked?size=${limit * 4}&stall=1&id=${chunkedId}`, {}, limited),
             'a chunked buffered response over the limit',
           );
           expect(isResponseTooLargeError(chunked), String(chunked)).toBe(true);

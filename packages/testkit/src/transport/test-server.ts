@@ -144,21 +144,27 @@ export class TestServer {
       case '/large': {
         const size = Number(query.get('size') ?? LARGE_BODY);
         res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(size) });
-        res.end(Buffer.from(patternBytes(size)));
+        // `stall=1`: the first half, then nothing. The body never completes, so the only way the
+        // connection closes is the client dropping it (a runtime may keep, for reuse, one whose
+        // body arrived whole, refused or not: Bun's fetch does).
+        if (query.get('stall') === '1') res.write(Buffer.from(patternBytes(Math.floor(size / 2))));
+        else res.end(Buffer.from(patternBytes(size)));
         return;
       }
       case '/large-chunked': {
-        // No content-length: the size is only found out while reading. Written in 16 KiB pieces.
+        // No content-length: the size is only found out while reading. Written in 16 KiB pieces;
+        // with `stall=1`, only the first half of them, and the body never ends.
         const size = Number(query.get('size') ?? LARGE_BODY);
+        const stop = query.get('stall') === '1' ? Math.floor(size / 2) : size;
         res.writeHead(200, { 'content-type': 'application/octet-stream' });
         let sent = 0;
         const next = () => {
           if (res.destroyed) return;
-          if (sent >= size) {
-            res.end();
+          if (sent >= stop) {
+            if (stop === size) res.end();
             return;
           }
-          const piece = Math.min(16 * 1024, size - sent);
+          const piece = Math.min(16 * 1024, stop - sent);
           res.write(Buffer.from(patternBytes(piece, sent)), () => setImmediate(next));
           sent += piece;
         };
