@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every check the project has, in the order CI runs them: build, typecheck, lint, unit tests,
-# then the integration tests against a real Nacos server that this script starts and stops.
+# the runtime matrix, then the integration tests against a real Nacos server that this script
+# starts and stops.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -27,6 +28,11 @@ step "unit tests"
 pnpm test 2>&1 | tee -a "$test_log"
 step "script tests (node --test)"
 pnpm test:scripts 2>&1 | tee -a "$test_log"
+
+# Node 22, Node 24, Bun, Deno and workerd from the npm registry (cached), each loading the built
+# packages: the transport and registry suites' portable cases and the end-to-end script.
+step "runtime matrix (Node 22, Node 24, Bun, Deno, workerd)"
+bash "$root/scripts/runtimes.sh" run 2>&1 | tee -a "$test_log"
 
 step "integration tests (real Nacos on 127.0.0.1)"
 if ! wait "$nacos_install_pid"; then
