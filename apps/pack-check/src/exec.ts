@@ -63,11 +63,16 @@ export function exec(command: string, args: readonly string[], options: ExecOpti
   });
 }
 
-/** The last `lines` non-empty lines of a command's output, for a failure's report. */
-export function tail(text: string, lines = 12): string {
-  return text
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .slice(-lines)
-    .join('\n');
+/**
+ * The non-empty lines of a command's output, for a failure's report: all of them when few, else
+ * the first `head` (where the error says what it is) and the last `last` (where it ended).
+ */
+export function excerpt(text: string, head = 8, last = 8): string {
+  const lines = text.split('\n').filter((line) => line.trim() !== '');
+  if (lines.length <= head + last) return lines.join('\n');
+  return [
+    ...lines.slice(0, head),
+    `... (${lines.length - head - last} more lines)`,
+    ...lines.slice(-last),
+  ].join('\n');
 }

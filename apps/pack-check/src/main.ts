@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { NODES, type NodeName, type ProjectSpec, readProjects } from './consumers.js';
-import { exec, tail } from './exec.js';
+import { excerpt, exec } from './exec.js';
 import { type NodeRuntime, nodeRuntime } from './node-runtime.js';
 import { installProject, selectedTarballs, type ToolVersions } from './project.js';
 import { Report } from './report.js';
@@ -109,7 +109,7 @@ async function checkProject(
     label: `${label}: npm install of ${selected.length} tarball(s) + typescript${extra.length === 0 ? '' : `, ${extra.join(', ')}`}`,
     note:
       installed.result.code !== 0
-        ? `exit ${installed.result.code}:\n${tail(installed.result.stderr)}`
+        ? `exit ${installed.result.code}:\n${excerpt(installed.result.stderr)}`
         : installed.problems.length > 0
           ? installed.problems.join('\n')
           : `${(installed.result.ms / 1000).toFixed(1)} s${installed.warnings.length === 0 ? '' : `; ${installed.warnings.length} other npm warning(s): ${installed.warnings.join(' | ')}`}`,
@@ -121,7 +121,7 @@ async function checkProject(
       report.add({
         ok: checked.code === 0,
         label: `${label}: tsc -p ${checked.tsconfig}`,
-        note: checked.code === 0 ? '' : tail(`${checked.stdout}\n${checked.stderr}`, 30),
+        note: checked.code === 0 ? '' : excerpt(`${checked.stdout}\n${checked.stderr}`, 30),
       });
     }
   }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Consumer, ProjectSpec, RunMode } from './consumers.js';
-import { type ExecResult, exec, tail } from './exec.js';
+import { type ExecResult, excerpt, exec } from './exec.js';
 import { type NodeRuntime, userEnv } from './node-runtime.js';
 import type { Upstream } from './upstream.js';
 
@@ -58,13 +58,13 @@ export function verdict(
     if (!result.stderr.includes(expected.stderrIncludes)) {
       return {
         ok: false,
-        note: `failed, but not with "${expected.stderrIncludes}":\n${tail(result.stderr)}`,
+        note: `failed, but not with "${expected.stderrIncludes}":\n${excerpt(result.stderr)}`,
       };
     }
     return { ok: true, note: `expected failure: ${expected.stderrIncludes}` };
   }
   if (result.code !== 0)
-    return { ok: false, note: `exit ${result.code}:\n${tail(`${result.stdout}\n${result.stderr}`)}` };
+    return { ok: false, note: `exit ${result.code}:\n${excerpt(`${result.stdout}\n${result.stderr}`)}` };
   if (
     consumer.expectedStdout !== undefined &&
     result.stdout.trimEnd() !== consumer.expectedStdout.trimEnd()

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { type ExecOptions, exec, tail } from './exec.js';
+import { type ExecOptions, excerpt, exec } from './exec.js';
 
 /** A workspace package that is published (not `private`). */
 export interface WorkspacePackage {
@@ -22,7 +22,7 @@ export async function publishablePackages(
     env,
     timeoutMs: 60_000,
   });
-  if (listed.code !== 0) throw new Error(`pnpm ls -r failed:\n${tail(listed.stderr)}`);
+  if (listed.code !== 0) throw new Error(`pnpm ls -r failed:\n${excerpt(listed.stderr)}`);
   const all = JSON.parse(listed.stdout) as {
     name: string;
     version?: string;
@@ -60,7 +60,7 @@ export async function pack(
     timeoutMs: 120_000,
   });
   if (packed.code !== 0)
-    throw new Error(`pnpm pack of ${pkg.name} failed:\n${tail(packed.stderr || packed.stdout)}`);
+    throw new Error(`pnpm pack of ${pkg.name} failed:\n${excerpt(packed.stderr || packed.stdout)}`);
   // pnpm runs the package's prepack/postpack scripts too; their output would precede the JSON.
   const json = packed.stdout.slice(packed.stdout.indexOf('{'));
   return (JSON.parse(json) as { filename: string }).filename;
