@@ -1,0 +1,90 @@
+import { metrics, trace } from '@opentelemetry/api';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import {
+  createCallEngine,
+  roundRobin,
+  type ServiceInterceptor,
+  silentLogger,
+  staticRegistry,
+} from '@service-caller/core';
+import { undiciTransport } from '@service-caller/transport-undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { otelInterceptor } from '../src/index.js';
+import { Downstream } from './support/downstream.js';
+import { inMemoryTracing, installGlobalContext, parseTraceparent } from './support/sdk.js';
+
+class TestReader extends MetricReader {
+  protected override onShutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+  protected override onForceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+let downstream: Downstream;
+
+beforeAll(async () => {
+  downstream = await new Downstream().start();
+});
+
+afterAll(() => downstream.close());
+
+async function call(interceptor: ServiceInterceptor, path: string): Promise<void> {
+  const engine = createCallEngine({
+    discovery: staticRegistry({
+      services: { downstream: [{ host: '127.0.0.1', port: downstream.port }] },
+      logger: silentLogger,
+    }),
+    transport: undiciTransport(),
+    loadBalancer: roundRobin(),
+    interceptors: [interceptor],
+    logger: silentLogger,
+  });
+  try {
+    await engine.request('GET', 'downstream', path);
+  } finally {
+    await engine.close();
+  }
+}
+
+// One file for everything global: the API's globals can be set once per process.
+describe('otelInterceptor with the global SDK (the defaults)', () => {
+  it('costs a no-op span and sends no header before an SDK is set up, then follows the SDK set up later', async () => {
+    // Made before any SDK exists, as a module-level interceptor would be.
+    const early = otelInterceptor({ metrics: true });
+    await call(early, '/before-sdk');
+    expect(downstream.only('/before-sdk').headers).not.toHaveProperty('traceparent');
+
+    const tracing = inMemoryTracing();
+    const reader = new TestReader();
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    const uninstall = installGlobalContext();
+    trace.setGlobalTracerProvider(tracing.provider);
+    metrics.setGlobalMeterProvider(meterProvider);
+    try {
+      await call(early, '/after-sdk');
+      const [span] = tracing.spans();
+      expect(span?.name).toBe('GET');
+      const header = parseTraceparent(downstream.only('/after-sdk').headers.traceparent);
+      expect(header.traceId).toBe(span!.spanContext().traceId);
+
+      // Without metrics: true nothing reaches the global meter.
+      await call(otelInterceptor(), '/no-metrics');
+      expect(tracing.spans()).toHaveLength(2);
+      const { resourceMetrics } = await reader.collect();
+      const points = resourceMetrics.scopeMetrics.flatMap((s) =>
+        s.metrics
+          .filter((m) => m.descriptor.name === 'http.client.request.duration')
+          .flatMap((m) => m.dataPoints as readonly { value: unknown }[]),
+      );
+      const counts = points.map((p) => (p.value as { count: number }).count);
+      expect(counts).toEqual([1]);
+    } finally {
+      await meterProvider.shutdown();
+      trace.disable();
+      metrics.disable();
+      uninstall();
+    }
+  });
+});
