@@ -6,10 +6,10 @@ import {
   MetricReader,
 } from '@opentelemetry/sdk-metrics';
 import { createCallEngine, roundRobin, silentLogger, staticRegistry } from '@service-caller/core';
+import { closedPort, startTestService, type TestService } from '@service-caller/testkit';
 import { undiciTransport } from '@service-caller/transport-undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DURATION_BUCKETS_SECONDS, INSTRUMENTATION_SCOPE, otelInterceptor } from '../src/index.js';
-import { closedPort, Downstream } from './support/downstream.js';
 import { inMemoryTracing } from './support/sdk.js';
 
 /** A pull reader: the test collects when it wants to look. */
@@ -22,11 +22,11 @@ class TestReader extends MetricReader {
   }
 }
 
-let downstream: Downstream;
+let downstream: TestService;
 let refusedPort: number;
 
 beforeAll(async () => {
-  downstream = await new Downstream().start();
+  downstream = await startTestService();
   refusedPort = await closedPort();
 });
 

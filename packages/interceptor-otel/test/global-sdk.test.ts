@@ -7,10 +7,10 @@ import {
   silentLogger,
   staticRegistry,
 } from '@service-caller/core';
+import { startTestService, type TestService } from '@service-caller/testkit';
 import { undiciTransport } from '@service-caller/transport-undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { otelInterceptor } from '../src/index.js';
-import { Downstream } from './support/downstream.js';
 import { inMemoryTracing, installGlobalContext, parseTraceparent } from './support/sdk.js';
 
 class TestReader extends MetricReader {
@@ -22,10 +22,10 @@ class TestReader extends MetricReader {
   }
 }
 
-let downstream: Downstream;
+let downstream: TestService;
 
 beforeAll(async () => {
-  downstream = await new Downstream().start();
+  downstream = await startTestService();
 });
 
 afterAll(() => downstream.close());

@@ -10,21 +10,20 @@ import {
   silentLogger,
   staticRegistry,
 } from '@service-caller/core';
-import { waitFor } from '@service-caller/testkit';
+import { closedPort, startTestService, type TestService, waitFor } from '@service-caller/testkit';
 import { undiciTransport } from '@service-caller/transport-undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { INSTRUMENTATION_SCOPE, otelInterceptor } from '../src/index.js';
-import { closedPort, Downstream } from './support/downstream.js';
 import { inMemoryTracing, installGlobalContext, parseTraceparent, type Tracing } from './support/sdk.js';
 
-let downstream: Downstream;
+let downstream: TestService;
 let refusedPort: number;
 let uninstall: () => void;
 const engines: CallEngine[] = [];
 
 beforeAll(async () => {
   uninstall = installGlobalContext();
-  downstream = await new Downstream(5_000).start();
+  downstream = await startTestService();
   refusedPort = await closedPort();
 });
 
@@ -35,7 +34,7 @@ afterAll(async () => {
 
 afterEach(async () => {
   await Promise.all(engines.splice(0).map((engine) => engine.close()));
-  downstream.received.length = 0;
+  downstream.requests.length = 0;
 });
 
 /** A real engine: static registry -> round robin -> undici -> the downstream server on 127.0.0.1. */
@@ -167,7 +166,7 @@ describe('otelInterceptor: the CLIENT span of a call', () => {
     const { tracing, engine } = traced();
     await expect(
       engine.request('GET', 'downstream', '/status/404', { throwHttpErrors: false }),
-    ).resolves.toEqual({ error: 404 });
+    ).resolves.toEqual({ status: 404 });
     const span = onlySpan(tracing);
     expect(span.status.code).toBe(SpanStatusCode.ERROR);
     expect(span.attributes['error.type']).toBe('404');
@@ -196,7 +195,9 @@ describe('otelInterceptor: the CLIENT span of a call', () => {
 
   it('names a timeout TimeoutError', async () => {
     const { tracing, engine } = traced();
-    await expect(engine.request('GET', 'downstream', '/slow', { timeout: 50 })).rejects.toThrow(/timeout/);
+    await expect(engine.request('GET', 'downstream', '/delay/5000', { timeout: 50 })).rejects.toThrow(
+      /timeout/,
+    );
     const span = onlySpan(tracing);
     expect(span.attributes['error.type']).toBe('TimeoutError');
     expect(span.status.code).toBe(SpanStatusCode.ERROR);
@@ -205,9 +206,9 @@ describe('otelInterceptor: the CLIENT span of a call', () => {
   it("does not count the caller's own cancellation as an error", async () => {
     const { tracing, engine } = traced();
     const controller = new AbortController();
-    const call = engine.request('GET', 'downstream', '/slow', { signal: controller.signal });
-    await waitFor(() => downstream.received.some((r) => r.url === '/slow'), {
-      message: 'the server seeing /slow',
+    const call = engine.request('GET', 'downstream', '/delay/5000', { signal: controller.signal });
+    await waitFor(() => downstream.requests.some((r) => r.url === '/delay/5000'), {
+      message: 'the server seeing /delay/5000',
     });
     controller.abort(new Error('user navigated away'));
     await expect(call).rejects.toThrow('user navigated away');
@@ -262,7 +263,7 @@ describe('otelInterceptor: the CLIENT span of a call', () => {
     const span = onlySpan(tracing);
     expect(span.status).toEqual({ code: SpanStatusCode.ERROR, message: 'token service down' });
     expect(span.attributes['error.type']).toBe('Error');
-    expect(downstream.received).toHaveLength(0);
+    expect(downstream.requests).toHaveLength(0);
   });
 
   it('ends the span of a raw call when its headers arrived', async () => {
