@@ -75,6 +75,54 @@ describe('pnpm demo (static profile)', () => {
     for (const port of ports) expect(await isPortFree(port), `port ${port} still in use`).toBe(true);
   });
 
+  it('with --observe, traces every call into the greeters and prints the metrics text at the end', async () => {
+    const ports = await freePorts(3);
+    const token = `test-token-${process.pid}-${Date.now()}`;
+    const result = await runProcess('pnpm', ['demo', '--observe'], {
+      cwd: REPO_ROOT,
+      env: childEnv({
+        GREETER_PORT_1: String(ports[0]),
+        GREETER_PORT_2: String(ports[1]),
+        GREETER_PORT_3: String(ports[2]),
+        DEMO_TOKEN: token,
+      }),
+      timeoutMs: PROCESS_TIMEOUT_MS,
+    });
+    const output = `${result.stdout}\n${result.stderr}`;
+    expect(result.code, output).toBe(0);
+    const { callsPerStrategy } = parseSummary(result.stdout);
+    // The logged calls, then every strategy's.
+    const calls = 3 + STRATEGIES.length * callsPerStrategy;
+
+    // One CLIENT span per call: each logged call its own trace, each strategy's calls one trace.
+    expect(result.stdout).toContain(
+      `OpenTelemetry: ${calls} CLIENT spans (0 with error.type) in ${3 + STRATEGIES.length} traces`,
+    );
+    expect(result.stdout).toContain(`a valid traceparent with ${calls} of the ${calls} calls they answered`);
+    // The logged calls show the header sent and the trace id the greeter received.
+    const sent = [...result.stdout.matchAll(/"traceparent":"00-([0-9a-f]{32})-[0-9a-f]{16}-01"/g)].map(
+      (m) => m[1],
+    );
+    const received = [...result.stdout.matchAll(/"traceId":"([0-9a-f]{32})"/g)].map((m) => m[1]);
+    expect(sent).toHaveLength(3);
+    expect(received).toEqual(sent);
+
+    // The metrics text, as a scrape reads it.
+    const series = 'service="greeter",method="GET",status_class="2xx",outcome="success"';
+    expect(result.stdout).toContain('# TYPE service_caller_client_request_duration_seconds histogram');
+    expect(result.stdout).toContain(
+      `service_caller_client_request_duration_seconds_count{${series}} ${calls}`,
+    );
+    expect(result.stdout).toContain(
+      `service_caller_client_request_duration_seconds_bucket{le="+Inf",${series}} ${calls}`,
+    );
+    expect(result.stdout).toContain(
+      'service_caller_client_requests_in_flight{service="greeter",method="GET"} 0',
+    );
+    expect(output).not.toContain(token);
+    for (const port of ports) expect(await isPortFree(port), `port ${port} still in use`).toBe(true);
+  });
+
   it('exits 2 with one line naming the problem for an unknown --registry', async () => {
     const result = await runProcess('pnpm', ['demo', '--registry', 'zookeeper'], {
       cwd: REPO_ROOT,
