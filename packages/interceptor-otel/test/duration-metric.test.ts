@@ -3,30 +3,18 @@ import {
   type Histogram,
   type HistogramMetricData,
   MeterProvider,
-  MetricReader,
 } from '@opentelemetry/sdk-metrics';
-import { createCallEngine, roundRobin, silentLogger, staticRegistry } from '@service-caller/core';
 import { closedPort, startTestService, type TestService } from '@service-caller/testkit';
 import { undiciTransport } from '@service-caller/transport-undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DURATION_BUCKETS_SECONDS, INSTRUMENTATION_SCOPE, otelInterceptor } from '../src/index.js';
-import { inMemoryTracing } from './support/sdk.js';
-
-/** A pull reader: the test collects when it wants to look. */
-class TestReader extends MetricReader {
-  protected override onShutdown(): Promise<void> {
-    return Promise.resolve();
-  }
-  protected override onForceFlush(): Promise<void> {
-    return Promise.resolve();
-  }
-}
+import { inMemoryTracing, PullReader } from './support/sdk.js';
 
 let downstream: TestService;
 let refusedPort: number;
 
 beforeAll(async () => {
-  downstream = await startTestService();
+  downstream = await startTestService({ name: 'downstream' });
   refusedPort = await closedPort();
 });
 
@@ -34,22 +22,14 @@ afterAll(() => downstream.close());
 
 describe('otelInterceptor: the http.client.request.duration histogram', () => {
   it('records every call in seconds, with the conventions attributes and advised buckets', async () => {
-    const reader = new TestReader();
+    const reader = new PullReader();
     const meterProvider = new MeterProvider({ readers: [reader] });
-    const engine = createCallEngine({
-      discovery: staticRegistry({
-        services: {
-          downstream: [{ host: '127.0.0.1', port: downstream.port }],
-          refused: [{ host: '127.0.0.1', port: refusedPort }],
-        },
-        logger: silentLogger,
-      }),
+    const engine = downstream.callEngine({
       transport: undiciTransport(),
-      loadBalancer: roundRobin(),
       interceptors: [
         otelInterceptor({ tracerProvider: inMemoryTracing().provider, metrics: true, meterProvider }),
       ],
-      logger: silentLogger,
+      services: { refused: [{ host: '127.0.0.1', port: refusedPort }] },
     });
     try {
       for (let i = 0; i < 3; i++) await engine.request('GET', 'downstream', '/ok');

@@ -11,36 +11,18 @@ import { startTestService, type TestService } from '@service-caller/testkit';
 import { undiciTransport } from '@service-caller/transport-undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { otelInterceptor } from '../src/index.js';
-import { inMemoryTracing, installGlobalContext, parseTraceparent } from './support/sdk.js';
-
-class TestReader extends MetricReader {
-  protected override onShutdown(): Promise<void> {
-    return Promise.resolve();
-  }
-  protected override onForceFlush(): Promise<void> {
-    return Promise.resolve();
-  }
-}
+import { inMemoryTracing, installGlobalContext, PullReader, parseTraceparent } from './support/sdk.js';
 
 let downstream: TestService;
 
 beforeAll(async () => {
-  downstream = await startTestService();
+  downstream = await startTestService({ name: 'downstream' });
 });
 
 afterAll(() => downstream.close());
 
 async function call(interceptor: ServiceInterceptor, path: string): Promise<void> {
-  const engine = createCallEngine({
-    discovery: staticRegistry({
-      services: { downstream: [{ host: '127.0.0.1', port: downstream.port }] },
-      logger: silentLogger,
-    }),
-    transport: undiciTransport(),
-    loadBalancer: roundRobin(),
-    interceptors: [interceptor],
-    logger: silentLogger,
-  });
+  const engine = downstream.callEngine({ transport: undiciTransport(), interceptors: [interceptor] });
   try {
     await engine.request('GET', 'downstream', path);
   } finally {
@@ -57,7 +39,7 @@ describe('otelInterceptor with the global SDK (the defaults)', () => {
     expect(downstream.only('/before-sdk').headers).not.toHaveProperty('traceparent');
 
     const tracing = inMemoryTracing();
-    const reader = new TestReader();
+    const reader = new PullReader();
     const meterProvider = new MeterProvider({ readers: [reader] });
     const uninstall = installGlobalContext();
     trace.setGlobalTracerProvider(tracing.provider);

@@ -2,13 +2,9 @@ import { context, propagation, type SpanContext, SpanKind, SpanStatusCode, trace
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import {
   type CallEngine,
-  createCallEngine,
   HttpStatusError,
   isConfigError,
-  roundRobin,
   type ServiceInterceptor,
-  silentLogger,
-  staticRegistry,
 } from '@service-caller/core';
 import { closedPort, startTestService, type TestService, waitFor } from '@service-caller/testkit';
 import { undiciTransport } from '@service-caller/transport-undici';
@@ -19,11 +15,10 @@ import { inMemoryTracing, installGlobalContext, parseTraceparent, type Tracing }
 let downstream: TestService;
 let refusedPort: number;
 let uninstall: () => void;
-const engines: CallEngine[] = [];
 
 beforeAll(async () => {
   uninstall = installGlobalContext();
-  downstream = await startTestService();
+  downstream = await startTestService({ name: 'downstream' });
   refusedPort = await closedPort();
 });
 
@@ -32,28 +27,17 @@ afterAll(async () => {
   uninstall();
 });
 
-afterEach(async () => {
-  await Promise.all(engines.splice(0).map((engine) => engine.close()));
+afterEach(() => {
   downstream.requests.length = 0;
 });
 
 /** A real engine: static registry -> round robin -> undici -> the downstream server on 127.0.0.1. */
 function engineWith(interceptors: ServiceInterceptor[]): CallEngine {
-  const engine = createCallEngine({
-    discovery: staticRegistry({
-      services: {
-        downstream: [{ host: '127.0.0.1', port: downstream.port }],
-        refused: [{ host: '127.0.0.1', port: refusedPort }],
-      },
-      logger: silentLogger,
-    }),
+  return downstream.callEngine({
     transport: undiciTransport(),
-    loadBalancer: roundRobin(),
     interceptors,
-    logger: silentLogger,
+    services: { refused: [{ host: '127.0.0.1', port: refusedPort }] },
   });
-  engines.push(engine);
-  return engine;
 }
 
 function traced(options: Parameters<typeof otelInterceptor>[0] = {}): {

@@ -1,12 +1,4 @@
-import {
-  type CallEngine,
-  createCallEngine,
-  isConfigError,
-  roundRobin,
-  type ServiceInterceptor,
-  silentLogger,
-  staticRegistry,
-} from '@service-caller/core';
+import { type CallEngine, isConfigError, type ServiceInterceptor } from '@service-caller/core';
 import { createRequestContext } from '@service-caller/core/adapter';
 import { closedPort, startTestService, type TestService, waitFor } from '@service-caller/testkit';
 import { undiciTransport } from '@service-caller/transport-undici';
@@ -20,37 +12,35 @@ const IN_FLIGHT = 'service_caller_client_requests_in_flight';
 
 let service: TestService;
 let refusedPort: number;
-const engines: CallEngine[] = [];
 
 beforeAll(async () => {
-  service = await startTestService();
+  service = await startTestService({ name: 'downstream' });
   refusedPort = await closedPort();
 });
 
 afterAll(() => service.close());
 
-afterEach(async () => {
-  await Promise.all(engines.splice(0).map((engine) => engine.close()));
+afterEach(() => {
   service.requests.length = 0;
 });
 
 /** A real engine: static registry -> round robin -> undici -> the test service on 127.0.0.1. */
-function engineWith(interceptors: ServiceInterceptor[], downstream = [service.port]): CallEngine {
-  const engine = createCallEngine({
-    discovery: staticRegistry({
-      services: {
-        downstream: downstream.map((port) => ({ host: '127.0.0.1', port })),
-        refused: [{ host: '127.0.0.1', port: refusedPort }],
-      },
-      logger: silentLogger,
-    }),
+function engineWith(interceptors: ServiceInterceptor[], extraInstance?: number): CallEngine {
+  const refused = [{ host: '127.0.0.1', port: refusedPort }];
+  return service.callEngine({
     transport: undiciTransport(),
-    loadBalancer: roundRobin(),
     interceptors,
-    logger: silentLogger,
+    services:
+      extraInstance === undefined
+        ? { refused }
+        : {
+            refused,
+            downstream: [
+              { host: '127.0.0.1', port: service.port },
+              { host: '127.0.0.1', port: extraInstance },
+            ],
+          },
   });
-  engines.push(engine);
-  return engine;
 }
 
 const labels = (service: string, method: string, status_class: string, outcome: string) => ({
@@ -172,10 +162,8 @@ describe('prometheusInterceptor: what a scrape shows after a known set of calls'
 
   it('labels the instance chosen with instanceLabel: true', async () => {
     const registry = new Registry();
-    const engine = engineWith(
-      [prometheusInterceptor({ registry, instanceLabel: true })],
-      [service.port, refusedPort],
-    );
+    // Two instances, the second refusing: round robin sends one call to each.
+    const engine = engineWith([prometheusInterceptor({ registry, instanceLabel: true })], refusedPort);
     await engine.request('GET', 'downstream', '/ok');
     await expect(engine.request('GET', 'downstream', '/ok')).rejects.toThrow(/ECONNREFUSED/);
     await expect(engine.request('GET', 'nowhere', '/ok')).rejects.toThrow();

@@ -1,6 +1,17 @@
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  type CallEngine,
+  createCallEngine,
+  type LoadBalancer,
+  roundRobin,
+  type ServiceInterceptor,
+  type StaticInstanceInput,
+  silentLogger,
+  staticRegistry,
+  type Transport,
+} from '@service-caller/core';
 import { within } from './transport/bounded.js';
 
 export { closedPort } from './transport/unreachable.js';
@@ -14,15 +25,38 @@ export interface TestServiceRequest {
   readonly headers: http.IncomingHttpHeaders;
 }
 
+/** What {@link TestService.callEngine} builds the engine from. */
+export interface TestServiceEngineOptions {
+  /** The transport the calls go over (a devDependency of the package under test). */
+  transport: Transport;
+  /** The interceptors under test. @default [] */
+  interceptors?: readonly ServiceInterceptor[];
+  /**
+   * More services in the engine's static registry, e.g. one on a `closedPort()`; a list under
+   * the service's own `name` replaces its one instance (to add a second).
+   * @default {}
+   */
+  services?: Readonly<Record<string, readonly StaticInstanceInput[]>>;
+  /** @default roundRobin() */
+  loadBalancer?: LoadBalancer;
+}
+
 /** A running {@link startTestService}. */
 export interface TestService {
+  /** The service name {@link TestService.callEngine} registers this service under. */
+  readonly name: string;
   readonly host: '127.0.0.1';
   readonly port: number;
   /** Every request received so far, oldest first. Clear it with `requests.length = 0`. */
   readonly requests: TestServiceRequest[];
   /** The one request received for `url` (path and query); throws when there is none or more than one. */
   only(url: string): TestServiceRequest;
-  /** Stops listening, drops open connections and answers no delayed request. Idempotent. */
+  /**
+   * A real call engine (core's `createCallEngine`) whose static registry lists this service
+   * under `name` (plus `services`), with a silent logger. `close()` closes it too.
+   */
+  callEngine(options: TestServiceEngineOptions): CallEngine;
+  /** Closes the engines made by `callEngine`, stops listening, drops open connections and answers no delayed request. Idempotent. */
   close(): Promise<void>;
 }
 
@@ -41,19 +75,16 @@ const MAX_DELAY_MS = 60_000;
  * @example
  * ```ts
  * const service = await startTestService();
- * const engine = createCallEngine({
- *   discovery: staticRegistry({ services: { svc: [{ host: service.host, port: service.port }] } }),
- *   transport: undiciTransport(),
- *   loadBalancer: roundRobin(),
- *   interceptors: [myInterceptor],
- * });
- * await engine.request('GET', 'svc', '/status/503').catch(() => {});
+ * const engine = service.callEngine({ transport: undiciTransport(), interceptors: [myInterceptor] });
+ * await engine.request('GET', service.name, '/status/503').catch(() => {});
  * service.only('/status/503').headers['x-request-id'];
- * await service.close();
+ * await service.close(); // closes the engine too
  * ```
  */
-export async function startTestService(): Promise<TestService> {
+export async function startTestService(options: { name?: string } = {}): Promise<TestService> {
+  const name = options.name ?? 'test-service';
   const requests: TestServiceRequest[] = [];
+  const engines: CallEngine[] = [];
   const timers = new Set<ReturnType<typeof setTimeout>>();
   const server = http.createServer((req, res) => {
     const url = req.url ?? '/';
@@ -87,7 +118,21 @@ export async function startTestService(): Promise<TestService> {
   await within(once(server, 'listening'), 'the test service listening');
   const { port } = server.address() as AddressInfo;
   let closing: Promise<void> | undefined;
+  const stop = async () => {
+    for (const timer of timers) clearTimeout(timer);
+    timers.clear();
+    const closed = once(server, 'close');
+    // Connections first: an engine's close() waits for its calls in flight, delayed ones included.
+    server.closeAllConnections();
+    server.close();
+    await within(
+      Promise.all(engines.splice(0).map((engine) => engine.close())),
+      'the test service closing its engines',
+    );
+    await within(closed, 'the test service closing');
+  };
   return {
+    name,
     host: '127.0.0.1',
     port,
     requests,
@@ -98,15 +143,22 @@ export async function startTestService(): Promise<TestService> {
       }
       return matching[0]!;
     },
+    callEngine({ transport, interceptors = [], services = {}, loadBalancer = roundRobin() }) {
+      const engine = createCallEngine({
+        discovery: staticRegistry({
+          services: { [name]: [{ host: '127.0.0.1', port }], ...services },
+          logger: silentLogger,
+        }),
+        transport,
+        loadBalancer,
+        interceptors,
+        logger: silentLogger,
+      });
+      engines.push(engine);
+      return engine;
+    },
     close() {
-      if (closing === undefined) {
-        for (const timer of timers) clearTimeout(timer);
-        timers.clear();
-        const closed = once(server, 'close');
-        server.closeAllConnections();
-        server.close();
-        closing = within(closed, 'the test service closing').then(() => {});
-      }
+      closing ??= stop();
       return closing;
     },
   };

@@ -1,12 +1,23 @@
 import { context, propagation } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { MetricReader } from '@opentelemetry/sdk-metrics';
 import {
   InMemorySpanExporter,
   type ReadableSpan,
   SimpleSpanProcessor,
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
+
+/** A metric reader the test collects from when it wants to look (`await reader.collect()`). */
+export class PullReader extends MetricReader {
+  protected override onShutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+  protected override onForceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+}
 
 /** A tracer provider whose finished spans land in memory. */
 export interface Tracing {
