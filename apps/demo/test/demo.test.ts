@@ -6,22 +6,29 @@ const STRATEGIES = ['round_robin', 'random', 'weight_random', 'weight_round_robi
 // pnpm and tsx start in a few seconds; the bound only stops a hung demo from hanging the run.
 const PROCESS_TIMEOUT_MS = 90_000;
 
+/**
+ * Runs `pnpm demo <args>` (static profile) on free ports instead of the YAML's defaults, so a
+ * busy 1808x on this machine cannot interfere, with a token unique to the run.
+ */
+async function runStaticDemo(args: string[]) {
+  const ports = await freePorts(3);
+  const token = `test-token-${process.pid}-${Date.now()}`;
+  const result = await runProcess('pnpm', ['demo', ...args], {
+    cwd: REPO_ROOT,
+    env: childEnv({
+      GREETER_PORT_1: String(ports[0]),
+      GREETER_PORT_2: String(ports[1]),
+      GREETER_PORT_3: String(ports[2]),
+      DEMO_TOKEN: token,
+    }),
+    timeoutMs: PROCESS_TIMEOUT_MS,
+  });
+  return { ports, token, result, output: `${result.stdout}\n${result.stderr}` };
+}
+
 describe('pnpm demo (static profile)', () => {
   it('calls the three greeters with every strategy, prints the summary, and exits 0 leaving nothing behind', async () => {
-    // Free ports instead of the YAML's defaults, so a busy 1808x on this machine cannot interfere.
-    const ports = await freePorts(3);
-    const token = `test-token-${process.pid}-${Date.now()}`;
-    const result = await runProcess('pnpm', ['demo'], {
-      cwd: REPO_ROOT,
-      env: childEnv({
-        GREETER_PORT_1: String(ports[0]),
-        GREETER_PORT_2: String(ports[1]),
-        GREETER_PORT_3: String(ports[2]),
-        DEMO_TOKEN: token,
-      }),
-      timeoutMs: PROCESS_TIMEOUT_MS,
-    });
-    const output = `${result.stdout}\n${result.stderr}`;
+    const { ports, token, result, output } = await runStaticDemo([]);
     expect(result.code, output).toBe(0);
 
     const summary = parseSummary(result.stdout);
@@ -76,19 +83,7 @@ describe('pnpm demo (static profile)', () => {
   });
 
   it('with --observe, traces every call into the greeters and prints the metrics text at the end', async () => {
-    const ports = await freePorts(3);
-    const token = `test-token-${process.pid}-${Date.now()}`;
-    const result = await runProcess('pnpm', ['demo', '--observe'], {
-      cwd: REPO_ROOT,
-      env: childEnv({
-        GREETER_PORT_1: String(ports[0]),
-        GREETER_PORT_2: String(ports[1]),
-        GREETER_PORT_3: String(ports[2]),
-        DEMO_TOKEN: token,
-      }),
-      timeoutMs: PROCESS_TIMEOUT_MS,
-    });
-    const output = `${result.stdout}\n${result.stderr}`;
+    const { ports, token, result, output } = await runStaticDemo(['--observe']);
     expect(result.code, output).toBe(0);
     const { callsPerStrategy } = parseSummary(result.stdout);
     // The logged calls, then every strategy's.
