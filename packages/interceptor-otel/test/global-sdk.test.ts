@@ -1,12 +1,6 @@
 import { metrics, trace } from '@opentelemetry/api';
-import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import {
-  createCallEngine,
-  roundRobin,
-  type ServiceInterceptor,
-  silentLogger,
-  staticRegistry,
-} from '@service-caller/core';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import type { ServiceInterceptor } from '@service-caller/core';
 import { startTestService, type TestService } from '@service-caller/testkit';
 import { undiciTransport } from '@service-caller/transport-undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

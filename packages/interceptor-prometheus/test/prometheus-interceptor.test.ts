@@ -5,7 +5,7 @@ import { undiciTransport } from '@service-caller/transport-undici';
 import { Registry, register } from 'prom-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_BUCKETS_SECONDS, prometheusInterceptor } from '../src/index.js';
-import { scrape, seriesOf, valueOf } from './support/scrape.js';
+import { sampleValue, scrape, seriesOf } from './support/scrape.js';
 
 const DURATION = 'service_caller_client_request_duration_seconds';
 const IN_FLIGHT = 'service_caller_client_requests_in_flight';
@@ -82,7 +82,7 @@ describe('prometheusInterceptor: what a scrape shows after a known set of calls'
       message: 'the service seeing the held call',
     });
     const during = await scrape(registry);
-    expect(valueOf(during.samples, IN_FLIGHT, { service: 'downstream', method: 'GET' })).toBe(1);
+    expect(sampleValue(during.samples, IN_FLIGHT, { service: 'downstream', method: 'GET' })).toBe(1);
     controller.abort(new Error('the user went away'));
     await expect(held).rejects.toThrow('the user went away');
 
@@ -103,14 +103,14 @@ describe('prometheusInterceptor: what a scrape shows after a known set of calls'
     ];
     expect(seriesOf(samples, `${DURATION}_count`)).toHaveLength(expected.length);
     for (const [series, count] of expected) {
-      expect(valueOf(samples, `${DURATION}_count`, series), JSON.stringify(series)).toBe(count);
-      expect(valueOf(samples, `${DURATION}_bucket`, { ...series, le: '+Inf' })).toBe(count);
+      expect(sampleValue(samples, `${DURATION}_count`, series), JSON.stringify(series)).toBe(count);
+      expect(sampleValue(samples, `${DURATION}_bucket`, { ...series, le: '+Inf' })).toBe(count);
       // No call here takes a minute.
-      expect(valueOf(samples, `${DURATION}_bucket`, { ...series, le: '60' })).toBe(count);
+      expect(sampleValue(samples, `${DURATION}_bucket`, { ...series, le: '60' })).toBe(count);
     }
     const slow = labels('downstream', 'PUT', '2xx', 'success');
-    expect(valueOf(samples, `${DURATION}_bucket`, { ...slow, le: '0.25' })).toBe(0);
-    expect(valueOf(samples, `${DURATION}_sum`, slow)).toBeGreaterThanOrEqual(0.6);
+    expect(sampleValue(samples, `${DURATION}_bucket`, { ...slow, le: '0.25' })).toBe(0);
+    expect(sampleValue(samples, `${DURATION}_sum`, slow)).toBeGreaterThanOrEqual(0.6);
 
     // Every call has ended: nothing in flight, in any series the gauge has.
     const inFlight = samples.filter((s) => s.name === IN_FLIGHT);
@@ -155,9 +155,9 @@ describe('prometheusInterceptor: what a scrape shows after a known set of calls'
     ];
     expect(cumulative.slice(0, -1).map(([le]) => Number(le))).toEqual(DEFAULT_BUCKETS_SECONDS);
     for (const [le, count] of cumulative) {
-      expect(valueOf(samples, `${DURATION}_bucket`, { ...series, le }), `le=${le}`).toBe(count);
+      expect(sampleValue(samples, `${DURATION}_bucket`, { ...series, le }), `le=${le}`).toBe(count);
     }
-    expect(valueOf(samples, `${DURATION}_sum`, series)).toBeCloseTo(33.333, 6);
+    expect(sampleValue(samples, `${DURATION}_sum`, series)).toBeCloseTo(33.333, 6);
   });
 
   it('labels the instance chosen with instanceLabel: true', async () => {
@@ -169,19 +169,19 @@ describe('prometheusInterceptor: what a scrape shows after a known set of calls'
     await expect(engine.request('GET', 'nowhere', '/ok')).rejects.toThrow();
     const { samples } = await scrape(registry);
     expect(
-      valueOf(samples, `${DURATION}_count`, {
+      sampleValue(samples, `${DURATION}_count`, {
         ...labels('downstream', 'GET', '2xx', 'success'),
         service_instance: `127.0.0.1:${service.port}`,
       }),
     ).toBe(1);
     expect(
-      valueOf(samples, `${DURATION}_count`, {
+      sampleValue(samples, `${DURATION}_count`, {
         ...labels('downstream', 'GET', 'none', 'error'),
         service_instance: `127.0.0.1:${refusedPort}`,
       }),
     ).toBe(1);
     expect(
-      valueOf(samples, `${DURATION}_count`, {
+      sampleValue(samples, `${DURATION}_count`, {
         ...labels('nowhere', 'GET', 'none', 'error'),
         service_instance: '',
       }),
@@ -202,7 +202,7 @@ describe('prometheusInterceptor: what a scrape shows after a known set of calls'
     const engine = engineWith([failing, prometheusInterceptor({ registry })]);
     await expect(engine.request('GET', 'downstream', '/never')).rejects.toThrow('token service down');
     const { samples } = await scrape(registry);
-    expect(valueOf(samples, `${DURATION}_count`, labels('downstream', 'GET', 'none', 'error'))).toBe(1);
+    expect(sampleValue(samples, `${DURATION}_count`, labels('downstream', 'GET', 'none', 'error'))).toBe(1);
     expect(samples.filter((s) => s.name === IN_FLIGHT && s.value !== 0)).toEqual([]);
   });
 
@@ -214,7 +214,7 @@ describe('prometheusInterceptor: what a scrape shows after a known set of calls'
     await engine.request('GET', 'downstream', '/ok');
     const { samples } = await scrape(registry);
     expect(
-      valueOf(samples, `${DURATION}_count`, {
+      sampleValue(samples, `${DURATION}_count`, {
         ...labels('downstream', 'GET', '2xx', 'success'),
         app: 'checkout',
       }),

@@ -46,7 +46,14 @@ describe('startTestService', () => {
     const sent: string[] = [];
     const engine = service.callEngine({
       transport: fetchTransport(sent),
-      interceptors: [{ name: 'mark', beforeRequest: (ctx) => void (ctx.options.headers!['x-mark'] = 'm') }],
+      interceptors: [
+        {
+          name: 'mark',
+          beforeRequest: (ctx) => {
+            ctx.options.headers = { ...ctx.options.headers, 'x-mark': 'm' };
+          },
+        },
+      ],
       services: { gone: [{ host: '127.0.0.1', port }] },
     });
     await expect(engine.request('GET', 'svc', '/status/200')).resolves.toEqual({ status: 200 });

@@ -28,7 +28,11 @@ export async function scrape(registry: Registry): Promise<{ text: string; sample
  * The value of the one sample named `name` whose labels are exactly `labels` (the `le` of a
  * bucket included); throws when there is none.
  */
-export function valueOf(samples: readonly Sample[], name: string, labels: Record<string, string>): number {
+export function sampleValue(
+  samples: readonly Sample[],
+  name: string,
+  labels: Record<string, string>,
+): number {
   const wanted = JSON.stringify(Object.entries(labels).sort());
   const found = samples.filter(
     (s) => s.name === name && JSON.stringify(Object.entries(s.labels).sort()) === wanted,

@@ -50,7 +50,7 @@ export async function checkConcurrentCalls(
   // Ended in an order unlike the start: every third call first, backwards.
   const order = calls.map((_, i) => i).sort((a, b) => (a % 3) - (b % 3) || b - a);
   await Promise.all(order.map((i) => finishCall(interceptor, calls[i]!, i)));
-  calls.forEach((call, i) => checkOwnOutcome(call, i, freedom));
+  for (const [i, call] of calls.entries()) checkOwnOutcome(call, i, freedom);
 }
 
 function checkOwnOutcome(call: PlayedCall, i: number, freedom: OutcomeFreedom): void {
