@@ -19,6 +19,8 @@
  * export itself, a network matter, is not measured), and for the histogram a metric reader that
  * is never collected (the SDK aggregates on every record all the same).
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { context, type TextMapPropagator } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
@@ -32,11 +34,14 @@ import { BatchSpanProcessor, type SpanExporter, TracerProvider } from '@opentele
 import {
   type CallEngine,
   createCallEngine,
+  type RawResponse,
+  type RequestContext,
   roundRobin,
   type ServiceInterceptor,
   silentLogger,
   staticRegistry,
 } from '@service-caller/core';
+import { createRequestContext } from '@service-caller/core/adapter';
 import { otelInterceptor } from '@service-caller/interceptor-otel';
 import { prometheusInterceptor } from '@service-caller/interceptor-prometheus';
 import { undiciTransport } from '@service-caller/transport-undici';
@@ -56,6 +61,12 @@ const WARMUP: PhaseSpec = {
   timeLimitMs: 60_000,
   maxErrors: 100,
 };
+/**
+ * Hook runs per sample in the no-I/O table (below the span queue's 65,536, so no span is dropped
+ * within a sample), and samples per row.
+ */
+const HOOK_CALLS = 50_000;
+const HOOK_SAMPLES = quick ? 5 : 21;
 const ROUND: PhaseSpec = {
   requests: quick ? 1_000 : 3_000,
   concurrency: 16,
@@ -83,6 +94,12 @@ class IdleReader extends MetricReader {
   }
 }
 
+/** V8's `gc()`, made available at run time (the bench runs without `--expose-gc`). */
+const collectGarbage = (() => {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+})();
+
 /** One row: a label and the interceptor it adds (none for the baseline). */
 interface Row {
   readonly label: string;
@@ -97,7 +114,7 @@ interface Measured {
   readonly addedUs: number[];
 }
 
-function rows(): { rows: Row[]; shutdown: () => Promise<void> } {
+function rows(): { rows: Row[]; settle: () => Promise<void>; shutdown: () => Promise<void> } {
   const tracerProvider = new TracerProvider({
     spanProcessors: [
       new BatchSpanProcessor({
@@ -132,6 +149,10 @@ function rows(): { rows: Row[]; shutdown: () => Promise<void> } {
         interceptor: prometheusInterceptor({ registry: new Registry(), instanceLabel: true }),
       },
     ],
+    settle: async () => {
+      await tracerProvider.forceFlush();
+      collectGarbage();
+    },
     shutdown: async () => {
       await tracerProvider.shutdown();
       await meterProvider.shutdown();
@@ -139,12 +160,76 @@ function rows(): { rows: Row[]; shutdown: () => Promise<void> } {
   };
 }
 
+/** A finished, successful call as `afterResponse` sees it; 1,000 of them are cycled. */
+function finishedContexts(): RequestContext[] {
+  const instance = Object.freeze({
+    id: '127.0.0.1:8080',
+    serviceName: 'bench',
+    host: '127.0.0.1',
+    port: 8080,
+    weight: 1,
+    healthy: true,
+    metadata: Object.freeze({}),
+  });
+  const response = { status: 200, statusText: 'OK', headers: {}, bodyUsed: true } as unknown as RawResponse;
+  return Array.from({ length: 1_000 }, () => {
+    const ctx = createRequestContext({ method: 'GET', serviceName: 'bench', path: '/users/7' });
+    ctx.attempt = 1;
+    ctx.selectedInstance = instance;
+    ctx.pick = { instance };
+    ctx.resolvedUrl = 'http://127.0.0.1:8080/users/7';
+    ctx.response = response;
+    ctx.result = { ok: true };
+    ctx.endTime = ctx.startTime + 1.5;
+    ctx.duration = 1.5;
+    return ctx;
+  });
+}
+
+/**
+ * The interceptor's own work per call without I/O or the engine: `beforeRequest` then
+ * `afterResponse` on prebuilt contexts, ns per call, median over samples. The first table's
+ * noise (a whole call is ~20 µs) hides differences this one shows. `settle` (flushing the span
+ * queue, collecting garbage) runs between samples, so no row pays for another's leftovers.
+ */
+async function hookWork(table: readonly Row[], settle: () => Promise<void>): Promise<string[]> {
+  const contexts = finishedContexts();
+  const lines = [
+    `Interceptor work per call, no I/O (beforeRequest + afterResponse on prebuilt contexts, ${HOOK_SAMPLES} x ${HOOK_CALLS} calls, CPU time, median; the row without hooks is the measuring loop's own cost)`,
+    '',
+    '| interceptor | CPU ns/call |',
+    '| --- | --- |',
+  ];
+  for (const { label, interceptor } of table) {
+    if (interceptor === undefined) continue;
+    const run = (calls: number) => {
+      for (let i = 0; i < calls; i++) {
+        const ctx = contexts[i % contexts.length]!;
+        interceptor.beforeRequest?.(ctx);
+        interceptor.afterResponse?.(ctx);
+      }
+    };
+    run(HOOK_CALLS); // warm-up
+    const samples: number[] = [];
+    for (let sample = 0; sample < HOOK_SAMPLES; sample++) {
+      await settle();
+      // CPU time, not wall time: on a shared machine the wall clock counts the other processes too.
+      const start = process.cpuUsage();
+      run(HOOK_CALLS);
+      const used = process.cpuUsage(start);
+      samples.push(((used.user + used.system) * 1e3) / HOOK_CALLS);
+    }
+    lines.push(`| ${label} | ${spread(samples).median.toFixed(0)} |`);
+  }
+  return lines;
+}
+
 async function main(): Promise<number> {
   installChildCleanup();
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   const loadAtStart = describeMachine().loadAverage;
   const upstream = await startUpstream(nodeCommand(), 1);
-  const { rows: table, shutdown } = rows();
+  const { rows: table, settle, shutdown } = rows();
   const measured: Measured[] = table.map((row) => ({
     row,
     engine: createCallEngine({
@@ -196,6 +281,7 @@ async function main(): Promise<number> {
         `| ${m.row.label} | ${cpu.median.toFixed(2)} (${cpu.min.toFixed(2)}-${cpu.max.toFixed(2)}) | ${m === measured[0] ? '-' : added.toFixed(2)} | ${share} |`,
       );
     }
+    lines.push('', ...(await hookWork(table, settle)));
     process.stdout.write(`${lines.join('\n')}\n`);
   } catch (error) {
     failed = true;

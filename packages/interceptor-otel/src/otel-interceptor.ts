@@ -1,6 +1,7 @@
 import {
   type Attributes,
   context,
+  diag,
   type Histogram,
   type MeterProvider,
   metrics,
@@ -107,7 +108,12 @@ class OtelInterceptor implements ServiceInterceptor {
     if (this.#propagator !== undefined) {
       // The engine gives each call its own headers object; an earlier interceptor may have dropped it.
       ctx.options.headers ??= {};
-      this.#propagator.inject(trace.setSpan(parent, span), ctx.options.headers, HEADER_SETTER);
+      try {
+        this.#propagator.inject(trace.setSpan(parent, span), ctx.options.headers, HEADER_SETTER);
+      } catch (error) {
+        // Telemetry never fails a call: reported where OpenTelemetry reports its own troubles.
+        diag.error(`${this.name}: the propagator threw; the call goes without trace headers`, error);
+      }
     }
   }
 
@@ -140,8 +146,26 @@ class OtelInterceptor implements ServiceInterceptor {
       [ATTR_HTTP_REQUEST_METHOD]: ctx.method,
       [ATTR_SERVICE_PEER_NAME]: ctx.serviceName,
     };
-    const name = this.#spanName === undefined ? ctx.method : this.#spanName(ctx);
-    return this.#tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes, startTime }, parent);
+    return this.#tracer.startSpan(
+      this.#nameOf(ctx),
+      { kind: SpanKind.CLIENT, attributes, startTime },
+      parent,
+    );
+  }
+
+  /** The `spanName` option's name, else (or when it throws or gives no string) the method. */
+  #nameOf(ctx: RequestContext): string {
+    if (this.#spanName === undefined) return ctx.method;
+    try {
+      const name = this.#spanName(ctx);
+      if (typeof name === 'string' && name !== '') return name;
+      diag.error(
+        `${this.name}: spanName returned ${typeof name === 'string' ? 'an empty string' : typeof name}; the span is named after the method`,
+      );
+    } catch (error) {
+      diag.error(`${this.name}: spanName threw; the span is named after the method`, error);
+    }
+    return ctx.method;
   }
 
   /** Everything known once the call ended: the instance, the URL, the status and the outcome. */

@@ -1,4 +1,13 @@
-import { context, propagation, type SpanContext, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import {
+  context,
+  DiagLogLevel,
+  diag,
+  propagation,
+  type SpanContext,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import {
   type CallEngine,
@@ -263,6 +272,48 @@ describe('otelInterceptor: the CLIENT span of a call', () => {
     const { tracing, engine } = traced({ spanName: (ctx) => `${ctx.method} ${ctx.serviceName}` });
     await engine.request('DELETE', 'downstream', '/items/7');
     expect(onlySpan(tracing).name).toBe('DELETE downstream');
+  });
+
+  it('never fails a call for a spanName or a propagator that throws, and says so through diag', async () => {
+    const reported: string[] = [];
+    diag.setLogger(
+      {
+        error: (message) => void reported.push(message),
+        warn: () => {},
+        info: () => {},
+        debug: () => {},
+        verbose: () => {},
+      },
+      DiagLogLevel.ERROR,
+    );
+    try {
+      const { tracing, engine } = traced({
+        spanName: () => {
+          throw new Error('bad template');
+        },
+        propagator: {
+          inject: () => {
+            throw new Error('bad carrier');
+          },
+          extract: (ctx) => ctx,
+          fields: () => [],
+        },
+      });
+      await expect(engine.request('GET', 'downstream', '/resilient')).resolves.toEqual({ ok: true });
+      expect(onlySpan(tracing).name).toBe('GET');
+      expect(reported).toEqual([
+        'OtelInterceptor: spanName threw; the span is named after the method',
+        'OtelInterceptor: the propagator threw; the call goes without trace headers',
+      ]);
+      const empty = traced({ spanName: () => '' });
+      await empty.engine.request('GET', 'downstream', '/empty-name');
+      expect(onlySpan(empty.tracing).name).toBe('GET');
+      expect(reported[2]).toBe(
+        'OtelInterceptor: spanName returned an empty string; the span is named after the method',
+      );
+    } finally {
+      diag.disable();
+    }
   });
 
   it('sends no trace header with propagate: false, and through a given propagator otherwise', async () => {
