@@ -8,11 +8,14 @@ import {
 import { createRequestContext, InterceptorChain } from '@service-caller/core/adapter';
 import { describe, expect, it } from 'vitest';
 import {
+  attemptOnce,
+  beginAttempt,
   consumedResponse,
   end,
+  endAttempt,
+  INSTANCE,
   newContext,
   runFailureStages,
-  select,
   unreadResponse,
 } from './interceptor/calls.js';
 import { checkConcurrentCalls, checkNoRetainedCalls, checkStableName } from './interceptor/checks.js';
@@ -34,7 +37,7 @@ export interface TestInterceptorOptions {
   additionalTests?: () => void;
 }
 
-const HOOKS = ['beforeRequest', 'afterResponse', 'handleException'] as const;
+const HOOKS = ['beforeRequest', 'afterResponse', 'handleException', 'beforeAttempt', 'afterAttempt'] as const;
 
 /**
  * The conformance suite for an interceptor: a non-empty string `name`, a finite `order` when it
@@ -42,13 +45,15 @@ const HOOKS = ['beforeRequest', 'afterResponse', 'handleException'] as const;
  * run against real `RequestContext`s (from core's `createRequestContext`) of a successful call,
  * a call that failed with a status, a call that failed before any instance was chosen, a call
  * that failed after one was chosen but without a response (so `ctx.response` is missing), a raw
- * call (whose body the interceptor must neither read nor dispose) and a call without options,
- * without throwing and without replacing `ctx.error` or `ctx.result` unless `handlesErrors` /
- * `replacesResult` say it may. Then the contract across calls: a stable name (the same for every
- * instance `create` makes, unchanged by calls), concurrent calls that keep their own headers,
- * query, result and error when their hooks interleave and they end in another order, and no
- * per-call state held once calls have ended (their contexts and responses are garbage-collected
- * while the interceptor lives on; the check uses V8's `gc()`, made available at run time).
+ * call (whose body the interceptor must neither read nor dispose, and whose attempt ends after
+ * `afterResponse`, as in the engine), a call without options and a call that retried, each
+ * attempt through the per-attempt hooks (once per attempt, synchronous), without throwing and
+ * without replacing `ctx.error` or `ctx.result` unless `handlesErrors` / `replacesResult` say it
+ * may. Then the contract across calls: a stable name (the same for every instance `create`
+ * makes, unchanged by calls), concurrent calls that keep their own headers, query, result and
+ * error when their hooks interleave and they end in another order, and no per-call state held
+ * once calls have ended (their contexts, attempts and responses are garbage-collected while the
+ * interceptor lives on; the check uses V8's `gc()`, made available at run time).
  *
  * Hooks are called directly, not through the chain, so a throw fails the test instead of being
  * logged.
@@ -96,7 +101,7 @@ export function testInterceptor(options: TestInterceptorOptions): void {
       const ctx = newContext({ headers: { accept: 'application/json' }, query: { page: 1 } });
       await interceptor.beforeRequest?.(ctx);
       expect(ctx.error).toBeUndefined();
-      select(ctx);
+      attemptOnce(interceptor, ctx, { status: 200 });
       const result = { ok: true };
       ctx.response = consumedResponse(200, ctx.resolvedUrl!);
       ctx.responseTime = performance.now();
@@ -111,17 +116,18 @@ export function testInterceptor(options: TestInterceptorOptions): void {
       const interceptor = await create();
       const ctx = newContext({ json: { id: 1 } });
       await interceptor.beforeRequest?.(ctx);
-      select(ctx);
-      ctx.response = consumedResponse(503, ctx.resolvedUrl!);
-      ctx.responseTime = performance.now();
+      const url = `http://${INSTANCE.host}:${INSTANCE.port}${ctx.path}`;
       const error = new HttpStatusError({
         status: 503,
         statusText: 'Service Unavailable',
         body: { message: 'down' },
         serviceName: ctx.serviceName,
         method: ctx.method,
-        url: ctx.resolvedUrl!,
+        url,
       });
+      attemptOnce(interceptor, ctx, { status: 503, error });
+      ctx.response = consumedResponse(503, ctx.resolvedUrl!);
+      ctx.responseTime = performance.now();
       ctx.error = error;
       end(ctx);
       await runFailureStages(interceptor, ctx);
@@ -147,7 +153,7 @@ export function testInterceptor(options: TestInterceptorOptions): void {
         path: '/items/1',
       });
       await interceptor.beforeRequest?.(ctx);
-      select(ctx);
+      attemptOnce(interceptor, ctx, { status: 204 });
       ctx.response = consumedResponse(204, ctx.resolvedUrl!);
       ctx.responseTime = performance.now();
       end(ctx);
@@ -156,12 +162,33 @@ export function testInterceptor(options: TestInterceptorOptions): void {
       if (!replacesResult) expect(ctx.result).toBeUndefined();
     });
 
+    it('runs its per-attempt hooks once per attempt, synchronously, through a call that retried', async () => {
+      const interceptor = await create();
+      const ctx = newContext({ headers: { accept: 'application/json' } });
+      await interceptor.beforeRequest?.(ctx);
+      const refused = new ConnectionError(
+        'GET http://127.0.0.1:8080/conformance failed: connect ECONNREFUSED',
+      );
+      const first = attemptOnce(interceptor, ctx, { error: refused });
+      const second = attemptOnce(interceptor, ctx, { status: 200 });
+      expect(ctx.attempts).toEqual([first, second]);
+      expect(ctx.triedInstances).toEqual([INSTANCE]);
+      ctx.response = consumedResponse(200, ctx.resolvedUrl!);
+      ctx.responseTime = performance.now();
+      const result = { ok: true };
+      ctx.result = result;
+      end(ctx);
+      await interceptor.afterResponse?.(ctx);
+      expect(ctx.error).toBeUndefined();
+      if (!replacesResult) expect(ctx.result).toBe(result);
+    });
+
     it('runs through a call that failed after an instance was chosen, without a response', async () => {
       const interceptor = await create();
       const ctx = newContext({ headers: { accept: 'application/json' } });
       await interceptor.beforeRequest?.(ctx);
-      select(ctx);
       const error = new ConnectionError('connect ECONNREFUSED 127.0.0.1:8080');
+      attemptOnce(interceptor, ctx, { error });
       ctx.error = error;
       end(ctx);
       expect(ctx.response).toBeUndefined();
@@ -173,13 +200,15 @@ export function testInterceptor(options: TestInterceptorOptions): void {
       const interceptor = await create();
       const ctx = newContext({}, { raw: true });
       await interceptor.beforeRequest?.(ctx);
-      select(ctx);
+      const attempt = beginAttempt(interceptor, ctx);
       const response = unreadResponse(200, ctx.resolvedUrl!);
       ctx.response = response;
       ctx.responseTime = performance.now();
       ctx.result = response;
       end(ctx);
       await interceptor.afterResponse?.(ctx);
+      // A raw call's attempt ends when the caller has read the body: after the call's stages.
+      endAttempt(interceptor, ctx, attempt, { status: 200 });
       expect(response.reads, 'the interceptor read or disposed the body').toEqual([]);
       if (!replacesResult) expect(ctx.result).toBe(response);
     });

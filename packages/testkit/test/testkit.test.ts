@@ -1,4 +1,9 @@
-import { HttpStatusError, type RequestContext, type ServiceInterceptor } from '@service-caller/core';
+import {
+  type CallAttempt,
+  HttpStatusError,
+  type RequestContext,
+  type ServiceInterceptor,
+} from '@service-caller/core';
 import { describe, expect, it } from 'vitest';
 import { testInterceptor, WaitForTimeoutError, waitFor } from '../src/index.js';
 import { checkConcurrentCalls, checkNoRetainedCalls, checkStableName } from '../src/interceptor/checks.js';
@@ -150,8 +155,17 @@ describe('the cross-call checks of testInterceptor fail for the faults they name
       },
     };
     await expect(checkNoRetainedCalls(leaking)).rejects.toThrow(
-      /still holds 36 of the 36 contexts and responses/,
+      /still holds 54 of the 54 contexts, attempts and responses/,
     );
+  });
+
+  it('checkNoRetainedCalls: an interceptor that keeps every attempt', async () => {
+    const attempts: CallAttempt[] = [];
+    const keeping: ServiceInterceptor = {
+      name: 'keeping',
+      afterAttempt: (_ctx, attempt) => void attempts.push(attempt),
+    };
+    await expect(checkNoRetainedCalls(keeping)).rejects.toThrow(/still holds 18 of the 54/);
   });
 
   it('checkNoRetainedCalls: passes state kept in a WeakMap, or dropped in afterResponse', async () => {
@@ -182,4 +196,37 @@ describe('the cross-call checks of testInterceptor fail for the faults they name
     };
     await expect(checkStableName(() => drifting)).rejects.toThrow(/changed from 'drifting' to 'drifting-1'/);
   });
+});
+
+/** A tracing-like interceptor: one span per attempt, its trace header set on the attempt's own headers. */
+function spanPerAttempt(): ServiceInterceptor & {
+  spans: { attempt: number; status?: number; ended: boolean }[];
+} {
+  const spans: { attempt: number; status?: number; ended: boolean }[] = [];
+  return {
+    name: 'spans',
+    spans,
+    beforeAttempt(_ctx, attempt) {
+      spans.push({ attempt: attempt.number, ended: false });
+      (attempt.headers as Record<string, string>).traceparent =
+        `00-${'1'.repeat(32)}-${String(attempt.number).padStart(16, '0')}-01`;
+    },
+    afterAttempt(_ctx, attempt) {
+      const span = spans.find((s) => s.attempt === attempt.number)!;
+      span.ended = true;
+      if (attempt.status !== undefined) span.status = attempt.status;
+    },
+  };
+}
+
+testInterceptor({
+  name: 'span per attempt',
+  create: spanPerAttempt,
+  additionalTests() {
+    it('is accepted with its per-attempt hooks, which the suite runs once per attempt', () => {
+      const interceptor = spanPerAttempt();
+      expect(typeof interceptor.beforeAttempt).toBe('function');
+      expect(typeof interceptor.afterAttempt).toBe('function');
+    });
+  },
 });
