@@ -1,7 +1,7 @@
 import type { RequestContext } from '@service-caller/core';
 
 /**
- * How a call ended, as the HTTP semantic conventions classify it:
+ * How a call or one of its attempts ended, as the HTTP semantic conventions classify it:
  * - `ok`: no error; the span status stays unset.
  * - `cancelled`: the caller's own `signal` aborted the call (not with a timeout): no error either
  *   (the conventions: a cancellation by the caller is not an error).
@@ -10,7 +10,7 @@ import type { RequestContext } from '@service-caller/core';
  */
 export type CallOutcomeKind = 'ok' | 'cancelled' | 'error';
 
-/** The outcome of one call and, for an error, its low-cardinality `error.type`. */
+/** The outcome of a call or an attempt and, for an error, its low-cardinality `error.type`. */
 export interface CallOutcome {
   readonly kind: CallOutcomeKind;
   /** `error.type`: the status as a string (`'503'`), else the error's class name (`TimeoutError`), else `_OTHER`. */
@@ -22,11 +22,12 @@ export interface CallOutcome {
 const OK: CallOutcome = Object.freeze({ kind: 'ok', errorType: undefined, error: undefined });
 
 /**
- * Classifies a finished call. `error` is the call's failure: `ctx.error`, or the one seen in
- * `handleException` before a fallback interceptor cleared it.
+ * Classifies a finished call or attempt from its response status (`undefined` when none came)
+ * and its failure: for a call `ctx.error`, or the one seen in `handleException` before a fallback
+ * interceptor cleared it; for an attempt `attempt.error`. `ctx` says whether the caller's own
+ * signal aborted it.
  */
-export function callOutcome(ctx: RequestContext, error: unknown): CallOutcome {
-  const status = ctx.response?.status;
+export function callOutcome(ctx: RequestContext, status: number | undefined, error: unknown): CallOutcome {
   if (error === undefined) {
     return status !== undefined && status >= 400
       ? { kind: 'error', errorType: String(status), error: undefined }

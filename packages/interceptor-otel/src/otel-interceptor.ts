@@ -12,7 +12,7 @@ import {
   type Tracer,
   trace,
 } from '@opentelemetry/api';
-import type { RequestContext, ServiceInterceptor } from '@service-caller/core';
+import type { CallAttempt, RequestContext, ServiceInterceptor } from '@service-caller/core';
 import { version } from '../package.json';
 import { type CallOutcome, callOutcome } from './call-outcome.js';
 import {
@@ -22,9 +22,11 @@ import {
   type OtelInterceptorOptions,
 } from './options.js';
 import {
+  ATTR_ATTEMPTS,
   ATTR_ERROR_TYPE,
   ATTR_FALLBACK,
   ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_REQUEST_RESEND_COUNT,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_INSTANCE_ID,
   ATTR_SERVER_ADDRESS,
@@ -47,22 +49,28 @@ const HEADER_SETTER: TextMapSetter<Record<string, string>> = {
 };
 
 /**
- * An interceptor that traces every call with OpenTelemetry: one CLIENT span per call, named and
- * attributed per the HTTP client semantic conventions, with the W3C trace context and baggage
- * injected into the request's headers through the propagator, and optionally the
- * `http.client.request.duration` histogram. Built on `@opentelemetry/api` alone: without an SDK
- * set up it costs a no-op span per call.
+ * An interceptor that traces every call with OpenTelemetry, as the HTTP client semantic
+ * conventions describe a client that resends: one CLIENT span per attempt (per HTTP request
+ * sent), each the child of one INTERNAL span for the call, with the W3C trace context and baggage
+ * of its attempt injected into that attempt's headers through the propagator; optionally the
+ * `http.client.request.duration` histogram, one value per attempt. Built on `@opentelemetry/api`
+ * alone: without an SDK set up it costs a no-op span per call and per attempt.
  *
- * What a span holds: `http.request.method`, `service.peer.name` (the service called),
- * `server.address` / `server.port` / `service_caller.instance.id` (the instance chosen),
- * `url.full` (secret-looking query values as `REDACTED`), `http.response.status_code` when a
+ * An attempt span (named `{method}`) holds `http.request.method`, `service.peer.name` (the
+ * service called), `server.address` / `server.port` / `service_caller.instance.id` (the
+ * instance chosen), `url.full` (secret-looking query values as `REDACTED`),
+ * `http.request.resend_count` from the second attempt on, `http.response.status_code` when a
  * response came, and on failure `error.type` (the status, `'503'`, else the error's class name,
- * `TimeoutError`) with the status `ERROR`. A call the caller cancelled through its own signal is no
- * error. A failure that a later interceptor turned into a result keeps its error and gets
- * `service_caller.fallback: true`.
+ * `TimeoutError`) with the status `ERROR`. The call span (named `{method} {service}`) holds the
+ * method, the service, `service_caller.attempts`, and the call's own outcome the same way; a
+ * failure that a later interceptor turned into a result keeps its error and gets
+ * `service_caller.fallback: true`. A call or attempt the caller cancelled through its own signal
+ * is no error.
  *
- * The span starts in `beforeRequest` (parented on the active context) and ends in
- * `afterResponse`: once the body is read for a parsed call, once the headers arrived for a raw one.
+ * The call span starts in `beforeRequest` (parented on the active context) and ends in
+ * `afterResponse`; an attempt span starts in `beforeAttempt` and ends when the attempt's outcome
+ * is known (`afterAttempt`), except for a raw call, whose last attempt ends when its headers
+ * arrived (the conventions: a client span does not wait for the body the caller may never read).
  *
  * @example
  * ```ts
@@ -86,8 +94,10 @@ class OtelInterceptor implements ServiceInterceptor {
   #durationFrom: MeterProvider | undefined;
   readonly #spanName: ((ctx: RequestContext) => string) | undefined;
   readonly #redactor: QueryRedactor;
-  /** The span of each call in flight. Weak: a call that never reaches `afterResponse` holds nothing. */
-  readonly #spans = new WeakMap<RequestContext, Span>();
+  /** The call span of each call in flight. Weak: a call that never ends holds nothing. */
+  readonly #calls = new WeakMap<RequestContext, Span>();
+  /** The span of each attempt in flight. */
+  readonly #attempts = new WeakMap<CallAttempt, Span>();
   /** Failures seen in `handleException`, before a fallback can clear `ctx.error`; touched only on failure. */
   readonly #failures = new WeakMap<RequestContext, unknown>();
 
@@ -102,19 +112,37 @@ class OtelInterceptor implements ServiceInterceptor {
   }
 
   beforeRequest(ctx: RequestContext): void {
-    const parent = context.active();
-    const span = this.#startSpan(ctx, parent, undefined);
-    this.#spans.set(ctx, span);
-    if (this.#propagator !== undefined) {
-      // The engine gives each call its own headers object; an earlier interceptor may have dropped it.
-      ctx.options.headers ??= {};
-      try {
-        this.#propagator.inject(trace.setSpan(parent, span), ctx.options.headers, HEADER_SETTER);
-      } catch (error) {
-        // Telemetry never fails a call: reported where OpenTelemetry reports its own troubles.
-        diag.error(`${this.name}: the propagator threw; the call goes without trace headers`, error);
-      }
+    this.#calls.set(ctx, this.#startCallSpan(ctx, undefined));
+  }
+
+  beforeAttempt(ctx: RequestContext, attempt: CallAttempt): void {
+    const call = this.#calls.get(ctx);
+    const parent = call === undefined ? context.active() : trace.setSpan(context.active(), call);
+    const instance = attempt.instance;
+    const attributes: Attributes = {
+      [ATTR_HTTP_REQUEST_METHOD]: ctx.method,
+      [ATTR_SERVICE_PEER_NAME]: ctx.serviceName,
+      [ATTR_SERVER_ADDRESS]: instance.host,
+      [ATTR_SERVER_PORT]: instance.port,
+      [ATTR_INSTANCE_ID]: instance.id,
+      [ATTR_URL_FULL]: this.#redactor.redact(attempt.url),
+    };
+    if (attempt.number > 1) attributes[ATTR_HTTP_REQUEST_RESEND_COUNT] = attempt.number - 1;
+    const span = this.#tracer.startSpan(this.#nameOf(ctx), { kind: SpanKind.CLIENT, attributes }, parent);
+    this.#attempts.set(attempt, span);
+    if (this.#propagator === undefined) return;
+    try {
+      // The attempt's own copy of the headers: each attempt carries its own span's id.
+      this.#propagator.inject(trace.setSpan(parent, span), attempt.headers, HEADER_SETTER);
+    } catch (error) {
+      // Telemetry never fails a call: reported where OpenTelemetry reports its own troubles.
+      diag.error(`${this.name}: the propagator threw; the attempt goes without trace headers`, error);
     }
+  }
+
+  afterAttempt(ctx: RequestContext, attempt: CallAttempt): void {
+    const end = attempt.endTime === undefined ? undefined : performance.timeOrigin + attempt.endTime;
+    this.#endAttempt(ctx, attempt, attempt.status, attempt.error, end, attempt.latencyMs);
   }
 
   handleException(ctx: RequestContext): void {
@@ -122,34 +150,77 @@ class OtelInterceptor implements ServiceInterceptor {
   }
 
   afterResponse(ctx: RequestContext): void {
-    let span = this.#spans.get(ctx);
+    let span = this.#calls.get(ctx);
     if (span === undefined) {
       // An earlier interceptor's beforeRequest threw, so ours never ran: the failed call still
       // gets its span, dated from the call's start.
-      span = this.#startSpan(ctx, context.active(), performance.timeOrigin + ctx.startTime);
+      span = this.#startCallSpan(ctx, performance.timeOrigin + ctx.startTime);
     } else {
-      this.#spans.delete(ctx);
+      this.#calls.delete(ctx);
     }
-    const seen = ctx.error === undefined ? this.#failures.get(ctx) : ctx.error;
-    const outcome = callOutcome(ctx, seen);
-    if (span.isRecording()) this.#describe(span, ctx, outcome);
+    if (ctx.raw) this.#endRawAttempt(ctx);
+    const failure = ctx.error === undefined ? this.#failures.get(ctx) : ctx.error;
+    const outcome = callOutcome(ctx, ctx.response?.status, failure);
+    if (span.isRecording()) {
+      span.setAttribute(ATTR_ATTEMPTS, ctx.attempts.length);
+      if (ctx.error === undefined && failure !== undefined) span.setAttribute(ATTR_FALLBACK, true);
+      this.#setOutcome(span, outcome, ctx.response?.status);
+    }
     span.end();
-    if (this.#meterProvider !== undefined) this.#recordDuration(ctx, outcome);
   }
 
-  #startSpan(
+  /**
+   * A raw call's attempt lasts until the caller has read the body; its span ends when the
+   * headers arrived, as the conventions ask of a client span (the body may never be read).
+   */
+  #endRawAttempt(ctx: RequestContext): void {
+    const attempts = ctx.attempts;
+    const last = attempts[attempts.length - 1];
+    if (last === undefined || !this.#attempts.has(last)) return;
+    // A failed attempt has ended already (afterAttempt); what is open got its headers.
+    const arrived = ctx.responseTime ?? performance.now();
+    const status = ctx.response?.status;
+    this.#endAttempt(
+      ctx,
+      last,
+      status,
+      undefined,
+      performance.timeOrigin + arrived,
+      arrived - last.startTime,
+    );
+  }
+
+  #endAttempt(
     ctx: RequestContext,
-    parent: ReturnType<typeof context.active>,
-    startTime: number | undefined,
-  ): Span {
+    attempt: CallAttempt,
+    status: number | undefined,
+    error: unknown,
+    endTime: number | undefined,
+    latencyMs: number | undefined,
+  ): void {
+    const span = this.#attempts.get(attempt);
+    if (span === undefined) return;
+    this.#attempts.delete(attempt);
+    const outcome = callOutcome(ctx, status, error);
+    if (span.isRecording()) {
+      if (status !== undefined) span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
+      this.#setOutcome(span, outcome, status);
+    }
+    span.end(endTime);
+    if (this.#meterProvider !== undefined && latencyMs !== undefined) {
+      this.#recordDuration(ctx, attempt, status, outcome, latencyMs);
+    }
+  }
+
+  #startCallSpan(ctx: RequestContext, startTime: number | undefined): Span {
     const attributes: Attributes = {
       [ATTR_HTTP_REQUEST_METHOD]: ctx.method,
       [ATTR_SERVICE_PEER_NAME]: ctx.serviceName,
     };
     return this.#tracer.startSpan(
-      this.#nameOf(ctx),
-      { kind: SpanKind.CLIENT, attributes, startTime },
-      parent,
+      `${ctx.method} ${ctx.serviceName}`,
+      { kind: SpanKind.INTERNAL, attributes, startTime },
+      context.active(),
     );
   }
 
@@ -168,21 +239,10 @@ class OtelInterceptor implements ServiceInterceptor {
     return ctx.method;
   }
 
-  /** Everything known once the call ended: the instance, the URL, the status and the outcome. */
-  #describe(span: Span, ctx: RequestContext, outcome: CallOutcome): void {
-    const instance = ctx.selectedInstance;
-    if (instance !== undefined) {
-      span.setAttribute(ATTR_SERVER_ADDRESS, instance.host);
-      span.setAttribute(ATTR_SERVER_PORT, instance.port);
-      span.setAttribute(ATTR_INSTANCE_ID, instance.id);
-    }
-    if (ctx.resolvedUrl !== undefined)
-      span.setAttribute(ATTR_URL_FULL, this.#redactor.redact(ctx.resolvedUrl));
-    const status = ctx.response?.status;
-    if (status !== undefined) span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
+  /** `error.type` and the status `ERROR` for a failure; nothing for a success or a cancellation. */
+  #setOutcome(span: Span, outcome: CallOutcome, status: number | undefined): void {
     if (outcome.kind !== 'error') return;
     span.setAttribute(ATTR_ERROR_TYPE, outcome.errorType!);
-    if (ctx.error === undefined && outcome.error !== undefined) span.setAttribute(ATTR_FALLBACK, true);
     // The conventions: no description when the status code says it all.
     const message = status !== undefined && status >= 400 ? undefined : messageOf(outcome.error);
     span.setStatus(
@@ -192,18 +252,21 @@ class OtelInterceptor implements ServiceInterceptor {
     );
   }
 
-  #recordDuration(ctx: RequestContext, outcome: CallOutcome): void {
-    const attributes: Attributes = { [ATTR_HTTP_REQUEST_METHOD]: ctx.method };
-    const instance = ctx.selectedInstance;
-    if (instance !== undefined) {
-      attributes[ATTR_SERVER_ADDRESS] = instance.host;
-      attributes[ATTR_SERVER_PORT] = instance.port;
-    }
-    const status = ctx.response?.status;
+  #recordDuration(
+    ctx: RequestContext,
+    attempt: CallAttempt,
+    status: number | undefined,
+    outcome: CallOutcome,
+    latencyMs: number,
+  ): void {
+    const attributes: Attributes = {
+      [ATTR_HTTP_REQUEST_METHOD]: ctx.method,
+      [ATTR_SERVER_ADDRESS]: attempt.instance.host,
+      [ATTR_SERVER_PORT]: attempt.instance.port,
+    };
     if (status !== undefined) attributes[ATTR_HTTP_RESPONSE_STATUS_CODE] = status;
     if (outcome.kind === 'error') attributes[ATTR_ERROR_TYPE] = outcome.errorType;
-    const ms = ctx.duration ?? performance.now() - ctx.startTime;
-    this.#histogram().record(ms / 1000, attributes);
+    this.#histogram().record(latencyMs / 1000, attributes);
   }
 
   /**

@@ -16,6 +16,8 @@ export const ATTR_SERVICE_PEER_NAME = 'service.peer.name';
 
 /** Ours: the id of the instance the balancer chose (`10.0.0.7:8080`, or the registry's id). */
 export const ATTR_INSTANCE_ID = 'service_caller.instance.id';
+/** Ours, on the call span: how many attempts (HTTP requests) the call made. */
+export const ATTR_ATTEMPTS = 'service_caller.attempts';
 /** Ours: set to `true` when the call failed and a later interceptor turned it into a result. */
 export const ATTR_FALLBACK = 'service_caller.fallback';
 

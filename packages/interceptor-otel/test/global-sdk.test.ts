@@ -40,14 +40,15 @@ describe('otelInterceptor with the global SDK (the defaults)', () => {
     metrics.setGlobalMeterProvider(meterProvider);
     try {
       await call(early, '/after-sdk');
-      const [span] = tracing.spans();
-      expect(span?.name).toBe('GET');
+      const [attempt, callSpan] = tracing.spans();
+      expect([attempt?.name, callSpan?.name]).toEqual(['GET', 'GET downstream']);
       const header = parseTraceparent(downstream.only('/after-sdk').headers.traceparent);
-      expect(header.traceId).toBe(span!.spanContext().traceId);
+      expect(header.traceId).toBe(callSpan!.spanContext().traceId);
+      expect(header.parentId).toBe(attempt!.spanContext().spanId);
 
       // Without metrics: true nothing reaches the global meter.
       await call(otelInterceptor(), '/no-metrics');
-      expect(tracing.spans()).toHaveLength(2);
+      expect(tracing.spans()).toHaveLength(4);
       const { resourceMetrics } = await reader.collect();
       const points = resourceMetrics.scopeMetrics.flatMap((s) =>
         s.metrics

@@ -58,21 +58,38 @@ function traced(options: Parameters<typeof otelInterceptor>[0] = {}): {
   return { tracing, engine };
 }
 
-function onlySpan(tracing: Tracing): ReadableSpan {
+/** The spans of the one call made: its INTERNAL call span and its CLIENT attempt spans, oldest first. */
+function oneCall(tracing: Tracing): { call: ReadableSpan; attempts: ReadableSpan[] } {
   const spans = tracing.spans();
-  expect(spans).toHaveLength(1);
-  return spans[0]!;
+  const calls = spans.filter((s) => s.kind === SpanKind.INTERNAL);
+  expect(calls, 'one call span').toHaveLength(1);
+  const call = calls[0]!;
+  const attempts = spans.filter((s) => s.kind === SpanKind.CLIENT);
+  for (const attempt of attempts) {
+    expect(attempt.parentSpanContext?.spanId, `${attempt.name} is a child of the call span`).toBe(
+      call.spanContext().spanId,
+    );
+    expect(attempt.spanContext().traceId).toBe(call.spanContext().traceId);
+  }
+  return { call, attempts };
 }
 
-describe('otelInterceptor: the CLIENT span of a call', () => {
-  it('names, kinds and attributes a successful call per the HTTP client conventions', async () => {
+/** The spans of a call that made exactly one attempt. */
+function oneAttempt(tracing: Tracing): { call: ReadableSpan; attempt: ReadableSpan } {
+  const { call, attempts } = oneCall(tracing);
+  expect(attempts, 'one attempt span').toHaveLength(1);
+  return { call, attempt: attempts[0]! };
+}
+
+describe('otelInterceptor: a call span, and a CLIENT span per attempt', () => {
+  it('names, kinds and attributes a successful call and its attempt per the HTTP client conventions', async () => {
     const { tracing, engine } = traced();
     await expect(engine.request('GET', 'downstream', '/hello')).resolves.toEqual({ ok: true });
-    const span = onlySpan(tracing);
-    expect(span.name).toBe('GET');
-    expect(span.kind).toBe(SpanKind.CLIENT);
-    expect(span.instrumentationScope.name).toBe(INSTRUMENTATION_SCOPE);
-    expect(span.attributes).toEqual({
+    const { call, attempt } = oneAttempt(tracing);
+    expect(attempt.name).toBe('GET');
+    expect(attempt.kind).toBe(SpanKind.CLIENT);
+    expect(attempt.instrumentationScope.name).toBe(INSTRUMENTATION_SCOPE);
+    expect(attempt.attributes).toEqual({
       'http.request.method': 'GET',
       'service.peer.name': 'downstream',
       'server.address': '127.0.0.1',
@@ -81,20 +98,26 @@ describe('otelInterceptor: the CLIENT span of a call', () => {
       'url.full': `http://127.0.0.1:${downstream.port}/hello`,
       'http.response.status_code': 200,
     });
-    expect(span.status.code).toBe(SpanStatusCode.UNSET);
-    expect(span.ended).toBe(true);
-    expect(span.parentSpanContext).toBeUndefined();
+    expect(attempt.status.code).toBe(SpanStatusCode.UNSET);
+    expect(call.name).toBe('GET downstream');
+    expect(call.attributes).toEqual({
+      'http.request.method': 'GET',
+      'service.peer.name': 'downstream',
+      'service_caller.attempts': 1,
+    });
+    expect(call.status.code).toBe(SpanStatusCode.UNSET);
+    expect(call.parentSpanContext).toBeUndefined();
+    expect(attempt.ended && call.ended).toBe(true);
   });
 
-  it('sends the downstream a valid traceparent naming this span, in the same trace', async () => {
+  it("sends the downstream a valid traceparent naming the attempt's span, in the same trace", async () => {
     const { tracing, engine } = traced();
     await engine.request('POST', 'downstream', '/orders', { json: { id: 1 } });
-    const span = onlySpan(tracing);
+    const { attempt } = oneAttempt(tracing);
     const header = parseTraceparent(downstream.only('/orders').headers.traceparent);
-    expect(header.traceId).toBe(span.spanContext().traceId);
-    expect(header.parentId).toBe(span.spanContext().spanId);
+    expect(header.traceId).toBe(attempt.spanContext().traceId);
+    expect(header.parentId).toBe(attempt.spanContext().spanId);
     expect(header.flags).toBe('01');
-    expect(span.name).toBe('POST');
   });
 
   it('is the child of the span active when the call is made', async () => {
@@ -106,9 +129,9 @@ describe('otelInterceptor: the CLIENT span of a call', () => {
       await engine.request('GET', 'downstream', '/child');
       span.end();
     });
-    const client = tracing.spans().find((s) => s.kind === SpanKind.CLIENT)!;
-    expect(client.parentSpanContext?.spanId).toBe(parent!.spanId);
-    expect(client.spanContext().traceId).toBe(parent!.traceId);
+    const call = tracing.spans().find((s) => s.name === 'GET downstream')!;
+    expect(call.parentSpanContext?.spanId).toBe(parent!.spanId);
+    expect(call.spanContext().traceId).toBe(parent!.traceId);
     expect(parseTraceparent(downstream.only('/child').headers.traceparent).traceId).toBe(parent!.traceId);
   });
 
@@ -135,24 +158,29 @@ describe('otelInterceptor: the CLIENT span of a call', () => {
         }),
       ),
     );
-    const clients = tracing.spans().filter((s) => s.kind === SpanKind.CLIENT);
-    expect(clients).toHaveLength(20);
+    const spans = tracing.spans();
+    const attempts = spans.filter((s) => s.kind === SpanKind.CLIENT);
+    expect(attempts).toHaveLength(20);
     for (const [path, traceId] of parents) {
       const received = parseTraceparent(downstream.only(path).headers.traceparent);
       expect(received.traceId, path).toBe(traceId);
-      const client = clients.find((s) => s.spanContext().spanId === received.parentId)!;
-      expect(client.attributes['url.full'], path).toBe(`http://127.0.0.1:${downstream.port}${path}`);
-      expect(client.spanContext().traceId).toBe(traceId);
+      const attempt = attempts.find((s) => s.spanContext().spanId === received.parentId)!;
+      expect(attempt.attributes['url.full'], path).toBe(`http://127.0.0.1:${downstream.port}${path}`);
+      const call = spans.find((s) => s.spanContext().spanId === attempt.parentSpanContext?.spanId)!;
+      expect(call.name).toBe('GET downstream');
+      expect(call.spanContext().traceId).toBe(traceId);
     }
   });
 
   it('marks a 5xx as an error with error.type set to the status, without a description', async () => {
     const { tracing, engine } = traced();
     await expect(engine.request('GET', 'downstream', '/status/503')).rejects.toBeInstanceOf(HttpStatusError);
-    const span = onlySpan(tracing);
-    expect(span.status).toEqual({ code: SpanStatusCode.ERROR });
-    expect(span.attributes['error.type']).toBe('503');
-    expect(span.attributes['http.response.status_code']).toBe(503);
+    const { call, attempt } = oneAttempt(tracing);
+    for (const span of [call, attempt]) {
+      expect(span.status).toEqual({ code: SpanStatusCode.ERROR });
+      expect(span.attributes['error.type']).toBe('503');
+    }
+    expect(attempt.attributes['http.response.status_code']).toBe(503);
   });
 
   it('marks a 4xx as an error on the client span even when the call does not throw for it', async () => {
@@ -160,30 +188,32 @@ describe('otelInterceptor: the CLIENT span of a call', () => {
     await expect(
       engine.request('GET', 'downstream', '/status/404', { throwHttpErrors: false }),
     ).resolves.toEqual({ status: 404 });
-    const span = onlySpan(tracing);
-    expect(span.status.code).toBe(SpanStatusCode.ERROR);
-    expect(span.attributes['error.type']).toBe('404');
+    const { call, attempt } = oneAttempt(tracing);
+    expect(attempt.status.code).toBe(SpanStatusCode.ERROR);
+    expect(attempt.attributes['error.type']).toBe('404');
+    expect(call.attributes['error.type']).toBe('404');
   });
 
   it('names a refused connection by its error class, with the message, and no status code', async () => {
     const { tracing, engine } = traced();
     const error = await engine.request('GET', 'refused', '/x').catch((e: unknown) => e);
     expect((error as Error).name).toBe('ConnectionError');
-    const span = onlySpan(tracing);
-    expect(span.status.code).toBe(SpanStatusCode.ERROR);
-    expect(span.status.message).toBe((error as Error).message);
-    expect(span.attributes['error.type']).toBe('ConnectionError');
-    expect(span.attributes['server.port']).toBe(refusedPort);
-    expect(span.attributes).not.toHaveProperty('http.response.status_code');
+    const { call, attempt } = oneAttempt(tracing);
+    expect(attempt.status).toEqual({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+    expect(attempt.attributes['error.type']).toBe('ConnectionError');
+    expect(attempt.attributes['server.port']).toBe(refusedPort);
+    expect(attempt.attributes).not.toHaveProperty('http.response.status_code');
+    expect(call.attributes['error.type']).toBe('ConnectionError');
   });
 
-  it('names a call with no instance to go to, without server attributes', async () => {
+  it('makes no attempt span for a call with no instance to go to', async () => {
     const { tracing, engine } = traced();
     await expect(engine.request('GET', 'nowhere', '/x')).rejects.toThrow(/nowhere/);
-    const span = onlySpan(tracing);
-    expect(span.attributes['error.type']).toBe('ServiceUnavailableError');
-    expect(span.attributes).not.toHaveProperty('server.address');
-    expect(span.attributes).not.toHaveProperty('url.full');
+    const { call, attempts } = oneCall(tracing);
+    expect(attempts).toEqual([]);
+    expect(call.attributes['error.type']).toBe('ServiceUnavailableError');
+    expect(call.attributes['service_caller.attempts']).toBe(0);
+    expect(call.status.code).toBe(SpanStatusCode.ERROR);
   });
 
   it('names a timeout TimeoutError', async () => {
@@ -191,9 +221,10 @@ describe('otelInterceptor: the CLIENT span of a call', () => {
     await expect(engine.request('GET', 'downstream', '/delay/5000', { timeout: 50 })).rejects.toThrow(
       /timeout/,
     );
-    const span = onlySpan(tracing);
-    expect(span.attributes['error.type']).toBe('TimeoutError');
-    expect(span.status.code).toBe(SpanStatusCode.ERROR);
+    const { call, attempt } = oneAttempt(tracing);
+    expect(attempt.attributes['error.type']).toBe('TimeoutError');
+    expect(attempt.status.code).toBe(SpanStatusCode.ERROR);
+    expect(call.attributes['error.type']).toBe('TimeoutError');
   });
 
   it("does not count the caller's own cancellation as an error", async () => {
@@ -205,9 +236,10 @@ describe('otelInterceptor: the CLIENT span of a call', () => {
     });
     controller.abort(new Error('user navigated away'));
     await expect(call).rejects.toThrow('user navigated away');
-    const span = onlySpan(tracing);
-    expect(span.status.code).toBe(SpanStatusCode.UNSET);
-    expect(span.attributes).not.toHaveProperty('error.type');
+    for (const span of Object.values(oneAttempt(tracing))) {
+      expect(span.status.code, span.name).toBe(SpanStatusCode.UNSET);
+      expect(span.attributes, span.name).not.toHaveProperty('error.type');
+    }
   });
 
   it('shows secret-looking query values in url.full and the status description as REDACTED', async () => {
@@ -215,7 +247,7 @@ describe('otelInterceptor: the CLIENT span of a call', () => {
     const path = '/search?q=shoes&access_token=tok-123&sig=s1gn&X-Amz-Signature=abc&x_tenant=t9&page=2';
     await engine.request('GET', 'downstream', path);
     await expect(engine.request('GET', 'refused', '/login?password=hunter2')).rejects.toThrow(/ECONNREFUSED/);
-    const [ok, refused] = tracing.spans();
+    const [ok, refused] = tracing.spans().filter((s) => s.kind === SpanKind.CLIENT);
     expect(ok!.attributes['url.full']).toBe(
       `http://127.0.0.1:${downstream.port}/search?q=shoes&access_token=REDACTED&sig=REDACTED&X-Amz-Signature=REDACTED&x_tenant=REDACTED&page=2`,
     );
@@ -225,7 +257,7 @@ describe('otelInterceptor: the CLIENT span of a call', () => {
       expect(everything).not.toContain(secret);
   });
 
-  it('keeps a failure that a later interceptor turned into a result, flagged as a fallback', async () => {
+  it('keeps a failure that a later interceptor turned into a result, flagged as a fallback on the call', async () => {
     const tracing = inMemoryTracing();
     const fallback: ServiceInterceptor = {
       name: 'fallback',
@@ -236,10 +268,12 @@ describe('otelInterceptor: the CLIENT span of a call', () => {
     };
     const engine = engineWith([otelInterceptor({ tracerProvider: tracing.provider }), fallback]);
     await expect(engine.request('GET', 'downstream', '/status/502')).resolves.toEqual({ cached: true });
-    const span = onlySpan(tracing);
-    expect(span.attributes['error.type']).toBe('502');
-    expect(span.attributes['service_caller.fallback']).toBe(true);
-    expect(span.status.code).toBe(SpanStatusCode.ERROR);
+    const { call, attempt } = oneAttempt(tracing);
+    expect(call.attributes['error.type']).toBe('502');
+    expect(call.attributes['service_caller.fallback']).toBe(true);
+    expect(call.status.code).toBe(SpanStatusCode.ERROR);
+    expect(attempt.attributes['error.type']).toBe('502');
+    expect(attempt.attributes).not.toHaveProperty('service_caller.fallback');
   });
 
   it('still records a call whose earlier interceptor failed before the request', async () => {
@@ -253,25 +287,30 @@ describe('otelInterceptor: the CLIENT span of a call', () => {
     };
     const engine = engineWith([failing, otelInterceptor({ tracerProvider: tracing.provider })]);
     await expect(engine.request('GET', 'downstream', '/never')).rejects.toThrow('token service down');
-    const span = onlySpan(tracing);
-    expect(span.status).toEqual({ code: SpanStatusCode.ERROR, message: 'token service down' });
-    expect(span.attributes['error.type']).toBe('Error');
+    const { call, attempts } = oneCall(tracing);
+    expect(attempts).toEqual([]);
+    expect(call.status).toEqual({ code: SpanStatusCode.ERROR, message: 'token service down' });
+    expect(call.attributes['error.type']).toBe('Error');
     expect(downstream.requests).toHaveLength(0);
   });
 
-  it('ends the span of a raw call when its headers arrived', async () => {
-    const { tracing, engine } = traced();
+  it("ends a raw call's attempt span when its headers arrived, not when the caller reads the body", async () => {
+    const { tracing, engine } = traced({ metrics: false });
     await using response = await engine.rawRequest('GET', 'downstream', '/raw');
-    const span = onlySpan(tracing);
-    expect(span.ended).toBe(true);
-    expect(span.attributes['http.response.status_code']).toBe(200);
+    // The body is not read yet: both spans have ended all the same.
+    const { call, attempt } = oneAttempt(tracing);
+    expect(attempt.attributes['http.response.status_code']).toBe(200);
+    expect(call.ended && attempt.ended).toBe(true);
     expect(await response.json()).toEqual({ ok: true });
+    expect(tracing.spans()).toHaveLength(2);
   });
 
-  it('takes the span name from spanName', async () => {
-    const { tracing, engine } = traced({ spanName: (ctx) => `${ctx.method} ${ctx.serviceName}` });
+  it('takes the attempt spans’ name from spanName', async () => {
+    const { tracing, engine } = traced({ spanName: (ctx) => `${ctx.method} /items/{id}` });
     await engine.request('DELETE', 'downstream', '/items/7');
-    expect(onlySpan(tracing).name).toBe('DELETE downstream');
+    const { call, attempt } = oneAttempt(tracing);
+    expect(attempt.name).toBe('DELETE /items/{id}');
+    expect(call.name).toBe('DELETE downstream');
   });
 
   it('never fails a call for a spanName or a propagator that throws, and says so through diag', async () => {
@@ -300,14 +339,14 @@ describe('otelInterceptor: the CLIENT span of a call', () => {
         },
       });
       await expect(engine.request('GET', 'downstream', '/resilient')).resolves.toEqual({ ok: true });
-      expect(onlySpan(tracing).name).toBe('GET');
+      expect(oneAttempt(tracing).attempt.name).toBe('GET');
       expect(reported).toEqual([
         'OtelInterceptor: spanName threw; the span is named after the method',
-        'OtelInterceptor: the propagator threw; the call goes without trace headers',
+        'OtelInterceptor: the propagator threw; the attempt goes without trace headers',
       ]);
       const empty = traced({ spanName: () => '' });
       await empty.engine.request('GET', 'downstream', '/empty-name');
-      expect(onlySpan(empty.tracing).name).toBe('GET');
+      expect(oneAttempt(empty.tracing).attempt.name).toBe('GET');
       expect(reported[2]).toBe(
         'OtelInterceptor: spanName returned an empty string; the span is named after the method',
       );
@@ -320,19 +359,19 @@ describe('otelInterceptor: the CLIENT span of a call', () => {
     const off = traced({ propagate: false });
     await off.engine.request('GET', 'downstream', '/quiet');
     expect(downstream.only('/quiet').headers).not.toHaveProperty('traceparent');
-    expect(off.tracing.spans()).toHaveLength(1);
+    expect(oneAttempt(off.tracing).attempt.ended).toBe(true);
 
     const custom = traced({
       propagator: {
         inject: (ctx, carrier, setter) =>
-          setter.set(carrier, 'x-trace-id', trace.getSpanContext(ctx)?.traceId ?? 'none'),
+          setter.set(carrier, 'x-span-id', trace.getSpanContext(ctx)?.spanId ?? 'none'),
         extract: (ctx) => ctx,
-        fields: () => ['x-trace-id'],
+        fields: () => ['x-span-id'],
       },
     });
     await custom.engine.request('GET', 'downstream', '/custom');
     const headers = downstream.only('/custom').headers;
-    expect(headers['x-trace-id']).toBe(onlySpan(custom.tracing).spanContext().traceId);
+    expect(headers['x-span-id']).toBe(oneAttempt(custom.tracing).attempt.spanContext().spanId);
     expect(headers).not.toHaveProperty('traceparent');
   });
 
