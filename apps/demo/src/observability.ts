@@ -1,4 +1,4 @@
-import { context, propagation, type Tracer, trace } from '@opentelemetry/api';
+import { context, propagation, SpanKind, type Tracer, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
@@ -41,10 +41,12 @@ export function startObservability(): Observability {
     tracer: trace.getTracer('service-caller-demo'),
     spanSummary() {
       const spans = exporter.getFinishedSpans();
-      const client = spans.filter((s) => s.instrumentationScope.name === '@service-caller/interceptor-otel');
+      const ours = spans.filter((s) => s.instrumentationScope.name === '@service-caller/interceptor-otel');
+      const calls = ours.filter((s) => s.kind === SpanKind.INTERNAL).length;
+      const attempts = ours.filter((s) => s.kind === SpanKind.CLIENT);
       const traces = new Set(spans.map((s) => s.spanContext().traceId));
-      const errors = client.filter((s) => s.attributes['error.type'] !== undefined).length;
-      return `OpenTelemetry: ${client.length} CLIENT spans (${errors} with error.type) in ${traces.size} traces, kept by an in-memory exporter`;
+      const errors = attempts.filter((s) => s.attributes['error.type'] !== undefined).length;
+      return `OpenTelemetry: ${calls} call spans with ${attempts.length} CLIENT attempt spans (${errors} with error.type) in ${traces.size} traces, kept by an in-memory exporter`;
     },
     metricsText: () => registry.metrics(),
     async shutdown() {

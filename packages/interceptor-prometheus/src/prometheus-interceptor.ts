@@ -1,5 +1,10 @@
-import { ConfigError, type RequestContext, type ServiceInterceptor } from '@service-caller/core';
-import { Gauge, Histogram, type LabelValues, type Registry } from 'prom-client';
+import {
+  type CallAttempt,
+  ConfigError,
+  type RequestContext,
+  type ServiceInterceptor,
+} from '@service-caller/core';
+import { Counter, Gauge, Histogram, type LabelValues, type Registry } from 'prom-client';
 import { OUTCOMES, outcomeIndex, STATUS_CLASSES, statusClassIndex } from './call-labels.js';
 import {
   type NormalizedPrometheusOptions,
@@ -13,6 +18,7 @@ type Labels = LabelValues<string>;
 export const METRIC_NAMES = {
   duration: 'client_request_duration_seconds',
   inFlight: 'client_requests_in_flight',
+  attempts: 'client_attempts_total',
 } as const;
 
 /**
@@ -23,7 +29,10 @@ export const METRIC_NAMES = {
  *   (`2xx` ... `5xx`, `none` when no response came) and `outcome` (`success`, `error`, `fallback`,
  *   `cancelled`), plus `service_instance` (the instance's id) with `instanceLabel: true`;
  * - `service_caller_client_requests_in_flight` (gauge): calls started and not yet ended, labelled
- *   `service` and `method` (the status and the outcome are not known while a call runs).
+ *   `service` and `method` (the status and the outcome are not known while a call runs);
+ * - `service_caller_client_attempts_total` (counter): the attempts (HTTP requests sent; more
+ *   than the calls when calls retry), labelled like the histogram, `outcome` being the attempt's
+ *   (`success`, `error`, `cancelled`).
  *
  * The label sets are built once per series and reused, so a call allocates no label object.
  * Two interceptors cannot register the same names in one registry: the second throws a
@@ -49,13 +58,17 @@ class PrometheusInterceptor implements ServiceInterceptor {
   readonly #instanceLabel: boolean;
   readonly #duration: Histogram<string>;
   readonly #inFlight: Gauge<string>;
+  readonly #attempts: Counter<string>;
   /** Calls counted in the gauge, so each is taken off exactly once (and only if it was counted). */
   readonly #running = new WeakSet<RequestContext>();
   /** Failures seen in `handleException`, before a fallback can clear `ctx.error`; touched only on failure. */
   readonly #failures = new WeakMap<RequestContext, unknown>();
   /** service -> method -> the gauge's labels. Never frozen: prom-client keeps and may extend them. */
   readonly #inFlightLabels = new Map<string, Map<string, Labels>>();
-  /** service -> method -> instance id ('' without the label) -> labels by status class and outcome. */
+  /**
+   * service -> method -> instance id ('' without the label) -> labels by status class and
+   * outcome: the histogram's and the attempts counter's, which have the same label names.
+   */
   readonly #durationLabels = new Map<string, Map<string, Map<string, Labels[]>>>();
 
   constructor(options: NormalizedPrometheusOptions) {
@@ -65,8 +78,15 @@ class PrometheusInterceptor implements ServiceInterceptor {
     const { registry, prefix } = options;
     const durationName = `${prefix}${METRIC_NAMES.duration}`;
     const inFlightName = `${prefix}${METRIC_NAMES.inFlight}`;
-    refuseTaken(registry, durationName);
-    refuseTaken(registry, inFlightName);
+    const attemptsName = `${prefix}${METRIC_NAMES.attempts}`;
+    for (const name of [durationName, inFlightName, attemptsName]) refuseTaken(registry, name);
+    const labelNames = [
+      'service',
+      'method',
+      'status_class',
+      'outcome',
+      ...(options.instanceLabel ? ['service_instance'] : []),
+    ];
     this.#duration = new Histogram({
       name: durationName,
       help: 'Duration of service-caller calls in seconds, from the start of the call to its end.',
@@ -86,6 +106,12 @@ class PrometheusInterceptor implements ServiceInterceptor {
       labelNames: ['service', 'method'],
       registers: [registry],
     });
+    this.#attempts = new Counter({
+      name: attemptsName,
+      help: 'HTTP requests sent by service-caller calls (attempts), retries included.',
+      labelNames,
+      registers: [registry],
+    });
   }
 
   beforeRequest(ctx: RequestContext): void {
@@ -101,9 +127,18 @@ class PrometheusInterceptor implements ServiceInterceptor {
     // Not counted when an earlier interceptor's beforeRequest threw before ours ran.
     if (this.#running.delete(ctx)) this.#inFlight.dec(this.#inFlightLabelsOf(ctx));
     const failure = ctx.error === undefined ? this.#failures.get(ctx) : ctx.error;
-    const labels = this.#durationLabelsOf(ctx, statusClassIndex(ctx), outcomeIndex(ctx, failure));
+    const instance = this.#instanceLabel ? (ctx.selectedInstance?.id ?? '') : '';
+    const status = statusClassIndex(ctx.response?.status);
+    const outcome = outcomeIndex(ctx, failure, ctx.error === undefined);
     const ms = ctx.duration ?? performance.now() - ctx.startTime;
-    this.#duration.observe(labels, ms / 1000);
+    this.#duration.observe(this.#labelsOf(ctx, instance, status, outcome), ms / 1000);
+  }
+
+  afterAttempt(ctx: RequestContext, attempt: CallAttempt): void {
+    const instance = this.#instanceLabel ? attempt.instance.id : '';
+    const status = statusClassIndex(attempt.status);
+    const outcome = outcomeIndex(ctx, attempt.error, false);
+    this.#attempts.inc(this.#labelsOf(ctx, instance, status, outcome));
   }
 
   #inFlightLabelsOf(ctx: RequestContext): Labels {
@@ -120,7 +155,7 @@ class PrometheusInterceptor implements ServiceInterceptor {
     return labels;
   }
 
-  #durationLabelsOf(ctx: RequestContext, statusClass: number, outcome: number): Labels {
+  #labelsOf(ctx: RequestContext, instance: string, statusClass: number, outcome: number): Labels {
     let byMethod = this.#durationLabels.get(ctx.serviceName);
     if (byMethod === undefined) {
       byMethod = new Map();
@@ -131,7 +166,6 @@ class PrometheusInterceptor implements ServiceInterceptor {
       byInstance = new Map();
       byMethod.set(ctx.method, byInstance);
     }
-    const instance = this.#instanceLabel ? (ctx.selectedInstance?.id ?? '') : '';
     let slots = byInstance.get(instance);
     if (slots === undefined) {
       slots = [];

@@ -1,5 +1,11 @@
-import { type CallEngine, isConfigError, type ServiceInterceptor } from '@service-caller/core';
-import { createRequestContext } from '@service-caller/core/adapter';
+import {
+  type CallEngine,
+  ConnectionError,
+  isConfigError,
+  type RawResponse,
+  type ServiceInterceptor,
+} from '@service-caller/core';
+import { createRequestContext, finishAttempt, startAttempt } from '@service-caller/core/adapter';
 import { closedPort, startTestService, type TestService, waitFor } from '@service-caller/testkit';
 import { undiciTransport } from '@service-caller/transport-undici';
 import { Registry, register } from 'prom-client';
@@ -9,6 +15,7 @@ import { sampleValue, scrape, seriesOf } from './support/scrape.js';
 
 const DURATION = 'service_caller_client_request_duration_seconds';
 const IN_FLIGHT = 'service_caller_client_requests_in_flight';
+const ATTEMPTS = 'service_caller_client_attempts_total';
 
 let service: TestService;
 let refusedPort: number;
@@ -111,6 +118,22 @@ describe('prometheusInterceptor: what a scrape shows after a known set of calls'
     const slow = labels('downstream', 'PUT', '2xx', 'success');
     expect(sampleValue(samples, `${DURATION}_bucket`, { ...slow, le: '0.25' })).toBe(0);
     expect(sampleValue(samples, `${DURATION}_sum`, slow)).toBeGreaterThanOrEqual(0.6);
+
+    // One attempt per call that got to an instance ('nowhere' had none); an attempt's outcome is
+    // its own: the 500 the fallback handled was an attempt that failed.
+    expect(text).toContain(`# TYPE ${ATTEMPTS} counter`);
+    const attempts: Array<[Record<string, string>, number]> = [
+      [labels('downstream', 'GET', '2xx', 'success'), 3],
+      [labels('downstream', 'GET', '5xx', 'error'), 2],
+      [labels('downstream', 'GET', '4xx', 'success'), 1],
+      [labels('refused', 'POST', 'none', 'error'), 1],
+      [labels('downstream', 'PUT', '2xx', 'success'), 2],
+      [labels('downstream', 'GET', 'none', 'cancelled'), 1],
+    ];
+    expect(seriesOf(samples, ATTEMPTS)).toHaveLength(attempts.length);
+    for (const [series, count] of attempts) {
+      expect(sampleValue(samples, ATTEMPTS, series), JSON.stringify(series)).toBe(count);
+    }
 
     // Every call has ended: nothing in flight, in any series the gauge has.
     const inFlight = samples.filter((s) => s.name === IN_FLIGHT);
@@ -222,6 +245,48 @@ describe('prometheusInterceptor: what a scrape shows after a known set of calls'
   });
 });
 
+describe('prometheusInterceptor: a call that retried', () => {
+  it('counts each attempt on its instance, the call once', async () => {
+    // The engine of this core makes one attempt per call; the retry is played through the hooks
+    // with core's own attempt records, as the engine makes them.
+    const registry = new Registry();
+    const interceptor = prometheusInterceptor({ registry, instanceLabel: true });
+    const ctx = createRequestContext({ method: 'GET', serviceName: 'svc', path: '/x' });
+    interceptor.beforeRequest?.(ctx);
+    const on = (port: number) => ({
+      id: `127.0.0.1:${port}`,
+      serviceName: 'svc',
+      host: '127.0.0.1',
+      port,
+      weight: 1,
+      healthy: true,
+      metadata: {},
+    });
+    const first = startAttempt(ctx, on(8081));
+    finishAttempt(first, { error: new ConnectionError('connect ECONNREFUSED 127.0.0.1:8081') });
+    interceptor.afterAttempt?.(ctx, first);
+    const second = startAttempt(ctx, on(8082));
+    finishAttempt(second, { status: 200 });
+    interceptor.afterAttempt?.(ctx, second);
+    ctx.response = { status: 200 } as RawResponse;
+    ctx.duration = 12;
+    interceptor.afterResponse?.(ctx);
+
+    const { samples } = await scrape(registry);
+    const at = (port: number) => ({ service_instance: `127.0.0.1:${port}` });
+    expect(sampleValue(samples, ATTEMPTS, { ...labels('svc', 'GET', 'none', 'error'), ...at(8081) })).toBe(1);
+    expect(sampleValue(samples, ATTEMPTS, { ...labels('svc', 'GET', '2xx', 'success'), ...at(8082) })).toBe(
+      1,
+    );
+    expect(seriesOf(samples, ATTEMPTS)).toHaveLength(2);
+    // The call: one, a success, on the instance that answered.
+    expect(
+      sampleValue(samples, `${DURATION}_count`, { ...labels('svc', 'GET', '2xx', 'success'), ...at(8082) }),
+    ).toBe(1);
+    expect(seriesOf(samples, `${DURATION}_count`)).toHaveLength(1);
+  });
+});
+
 describe('prometheusInterceptor: registries and names', () => {
   it("registers in prom-client's global register by default", () => {
     prometheusInterceptor();
@@ -249,10 +314,13 @@ describe('prometheusInterceptor: registries and names', () => {
     prometheusInterceptor({ registry, prefix: '' });
     const names = (await registry.getMetricsAsJSON()).map((m) => m.name).sort();
     expect(names).toEqual([
+      'client_attempts_total',
       'client_request_duration_seconds',
       'client_requests_in_flight',
+      'edge_client_attempts_total',
       'edge_client_request_duration_seconds',
       'edge_client_requests_in_flight',
+      ATTEMPTS,
       DURATION,
       IN_FLIGHT,
     ]);
