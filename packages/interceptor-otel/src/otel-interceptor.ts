@@ -1,8 +1,10 @@
 import {
   type Attributes,
+  type Context,
   context,
   diag,
   type Histogram,
+  isSpanContextValid,
   type MeterProvider,
   metrics,
   type Span,
@@ -96,8 +98,8 @@ class OtelInterceptor implements ServiceInterceptor {
   readonly #redactor: QueryRedactor;
   /** The call span of each call in flight. Weak: a call that never ends holds nothing. */
   readonly #calls = new WeakMap<RequestContext, Span>();
-  /** The span of each attempt in flight. */
-  readonly #attempts = new WeakMap<CallAttempt, Span>();
+  /** The span of each attempt in flight; `undefined` for an attempt begun without an SDK. */
+  readonly #attempts = new WeakMap<CallAttempt, Span | undefined>();
   /** Failures seen in `handleException`, before a fallback can clear `ctx.error`; touched only on failure. */
   readonly #failures = new WeakMap<RequestContext, unknown>();
 
@@ -117,7 +119,14 @@ class OtelInterceptor implements ServiceInterceptor {
 
   beforeAttempt(ctx: RequestContext, attempt: CallAttempt): void {
     const call = this.#calls.get(ctx);
-    const parent = call === undefined ? context.active() : trace.setSpan(context.active(), call);
+    const active = context.active();
+    if (call !== undefined && !call.isRecording() && !isSpanContextValid(call.spanContext())) {
+      // No SDK (the API's no-op tracer): no span to make, only the baggage to pass on.
+      this.#attempts.set(attempt, undefined);
+      this.#inject(active, attempt);
+      return;
+    }
+    const parent = call === undefined ? active : trace.setSpan(active, call);
     const instance = attempt.instance;
     const attributes: Attributes = {
       [ATTR_HTTP_REQUEST_METHOD]: ctx.method,
@@ -130,10 +139,14 @@ class OtelInterceptor implements ServiceInterceptor {
     if (attempt.number > 1) attributes[ATTR_HTTP_REQUEST_RESEND_COUNT] = attempt.number - 1;
     const span = this.#tracer.startSpan(this.#nameOf(ctx), { kind: SpanKind.CLIENT, attributes }, parent);
     this.#attempts.set(attempt, span);
+    this.#inject(trace.setSpan(parent, span), attempt);
+  }
+
+  /** Writes the trace context and baggage into the attempt's own copy of the headers. */
+  #inject(carrierContext: Context, attempt: CallAttempt): void {
     if (this.#propagator === undefined) return;
     try {
-      // The attempt's own copy of the headers: each attempt carries its own span's id.
-      this.#propagator.inject(trace.setSpan(parent, span), attempt.headers, HEADER_SETTER);
+      this.#propagator.inject(carrierContext, attempt.headers, HEADER_SETTER);
     } catch (error) {
       // Telemetry never fails a call: reported where OpenTelemetry reports its own troubles.
       diag.error(`${this.name}: the propagator threw; the attempt goes without trace headers`, error);
@@ -198,15 +211,18 @@ class OtelInterceptor implements ServiceInterceptor {
     endTime: number | undefined,
     latencyMs: number | undefined,
   ): void {
+    // Ours (begun in beforeAttempt), not ended yet (a raw call's may have ended at its headers).
+    if (!this.#attempts.has(attempt)) return;
     const span = this.#attempts.get(attempt);
-    if (span === undefined) return;
     this.#attempts.delete(attempt);
     const outcome = callOutcome(ctx, status, error);
-    if (span.isRecording()) {
-      if (status !== undefined) span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
-      this.#setOutcome(span, outcome, status);
+    if (span !== undefined) {
+      if (span.isRecording()) {
+        if (status !== undefined) span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
+        this.#setOutcome(span, outcome, status);
+      }
+      span.end(endTime);
     }
-    span.end(endTime);
     if (this.#meterProvider !== undefined && latencyMs !== undefined) {
       this.#recordDuration(ctx, attempt, status, outcome, latencyMs);
     }

@@ -84,4 +84,23 @@ describe('otelInterceptor: the http.client.request.duration histogram', () => {
     expect(points).toHaveLength(3);
     await meterProvider.shutdown();
   });
+
+  it('records the durations without a tracing SDK too (no span is made, the meter still records)', async () => {
+    const reader = new PullReader();
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    // No tracerProvider: the global one, which has no SDK behind it in this file.
+    const engine = downstream.callEngine({
+      transport: undiciTransport(),
+      interceptors: [otelInterceptor({ metrics: true, meterProvider })],
+    });
+    await engine.request('GET', 'downstream', '/ok');
+    await engine.request('GET', 'downstream', '/ok');
+    const { resourceMetrics } = await reader.collect();
+    const points = resourceMetrics.scopeMetrics
+      .flatMap((s) => s.metrics)
+      .filter((m) => m.descriptor.name === 'http.client.request.duration')
+      .flatMap((m) => m.dataPoints as DataPoint<Histogram>[]);
+    expect(points.map((p) => p.value.count)).toEqual([2]);
+    await meterProvider.shutdown();
+  });
 });

@@ -1,4 +1,5 @@
 import {
+  type CallAttempt,
   ConnectionError,
   HttpStatusError,
   type RawResponse,
@@ -7,7 +8,7 @@ import {
   type ServiceInterceptor,
   ServiceUnavailableError,
 } from '@service-caller/core';
-import { createRequestContext } from '@service-caller/core/adapter';
+import { createRequestContext, finishAttempt, startAttempt } from '@service-caller/core/adapter';
 
 /*
  * Calls played through an interceptor's hooks the way the engine plays them, on real contexts
@@ -30,21 +31,67 @@ export function newContext(
   });
 }
 
-/** What the engine fills in when it has chosen an instance. */
-export function select(ctx: RequestContext, port = 8080): void {
-  const instance: ServiceInstance = Object.freeze({
+/** The instance the suite's attempts go to (the concurrent calls use one port per call). */
+export const INSTANCE: ServiceInstance = instanceOn(8080);
+
+function instanceOn(port: number): ServiceInstance {
+  return Object.freeze({
     id: `127.0.0.1:${port}`,
-    serviceName: ctx.serviceName,
+    serviceName: 'conformance-service',
     host: '127.0.0.1',
     port,
     weight: 1,
     healthy: true,
     metadata: Object.freeze({}),
   });
-  ctx.attempt = 1;
-  ctx.selectedInstance = instance;
-  ctx.pick = { instance };
-  ctx.resolvedUrl = `http://127.0.0.1:${port}${ctx.path}`;
+}
+
+/**
+ * Starts an attempt as the engine does once the balancer has picked `instance` (`startAttempt`
+ * fills the context's attempt fields and gives the attempt its own headers) and runs
+ * `beforeAttempt`, which must not return a promise: nothing waits for one.
+ */
+export function beginAttempt(
+  interceptor: ServiceInterceptor,
+  ctx: RequestContext,
+  instance: ServiceInstance = INSTANCE,
+): CallAttempt {
+  const attempt = startAttempt(ctx, instance);
+  const returned: unknown = interceptor.beforeAttempt?.(ctx, attempt);
+  if (isThenable(returned)) {
+    throw new Error('beforeAttempt returned a promise; the per-attempt hooks are synchronous');
+  }
+  return attempt;
+}
+
+/** Ends an attempt with its outcome and runs `afterAttempt` (synchronous too). */
+export function endAttempt(
+  interceptor: ServiceInterceptor,
+  ctx: RequestContext,
+  attempt: CallAttempt,
+  outcome: { status?: number; error?: unknown },
+): void {
+  finishAttempt(attempt, outcome);
+  const returned: unknown = interceptor.afterAttempt?.(ctx, attempt);
+  if (isThenable(returned)) {
+    throw new Error('afterAttempt returned a promise; the per-attempt hooks are synchronous');
+  }
+}
+
+/** One whole attempt: {@link beginAttempt}, the outcome, {@link endAttempt}. */
+export function attemptOnce(
+  interceptor: ServiceInterceptor,
+  ctx: RequestContext,
+  outcome: { status?: number; error?: unknown },
+  instance: ServiceInstance = INSTANCE,
+): CallAttempt {
+  const attempt = beginAttempt(interceptor, ctx, instance);
+  endAttempt(interceptor, ctx, attempt, outcome);
+  return attempt;
+}
+
+function isThenable(value: unknown): boolean {
+  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
 }
 
 /** What the engine sets when the call ends. */
@@ -167,7 +214,15 @@ export async function finishCall(
   index: number,
 ): Promise<void> {
   const { ctx, ending, outcome } = call;
-  if (ending !== 'no-instance') select(ctx, 8000 + index);
+  if (ending !== 'no-instance') {
+    const status = ending === 'success' ? 200 : ending === 'status' ? 503 : undefined;
+    attemptOnce(
+      interceptor,
+      ctx,
+      { status, error: ending === 'success' ? undefined : outcome },
+      instanceOn(8000 + index),
+    );
+  }
   if (ending === 'success' || ending === 'status') {
     ctx.response = consumedResponse(ending === 'success' ? 200 : 503, ctx.resolvedUrl!);
     ctx.responseTime = performance.now();

@@ -91,7 +91,7 @@ const GC_TRIES = 10;
 
 /**
  * Plays {@link RETENTION_ROUNDS} rounds of calls (every ending) through the interceptor, lets go
- * of them, collects garbage and checks that none of the contexts or responses is still alive:
+ * of them, collects garbage and checks that none of the contexts, attempts or responses is still alive:
  * the interceptor, which stays alive, must not hold per-call state after `afterResponse` (a Map
  * keyed on the context that is never cleared, a list of recent calls). State kept in a `WeakMap`
  * keyed on the context, or in `ctx.attributes`, passes.
@@ -109,7 +109,7 @@ export async function checkNoRetainedCalls(interceptor: ServiceInterceptor): Pro
   }
   if (alive > 0) {
     throw new Error(
-      `per-call state: the interceptor still holds ${alive} of the ${refs.length} contexts and responses of calls that ended: drop what it keeps per call in afterResponse, or key it on the context in a WeakMap`,
+      `per-call state: the interceptor still holds ${alive} of the ${refs.length} contexts, attempts and responses of calls that ended: drop what it keeps per call in afterResponse (per attempt in afterAttempt), or key it on the context (the attempt) in a WeakMap`,
     );
   }
 }
@@ -125,6 +125,7 @@ async function playAndForget(interceptor: ServiceInterceptor): Promise<WeakRef<o
     for (const [i, call] of calls.entries()) await finishCall(interceptor, call, i);
     for (const { ctx } of calls) {
       refs.push(new WeakRef(ctx));
+      for (const attempt of ctx.attempts) refs.push(new WeakRef(attempt));
       if (ctx.response !== undefined) refs.push(new WeakRef(ctx.response));
     }
   }
