@@ -24,8 +24,8 @@ export interface OtelInterceptorOptions {
    */
   tracerProvider?: TracerProvider;
   /**
-   * Inject the trace context (`traceparent`, `tracestate`) and the baggage into every request's
-   * headers through `propagator`.
+   * Inject the trace context (`traceparent`, `tracestate`) and the baggage into the headers of
+   * every attempt (each carries its own span's id) through `propagator`.
    * @default true
    */
   propagate?: boolean;
@@ -35,7 +35,8 @@ export interface OtelInterceptorOptions {
    */
   propagator?: TextMapPropagator;
   /**
-   * Also record the `http.client.request.duration` histogram (seconds) through the meter.
+   * Also record the `http.client.request.duration` histogram (seconds, one value per attempt)
+   * through the meter.
    * @default false
    */
   metrics?: boolean;
@@ -45,8 +46,9 @@ export interface OtelInterceptorOptions {
    */
   meterProvider?: MeterProvider;
   /**
-   * The span's name. The conventions want a low-cardinality name: `{method}` or
-   * `{method} {url template}`; never put the raw path or query in it.
+   * The name of the attempt (CLIENT) spans; the call span is `{method} {service}`. The
+   * conventions want a low-cardinality name: `{method}` or `{method} {url template}`; never put
+   * the raw path or query in it.
    * @default the method: `GET`
    */
   spanName?: (ctx: RequestContext) => string;

@@ -56,7 +56,7 @@ const HEADER_SETTER: TextMapSetter<Record<string, string>> = {
  * sent), each the child of one INTERNAL span for the call, with the W3C trace context and baggage
  * of its attempt injected into that attempt's headers through the propagator; optionally the
  * `http.client.request.duration` histogram, one value per attempt. Built on `@opentelemetry/api`
- * alone: without an SDK set up it costs a no-op span per call and per attempt.
+ * alone: without an SDK set up it costs a no-op span per call (and makes no attempt span).
  *
  * An attempt span (named `{method}`) holds `http.request.method`, `service.peer.name` (the
  * service called), `server.address` / `server.port` / `service_caller.instance.id` (the
