@@ -96,15 +96,6 @@ class AutoApi implements NamingApi {
       path: '/nacos/v3/client/ns/instance/list',
       query: { serviceName: PROBE_SERVICE, groupName: this.#scope.group, namespaceId: this.#scope.namespace },
     });
-    if (response.status === 401 || response.status === 403) {
-      const hint = this.#http.authenticates
-        ? 'it refused the access token of the configured user'
-        : 'it requires authentication: set username and password';
-      throw new RegistryError(
-        'nacos',
-        `${op} at ${response.server.origin} failed: ${hint} (HTTP ${response.status})`,
-      );
-    }
     if (response.status >= 500) {
       throw new RegistryError(
         'nacos',

@@ -87,15 +87,31 @@ export class NacosHttp {
   async send(request: NacosRequest): Promise<NacosResponse> {
     const useToken = request.auth !== false && this.#token !== undefined;
     const token = useToken ? await this.#token!.get() : undefined;
-    const response = await this.#sendAnywhere(request, token);
-    if (token !== undefined && (response.status === 401 || response.status === 403)) {
+    let response = await this.#sendAnywhere(request, token);
+    if (token !== undefined && isRefusal(response.status)) {
       // Expired or lost (a restarted server forgets its tokens): log in again, once.
       this.stats.refusedTokens++;
       this.#token!.invalidate(token);
       const fresh = await this.#token!.get();
-      return this.#sendAnywhere(request, fresh);
+      response = await this.#sendAnywhere(request, fresh);
     }
+    if (isRefusal(response.status)) throw this.#refusal(request.op, response, token !== undefined);
     return response;
+  }
+
+  /**
+   * A 401 or 403 as a `RegistryError` that says what to do. Without credentials every server
+   * means "log in first", whatever its text: r-nacos says `unknown user!`, Nacos 2.5.1
+   * `user not found!`, Nacos 3.0.3 `User not found! Please check user exist or password is right!`.
+   */
+  #refusal(op: string, response: NacosResponse, withToken: boolean): RegistryError {
+    const why = withToken
+      ? `the server refused access to user '${this.#username}' even after a fresh login`
+      : 'the server requires authentication: set username and password';
+    return new RegistryError(
+      'nacos',
+      `${op} at ${response.server.origin} failed: ${why} (HTTP ${response.status}: ${this.redact(response.body.trim())})`,
+    );
   }
 
   /** The error for an answer the server refused: operation, server, HTTP status and the redacted body. */
@@ -185,10 +201,19 @@ export class NacosHttp {
       const response = await this.#sendAnywhere({ op, method: 'POST', path, form }, undefined);
       // A server without this login path (Nacos 2 has no v3 login): try the next one.
       if (response.status === 404 && i < paths.length - 1) continue;
-      if (response.status === 401 || response.status === 403) {
+      if (isRefusal(response.status)) {
         throw new RegistryError(
           'nacos',
-          `${op} at ${response.server.origin} failed: the server refused the username or password (HTTP ${response.status}: ${this.redact(response.body.trim())})`,
+          `${op} at ${response.server.origin} failed: the server refused the login: wrong username or password (HTTP ${response.status}: ${this.redact(response.body.trim())})`,
+        );
+      }
+      if (response.status >= 500) {
+        // Nacos 3.0.3 answers a wrong password with HTTP 500 "No message available" (on both
+        // login paths), and Nacos 2.5.1 an unknown user with HTTP 500 "User x not found": quoting
+        // that would send the user hunting for a server fault.
+        throw new RegistryError(
+          'nacos',
+          `${op} at ${response.server.origin} failed: the server refused the login (HTTP ${response.status}, which Nacos 2.5 and 3.0 answer to a wrong username or password)`,
         );
       }
       if (response.status !== 200) throw this.failure(op, response);
@@ -206,6 +231,10 @@ export class NacosHttp {
     // Unreachable: the loop returns or throws on its last path.
     throw new RegistryError('nacos', `log in as '${username}' failed: no login path`);
   }
+}
+
+function isRefusal(status: number): boolean {
+  return status === 401 || status === 403;
 }
 
 function parseLogin(body: string): LoginResult | undefined {

@@ -46,9 +46,12 @@ export const startNacos = (nacos: OwnNacos) => runScript('start', nacos);
 /** Stops the Nacos on `nacos.port` that scripts/nacos.sh started; resolves once the process is gone. */
 export const stopNacos = (nacos: OwnNacos) => runScript('stop', nacos);
 
-/** A port for a test's own Nacos: `base` unless `NACOS_TEST_PORT_BASE` moves them all. */
-export function ownPort(offset: number): number {
-  return Number(process.env.NACOS_TEST_PORT_BASE ?? 18_848) + offset;
+/**
+ * The HTTP port of a test's own Nacos number `n`: `NACOS_TEST_PORT_BASE` (default 18848) + 10 n.
+ * Ten apart, since an official server also takes its port + 1001 (cluster gRPC) and - 1000 (Raft).
+ */
+export function ownPort(n: number): number {
+  return Number(process.env.NACOS_TEST_PORT_BASE ?? 18_848) + 10 * n;
 }
 
 /** A logger that keeps every line, for asserting what was (not) logged. */
