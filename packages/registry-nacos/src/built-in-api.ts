@@ -13,7 +13,12 @@ const PROBE_SERVICE = 'service-caller.api-version-probe';
  * asked once on first use. A failed probe is not remembered: the next operation asks again.
  */
 export function builtInApi(options: NormalizedOptions, http: NacosHttp = httpFor(options)): NamingApi {
-  const scope: NamingScope = { namespace: options.namespace, group: options.group, cluster: options.cluster };
+  const scope: NamingScope = {
+    namespace: options.namespace,
+    group: options.group,
+    cluster: options.cluster,
+    listCluster: options.listCluster,
+  };
   if (options.apiVersion === 'v1') return new V1Api(http, scope);
   if (options.apiVersion === 'v3') return new V3Api(http, scope);
   return new AutoApi(http, scope);

@@ -1,3 +1,3 @@
 export { nacosRegistry } from './nacos-registry.js';
 export type { NacosClientInstance, NacosNamingClientLike } from './official-client.js';
-export type { NacosApiVersion, NacosRegistryOptions } from './options.js';
+export type { NacosApiVersion, NacosRegistrationMode, NacosRegistryOptions } from './options.js';

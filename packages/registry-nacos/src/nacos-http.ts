@@ -32,6 +32,16 @@ export class NacosUnreachableError extends RegistryError {
   }
 }
 
+/**
+ * The server refused this client: no credentials where it requires them, a wrong username or
+ * password, or a user without access. Trying again does not help.
+ */
+export class NacosRefusedError extends RegistryError {
+  constructor(message: string) {
+    super('nacos', message);
+  }
+}
+
 /** Where the login lives: Nacos 3 first, then the 1.x/2.x path. */
 const LOGIN_PATHS = { v1: ['/nacos/v1/auth/login'], v3: ['/nacos/v3/auth/user/login'] } as const;
 const AUTO_LOGIN_PATHS = ['/nacos/v3/auth/user/login', '/nacos/v1/auth/login'] as const;
@@ -104,12 +114,11 @@ export class NacosHttp {
    * means "log in first", whatever its text: r-nacos says `unknown user!`, Nacos 2.5.1
    * `user not found!`, Nacos 3.0.3 `User not found! Please check user exist or password is right!`.
    */
-  #refusal(op: string, response: NacosResponse, withToken: boolean): RegistryError {
+  #refusal(op: string, response: NacosResponse, withToken: boolean): NacosRefusedError {
     const why = withToken
       ? `the server refused access to user '${this.#username}' even after a fresh login`
       : 'the server requires authentication: set username and password';
-    return new RegistryError(
-      'nacos',
+    return new NacosRefusedError(
       `${op} at ${response.server.origin} failed: ${why} (HTTP ${response.status}: ${this.redact(response.body.trim())})`,
     );
   }
@@ -202,8 +211,7 @@ export class NacosHttp {
       // A server without this login path (Nacos 2 has no v3 login): try the next one.
       if (response.status === 404 && i < paths.length - 1) continue;
       if (isRefusal(response.status)) {
-        throw new RegistryError(
-          'nacos',
+        throw new NacosRefusedError(
           `${op} at ${response.server.origin} failed: the server refused the login: wrong username or password (HTTP ${response.status}: ${this.redact(response.body.trim())})`,
         );
       }
@@ -211,8 +219,7 @@ export class NacosHttp {
         // Nacos 3.0.3 answers a wrong password with HTTP 500 "No message available" (on both
         // login paths), and Nacos 2.5.1 an unknown user with HTTP 500 "User x not found": quoting
         // that would send the user hunting for a server fault.
-        throw new RegistryError(
-          'nacos',
+        throw new NacosRefusedError(
           `${op} at ${response.server.origin} failed: the server refused the login (HTTP ${response.status}, which Nacos 2.5 and 3.0 answer to a wrong username or password)`,
         );
       }

@@ -7,6 +7,39 @@ import type { Logger } from '@service-caller/core';
 /** The Nacos the integration tests share: `NACOS_ADDR`, else 127.0.0.1:8848 (`pnpm nacos:start`). */
 export const NACOS_ADDR = process.env.NACOS_ADDR ?? '127.0.0.1:8848';
 
+/** The server kinds scripts/nacos.sh runs. */
+export type NacosServerKind = 'rnacos' | 'nacos-2.5.1' | 'nacos-3.0.3';
+
+/**
+ * How each server kind behaves where the tests depend on it, as measured against each. A test
+ * that expects one server's behaviour reads it from here, so every difference is written once.
+ */
+export const SERVER_BEHAVIOUR: Record<
+  NacosServerKind,
+  {
+    /** What `api-version: auto` picks. */ detected: 'v1' | 'v3' /** The APIs it serves. */;
+    apis: ('v1' | 'v3')[];
+  }
+> = {
+  // r-nacos has no v3 client API; Nacos 2.5.1 neither (404).
+  rnacos: { detected: 'v1', apis: ['v1'] },
+  'nacos-2.5.1': { detected: 'v1', apis: ['v1'] },
+  // Nacos 3.0.3 serves its v3 client API and still the 1.x Open API.
+  'nacos-3.0.3': { detected: 'v3', apis: ['v3', 'v1'] },
+};
+
+/** The kind of server at `NACOS_ADDR` and the one the tests start: `NACOS_SERVER`, as for scripts/nacos.sh. */
+export const NACOS_SERVER: NacosServerKind = serverKind(process.env.NACOS_SERVER ?? 'rnacos');
+
+function serverKind(value: string): NacosServerKind {
+  if (!(value in SERVER_BEHAVIOUR)) {
+    throw new Error(
+      `NACOS_SERVER must be one of ${Object.keys(SERVER_BEHAVIOUR).join(', ')}; found '${value}'`,
+    );
+  }
+  return value as NacosServerKind;
+}
+
 /** Names no other run uses, so runs against a long-lived server stay apart. */
 export const RUN_ID = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 
