@@ -46,11 +46,20 @@ export class NacosRefusedError extends RegistryError {
 const LOGIN_PATHS = { v1: ['/nacos/v1/auth/login'], v3: ['/nacos/v3/auth/user/login'] } as const;
 const AUTO_LOGIN_PATHS = ['/nacos/v3/auth/user/login', '/nacos/v1/auth/login'] as const;
 const MAX_BODY_IN_MESSAGE = 200;
+/** How long a server that could not be reached is passed over: 2 s, doubling per failure, at most 30 s. */
+const FIRST_PASS_OVER_MS = 2000;
+const MAX_PASS_OVER_MS = 30_000;
 
 /**
  * The HTTP side of the built-in client: one undici agent, fail-over across the configured
- * servers (the one that answered last is tried first), the access token in the `accessToken`
- * header, and one retry with a fresh login when the server refuses a token.
+ * servers, the access token in the `accessToken` header, and one retry with a fresh login when
+ * the server refuses a token.
+ *
+ * Server list: each request starts at the next server in turn (as the official Java client
+ * starts at a random one), so the load spreads over a cluster and a member that comes back is used
+ * again. A server that cannot be reached is tried again at once on the next one, and passed over
+ * for a while (2 s, doubling to 30 s while it stays away), so a dead member costs a request one
+ * refused connection at most now and then, not a timeout each time.
  */
 export class NacosHttp {
   readonly #servers: readonly NacosServer[];
@@ -60,9 +69,16 @@ export class NacosHttp {
   readonly #password: string | undefined;
   readonly #token: AccessToken | undefined;
   #loginPaths: readonly string[];
-  #current = 0;
-  /** Counters for diagnostics and tests: successful logins, and tokens the server refused. */
-  readonly stats = { logins: 0, refusedTokens: 0 };
+  /** Where the next request starts. */
+  #next = 0;
+  /** Per server: consecutive failures, and until when (`performance.now()`) it is passed over. */
+  readonly #failures: number[];
+  readonly #passOverUntil: number[];
+  /**
+   * Counters for diagnostics and tests: successful logins, tokens the server refused, and
+   * answers per server origin.
+   */
+  readonly stats = { logins: 0, refusedTokens: 0, answers: {} as Record<string, number> };
 
   constructor(options: {
     servers: readonly NacosServer[];
@@ -73,6 +89,8 @@ export class NacosHttp {
     now?: () => number;
   }) {
     this.#servers = options.servers;
+    this.#failures = options.servers.map(() => 0);
+    this.#passOverUntil = options.servers.map(() => 0);
     this.#timeoutMs = options.timeoutMs;
     this.#agent = new Agent({ connections: 4, keepAliveTimeout: 30_000, connectTimeout: options.timeoutMs });
     this.#username = options.username;
@@ -147,19 +165,22 @@ export class NacosHttp {
   }
 
   async #sendAnywhere(request: NacosRequest, token: string | undefined): Promise<NacosResponse> {
-    const count = this.#servers.length;
     const failures: string[] = [];
     let lastError: unknown;
-    for (let attempt = 0; attempt < count; attempt++) {
-      const index = (this.#current + attempt) % count;
+    for (const index of this.#order()) {
       const server = this.#servers[index]!;
       try {
         const response = await this.#sendTo(server, request, token);
-        this.#current = index;
+        this.#failures[index] = 0;
+        this.#passOverUntil[index] = 0;
+        this.stats.answers[server.origin] = (this.stats.answers[server.origin] ?? 0) + 1;
         return response;
       } catch (error) {
         if (request.signal?.aborted) throw request.signal.reason;
         lastError = error;
+        const failed = ++this.#failures[index]!;
+        this.#passOverUntil[index] =
+          performance.now() + Math.min(MAX_PASS_OVER_MS, FIRST_PASS_OVER_MS * 2 ** (failed - 1));
         failures.push(`${server.origin}: ${describeNetworkError(error)}`);
       }
     }
@@ -169,6 +190,22 @@ export class NacosHttp {
         cause: lastError,
       },
     );
+  }
+
+  /** The servers to try, in turn from the next one: those not passed over first, then the rest. */
+  #order(): number[] {
+    const count = this.#servers.length;
+    if (count === 1) return [0];
+    const start = this.#next;
+    this.#next = (start + 1) % count;
+    const now = performance.now();
+    const up: number[] = [];
+    const passedOver: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const index = (start + i) % count;
+      (this.#passOverUntil[index]! <= now ? up : passedOver).push(index);
+    }
+    return up.concat(passedOver);
   }
 
   async #sendTo(

@@ -49,7 +49,8 @@ export class NacosStandIn {
     return `127.0.0.1:${port}`;
   }
 
-  async start(): Promise<this> {
+  /** Listens on 127.0.0.1:`port` (0: any free port; a stopped stand-in comes back on its own). */
+  async start(port = 0): Promise<this> {
     this.#server = createServer((req, res) => {
       let body = '';
       req.setEncoding('utf8');
@@ -58,7 +59,7 @@ export class NacosStandIn {
       });
       req.on('end', () => this.#handle(req, res, body));
     });
-    await new Promise<void>((resolve) => this.#server!.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.#server!.listen(port, '127.0.0.1', resolve));
     return this;
   }
 

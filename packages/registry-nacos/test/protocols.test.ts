@@ -3,7 +3,9 @@ import { isRegistryError, type Logger, type ServiceRegistry } from '@service-cal
 import { waitFor } from '@service-caller/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type NacosRegistryOptions, nacosRegistry } from '../src/index.js';
+import { NacosHttp } from '../src/nacos-http.js';
 import type { NacosRegistry } from '../src/nacos-registry.js';
+import { parseServerAddr } from '../src/options.js';
 import { NacosStandIn } from './nacos-stand-in.js';
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -144,6 +146,50 @@ describe('the Nacos HTTP protocols, against a stand-in server (no Nacos 2 or 3 s
     const registry = open({ serverAddr: `127.0.0.1:${dead},${nacos.origin}` });
     await registry.register({ serviceName: 'billing', host: '127.0.0.1', port: 9003 });
     expect((await registry.getInstances('billing')).map((i) => i.port)).toEqual([9003]);
+  });
+
+  it('spreads requests over the servers, passes over one that is down, and uses it again once back', async () => {
+    nacos.mode = 'v2';
+    const other = await new NacosStandIn().start();
+    other.mode = 'v2';
+    const otherPort = Number(other.origin.split(':')[1]);
+    const origin = `http://${other.origin}`;
+    const http = new NacosHttp({
+      servers: parseServerAddr(`${nacos.origin},${other.origin}`, false),
+      timeoutMs: 2000,
+      username: undefined,
+      password: undefined,
+      apiVersion: 'v1',
+    });
+    const list = async () => {
+      const response = await http.send({
+        op: 'list',
+        method: 'GET',
+        path: '/nacos/v1/ns/instance/list',
+        query: { serviceName: 'x' },
+      });
+      expect(response.status).toBe(200);
+    };
+    try {
+      for (let i = 0; i < 4; i++) await list();
+      expect(http.stats.answers).toEqual({ [`http://${nacos.origin}`]: 2, [origin]: 2 });
+      await other.stop();
+      // Every request still succeeds: the dead server is tried once, then passed over.
+      for (let i = 0; i < 10; i++) await list();
+      expect(http.stats.answers[origin]).toBe(2);
+      await other.start(otherPort);
+      // Passed over for 2 s after its one failure, then used again.
+      await waitFor(
+        async () => {
+          await list();
+          return http.stats.answers[origin]! > 2;
+        },
+        { timeout: 10_000, message: 'the server that came back answering again' },
+      );
+    } finally {
+      await http.close();
+      await other.stop();
+    }
   });
 
   it('names every server it tried when none answers', async () => {
