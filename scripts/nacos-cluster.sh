@@ -11,7 +11,7 @@
 #   NACOS_CLUSTER_STAGGER      seconds between starting members (default 0 for r-nacos, whose
 #                              first member must answer before the others join; 5 for official ones)
 # `kill N` SIGKILLs member N (a crash, for failure tests); `start-node N` starts it again, empty,
-# and it rejoins. `addr` prints the server-addr a client is given: 127.0.0.1:p1,127.0.0.1:p2,...
+# and it rejoins (an r-nacos member joins through another member). `addr` prints the server-addr a client is given: 127.0.0.1:p1,127.0.0.1:p2,...
 # Other settings (NACOS_AUTH, NACOS_PASSWORD, NACOS_JAVA_HEAP, ...) pass through to nacos.sh.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -52,7 +52,23 @@ start_all() {
   done
   for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
   [ "$failed" = 0 ] || { echo "[nacos-cluster] error: a member did not start (see above)" >&2; exit 1; }
+  [ "$NACOS_SERVER" = rnacos ] || settle
   echo "[nacos-cluster] $NACOS_SERVER cluster of $NACOS_CLUSTER_SIZE ready in $((SECONDS - started)) s: $(addr)"
+}
+
+# An official member answers (and says it is ready) before it sees the others UP and before it
+# has loaded their instances (Distro); a registration it takes meanwhile can be lost. Waits for both.
+settle() {
+  local deadline=$((SECONDS + ${NACOS_START_TIMEOUT:-240})) p path=/nacos/v3/admin/core/cluster/node/list
+  case "$NACOS_SERVER" in nacos-2.*) path=/nacos/v1/core/cluster/nodes ;; esac
+  for p in "${ports[@]}"; do
+    local log="${NACOS_RUN_ROOT:-${SC_CACHE_DIR:-$HOME/.cache/service-caller}/nacos-run}/$p/home/logs/protocol-distro.log"
+    until [ "$(curl -s -m 3 "http://127.0.0.1:$p$path" 2>/dev/null | grep -o '"state":"UP"' | wc -l)" -ge "$NACOS_CLUSTER_SIZE" ] &&
+      grep -q 'load snapshot data success' "$log" 2>/dev/null; do
+      [ "$SECONDS" -lt "$deadline" ] || { echo "[nacos-cluster] error: member $p did not see every member UP and load their data (Distro) in time; log: $log" >&2; exit 1; }
+      sleep 0.5
+    done
+  done
 }
 
 addr() {
@@ -70,7 +86,12 @@ case "${1:-}" in
     exit "$rc"
     ;;
   kill) node "${2:-}" kill ;;
-  start-node) node "${2:-}" start ;;
+  start-node)
+    n="${2:-}"
+    # r-nacos: join through a member that is not this one (official members find each other by list).
+    if [ "$n" = 1 ]; then join=2; else join=1; fi
+    NACOS_CLUSTER_JOIN="$join" node "$n" start
+    ;;
   addr) addr ;;
   *)
     echo "usage: bash scripts/nacos-cluster.sh start|stop|status|kill N|start-node N|addr  (env: NACOS_SERVER, NACOS_CLUSTER_PORT, NACOS_CLUSTER_SIZE, ...)" >&2

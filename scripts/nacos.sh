@@ -30,13 +30,17 @@
 #   NACOS_PASSWORD=nacos       password of the user `nacos` (created at start)
 #   NACOS_TOKEN_TTL=18000      access-token lifetime in seconds (short values test token renewal)
 #   NACOS_START_TIMEOUT=240    seconds to wait for the server to answer
-#   NACOS_RUN_DIR              per-server folder (pid, log, data); default ~/.cache/service-caller/nacos-run/<port>
+#   NACOS_RUN_ROOT             where per-server folders go; default ~/.cache/service-caller/nacos-run
+#                              (stop-all stops what is there)
+#   NACOS_RUN_DIR              per-server folder (pid, log, data); default $NACOS_RUN_ROOT/<port>
 #   NACOS_SOURCE_DIR           folder with nacos-<version>-src.tar.gz (official servers only)
 #   NACOS_JAVA_HEAP=512m       -Xmx of an official server
 #   RNACOS_VERSION=0.8.8       the crates.io version of r-nacos to build
 # Cluster members (set by scripts/nacos-cluster.sh, which starts a 3-node cluster):
 #   NACOS_CLUSTER_PORTS        the HTTP ports of every member, comma-separated; unset: standalone
 #   NACOS_CLUSTER_NODE         this member's number, 1..n (r-nacos: 1 forms the cluster, the others join it)
+#   NACOS_CLUSTER_JOIN         r-nacos: the member number to join through (default 1; a restarted
+#                              member 1 joins through another one)
 # Each start gets an empty data folder: a throwaway server, nothing survives a restart but the users.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -58,7 +62,7 @@ NACOS_CLUSTER_PORTS="${NACOS_CLUSTER_PORTS:-}"
 NACOS_CLUSTER_NODE="${NACOS_CLUSTER_NODE:-}"
 RNACOS_VERSION="${RNACOS_VERSION:-0.8.8}"
 SC_CACHE="${SC_CACHE_DIR:-$HOME/.cache/service-caller}"
-RUN_ROOT="$SC_CACHE/nacos-run"
+RUN_ROOT="${NACOS_RUN_ROOT:-$SC_CACHE/nacos-run}"
 RUN_DIR="${NACOS_RUN_DIR:-$RUN_ROOT/$NACOS_PORT}"
 RNACOS_ROOT="$SC_CACHE/rnacos/$RNACOS_VERSION"
 RNACOS_BIN="$RNACOS_ROOT/bin/rnacos"
@@ -164,9 +168,15 @@ ready() {
   [ "$code" = "200" ] || return 1
   token="$(sed -n 's/.*"accessToken":"\([^"]*\)".*/\1/p' "$RUN_DIR/login.json" 2>/dev/null || true)"
   rm -f "$RUN_DIR/login.json"
-  # A 3.x cluster member answers logins before its naming module has joined the others.
   code="$(curl -s -o /dev/null -m 3 -w '%{http_code}' -H "accessToken: $token" \
     "$BASE_URL/nacos/v1/ns/instance/list?serviceName=nacos-sh-ready-probe" 2>/dev/null || true)"
+  [ "$code" = "200" ] || return 1
+  is_official "$NACOS_SERVER" || return 0
+  # A cluster member answers logins and lists before it is ready, and drops registrations
+  # meanwhile (HTTP 200, empty body): ask the server's own readiness check.
+  local path=/nacos/v3/admin/core/state/readiness
+  case "$NACOS_SERVER" in nacos-2.*) path=/nacos/v1/console/health/readiness ;; esac
+  code="$(curl -s -o /dev/null -m 3 -w '%{http_code}' -H "accessToken: $token" "$BASE_URL$path" 2>/dev/null || true)"
   [ "$code" = "200" ]
 }
 
@@ -288,13 +298,14 @@ RNACOS_HTTP_WORKERS=2
 EOF
   if [ -n "$NACOS_CLUSTER_PORTS" ]; then
     # r-nacos clusters by Raft over its gRPC port: node 1 forms the cluster, the others join it.
-    local first="${NACOS_CLUSTER_PORTS%%,*}"
+    local join="${NACOS_CLUSTER_JOIN:-1}" members
+    read -r -a members <<<"${NACOS_CLUSTER_PORTS//,/ }"
     {
       echo "RNACOS_RAFT_NODE_ID=$NACOS_CLUSTER_NODE"
-      if [ "$NACOS_CLUSTER_NODE" = 1 ]; then
+      if [ "$NACOS_CLUSTER_NODE" = "$join" ]; then
         echo "RNACOS_RAFT_AUTO_INIT=true"
       else
-        echo "RNACOS_RAFT_JOIN_ADDR=127.0.0.1:$((first + 1000))"
+        echo "RNACOS_RAFT_JOIN_ADDR=127.0.0.1:$((members[join - 1] + 1000))"
       fi
     } >>"$RUN_DIR/rnacos.env"
   fi
@@ -351,7 +362,10 @@ launch_official() {
       -Dnacos.core.member.lookup.type=file
       -Dnacos.core.protocol.raft.data.election_timeout_ms="${NACOS_RAFT_ELECTION_MS:-10000}"
       -Dnacos.core.protocol.raft.data.rpc_request_timeout_ms=10000
-      -Dnacos.namespace.migrate.retry.times="${NACOS_CLUSTER_WAIT_S:-180}")
+      -Dnacos.namespace.migrate.retry.times="${NACOS_CLUSTER_WAIT_S:-180}"
+      # A member loads the others' instances (Distro) when it starts, and retries every 30 s if
+      # they were not up yet; registrations it takes meanwhile can be lost. Retry sooner.
+      -Dnacos.core.protocol.distro.data.load.retryDelayMs=2000)
     # Only the naming module (what a service registry needs) unless NACOS_CLUSTER_MODULES=all:
     # with the config module, 3.0.3 in embedded-storage cluster mode never finishes starting.
     # Its config namespace migration reads through Raft; once a leader is elected (about 6 s

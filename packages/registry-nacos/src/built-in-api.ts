@@ -21,7 +21,7 @@ export function builtInApi(options: NormalizedOptions, http: NacosHttp = httpFor
   };
   if (options.apiVersion === 'v1') return new V1Api(http, scope);
   if (options.apiVersion === 'v3') return new V3Api(http, scope);
-  return new AutoApi(http, scope);
+  return new AutoApi(http, scope, options.servers.length > 1);
 }
 
 /** The HTTP side for these options. */
@@ -39,12 +39,15 @@ export function httpFor(options: NormalizedOptions): NacosHttp {
 class AutoApi implements NamingApi {
   readonly #http: NacosHttp;
   readonly #scope: NamingScope;
+  readonly #cluster: boolean;
   #resolved: NamingApi | undefined;
   #detecting: Promise<NamingApi> | undefined;
 
-  constructor(http: NacosHttp, scope: NamingScope) {
+  /** `cluster`: several servers are configured. */
+  constructor(http: NacosHttp, scope: NamingScope, cluster: boolean) {
     this.#http = http;
     this.#scope = scope;
+    this.#cluster = cluster;
   }
 
   get protocol(): string {
@@ -91,7 +94,8 @@ class AutoApi implements NamingApi {
 
   /**
    * Lists a probe service through the v3 client API. A server that has that API answers in the
-   * `{ code, message, data }` envelope; Nacos 2 and other v1 servers answer 404 without it.
+   * `{ code, message, data }` envelope; Nacos 2 and other v1 servers answer 404 without it. With
+   * several servers configured, a v3 server that still serves the 1.x Open API gets v1 (below).
    */
   async #detect(): Promise<NamingApi> {
     const op = 'detect the Nacos API version';
@@ -109,6 +113,23 @@ class AutoApi implements NamingApi {
     }
     const envelope = parseJsonObject(response.body);
     const isV3 = envelope !== undefined && typeof envelope.code === 'number' && 'message' in envelope;
-    return isV3 ? new V3Api(this.#http, this.#scope) : new V1Api(this.#http, this.#scope);
+    if (!isV3) return new V1Api(this.#http, this.#scope);
+    // A Nacos 3.0 cluster does not route v3 client-API writes to the member responsible for the
+    // instance (its Distro filter covers /v1/ns/* only): an instance registered at another
+    // member stays there, never reaches the rest, and its heartbeats elsewhere answer "not
+    // found". The 1.x Open API is routed; use it while the server still serves it (3.2 does not).
+    if (this.#cluster && (await this.#servesV1())) return new V1Api(this.#http, this.#scope);
+    return new V3Api(this.#http, this.#scope);
+  }
+
+  async #servesV1(): Promise<boolean> {
+    const response = await this.#http.send({
+      op: 'detect the Nacos API version',
+      method: 'GET',
+      path: '/nacos/v1/ns/instance/list',
+      query: { serviceName: PROBE_SERVICE, groupName: this.#scope.group, namespaceId: this.#scope.namespace },
+    });
+    const answer = response.status === 200 ? parseJsonObject(response.body) : undefined;
+    return answer !== undefined && Array.isArray(answer.hosts);
   }
 }

@@ -46,9 +46,9 @@ export class NacosRefusedError extends RegistryError {
 const LOGIN_PATHS = { v1: ['/nacos/v1/auth/login'], v3: ['/nacos/v3/auth/user/login'] } as const;
 const AUTO_LOGIN_PATHS = ['/nacos/v3/auth/user/login', '/nacos/v1/auth/login'] as const;
 const MAX_BODY_IN_MESSAGE = 200;
-/** How long a server that could not be reached is passed over: 2 s, doubling per failure, at most 30 s. */
+/** How long a server that could not be reached is passed over: 2 s, doubling per failure, at most 10 s. */
 const FIRST_PASS_OVER_MS = 2000;
-const MAX_PASS_OVER_MS = 30_000;
+const MAX_PASS_OVER_MS = 10_000;
 
 /**
  * The HTTP side of the built-in client: one undici agent, fail-over across the configured
@@ -58,7 +58,7 @@ const MAX_PASS_OVER_MS = 30_000;
  * Server list: each request starts at the next server in turn (as the official Java client
  * starts at a random one), so the load spreads over a cluster and a member that comes back is used
  * again. A server that cannot be reached is tried again at once on the next one, and passed over
- * for a while (2 s, doubling to 30 s while it stays away), so a dead member costs a request one
+ * for a while (2 s, doubling to 10 s while it stays away), so a dead member costs a request one
  * refused connection at most now and then, not a timeout each time.
  */
 export class NacosHttp {
@@ -75,10 +75,17 @@ export class NacosHttp {
   readonly #failures: number[];
   readonly #passOverUntil: number[];
   /**
-   * Counters for diagnostics and tests: successful logins, tokens the server refused, and
-   * answers per server origin.
+   * Counters for diagnostics and tests: successful logins, tokens the server refused, per
+   * server origin the answers and the requests that could not reach it, and the longest time a
+   * request spent on unreachable servers before another one answered it (the fail-over time).
    */
-  readonly stats = { logins: 0, refusedTokens: 0, answers: {} as Record<string, number> };
+  readonly stats = {
+    logins: 0,
+    refusedTokens: 0,
+    answers: {} as Record<string, number>,
+    unreachable: {} as Record<string, number>,
+    maxFailOverMs: 0,
+  };
 
   constructor(options: {
     servers: readonly NacosServer[];
@@ -167,17 +174,25 @@ export class NacosHttp {
   async #sendAnywhere(request: NacosRequest, token: string | undefined): Promise<NacosResponse> {
     const failures: string[] = [];
     let lastError: unknown;
+    let failedSince = 0;
     for (const index of this.#order()) {
       const server = this.#servers[index]!;
+      const attemptStart = performance.now();
       try {
         const response = await this.#sendTo(server, request, token);
         this.#failures[index] = 0;
         this.#passOverUntil[index] = 0;
         this.stats.answers[server.origin] = (this.stats.answers[server.origin] ?? 0) + 1;
+        if (failures.length > 0) {
+          this.stats.maxFailOverMs = Math.max(this.stats.maxFailOverMs, performance.now() - failedSince);
+        }
         return response;
       } catch (error) {
         if (request.signal?.aborted) throw request.signal.reason;
         lastError = error;
+        // From the start of the first attempt that failed to the answer.
+        if (failures.length === 0) failedSince = attemptStart;
+        this.stats.unreachable[server.origin] = (this.stats.unreachable[server.origin] ?? 0) + 1;
         const failed = ++this.#failures[index]!;
         this.#passOverUntil[index] =
           performance.now() + Math.min(MAX_PASS_OVER_MS, FIRST_PASS_OVER_MS * 2 ** (failed - 1));

@@ -14,19 +14,24 @@ export type NacosServerKind = 'rnacos' | 'nacos-2.5.1' | 'nacos-3.0.3';
  * How each server kind behaves where the tests depend on it, as measured against each. A test
  * that expects one server's behaviour reads it from here, so every difference is written once.
  */
-export const SERVER_BEHAVIOUR: Record<
-  NacosServerKind,
-  {
-    /** What `api-version: auto` picks. */ detected: 'v1' | 'v3' /** The APIs it serves. */;
-    apis: ('v1' | 'v3')[];
-  }
-> = {
+export const SERVER_BEHAVIOUR: Record<NacosServerKind, ServerBehaviour> = {
   // r-nacos has no v3 client API; Nacos 2.5.1 neither (404).
-  rnacos: { detected: 'v1', apis: ['v1'] },
-  'nacos-2.5.1': { detected: 'v1', apis: ['v1'] },
-  // Nacos 3.0.3 serves its v3 client API and still the 1.x Open API.
-  'nacos-3.0.3': { detected: 'v3', apis: ['v3', 'v1'] },
+  rnacos: { detected: 'v1', apis: ['v1'], pythonEmptyNamespaceIsPublic: true },
+  'nacos-2.5.1': { detected: 'v1', apis: ['v1'], pythonEmptyNamespaceIsPublic: true },
+  // Nacos 3.0.3 serves its v3 client API and still the 1.x Open API; it keeps the namespace ""
+  // (where nacos-sdk-python registers when none is set) apart from public.
+  'nacos-3.0.3': { detected: 'v3', apis: ['v3', 'v1'], pythonEmptyNamespaceIsPublic: false },
 };
+
+/** What the tests rely on about one server kind. */
+export interface ServerBehaviour {
+  /** What `api-version: auto` picks. */
+  readonly detected: 'v1' | 'v3';
+  /** The APIs it serves. */
+  readonly apis: readonly ('v1' | 'v3')[];
+  /** Whether a Python service registered with no namespace (gRPC, namespace "") is listed in public. */
+  readonly pythonEmptyNamespaceIsPublic: boolean;
+}
 
 /** The kind of server at `NACOS_ADDR` and the one the tests start: `NACOS_SERVER`, as for scripts/nacos.sh. */
 export const NACOS_SERVER: NacosServerKind = serverKind(process.env.NACOS_SERVER ?? 'rnacos');
@@ -44,6 +49,7 @@ function serverKind(value: string): NacosServerKind {
 export const RUN_ID = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 
 const SCRIPT = fileURLToPath(new URL('../../../scripts/nacos.sh', import.meta.url));
+const CLUSTER_SCRIPT = fileURLToPath(new URL('../../../scripts/nacos-cluster.sh', import.meta.url));
 
 /** Settings of a Nacos server a test starts for itself (auth on, or one it stops and restarts). */
 export interface OwnNacos {
@@ -54,24 +60,49 @@ export interface OwnNacos {
 }
 
 function runScript(command: 'start' | 'stop', nacos: OwnNacos): Promise<string> {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
+  return run(SCRIPT, [command], {
     NACOS_PORT: String(nacos.port),
     NACOS_AUTH: nacos.auth ? 'true' : 'false',
     NACOS_PASSWORD: nacos.password ?? 'nacos',
     NACOS_TOKEN_TTL: String(nacos.tokenTtlSeconds ?? 18_000),
-  };
-  return new Promise((resolve, reject) => {
-    execFile('bash', [SCRIPT, command], { env, timeout: 240_000 }, (error, stdout, stderr) => {
-      if (error)
-        reject(
-          new Error(`scripts/nacos.sh ${command} (port ${nacos.port}) failed: ${stderr || stdout}`, {
-            cause: error,
-          }),
-        );
-      else resolve(stdout);
-    });
   });
+}
+
+function run(script: string, args: string[], env: Record<string, string>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      'bash',
+      [script, ...args],
+      { env: { ...process.env, ...env }, timeout: 400_000 },
+      (error, stdout, stderr) => {
+        if (error)
+          reject(
+            new Error(`${script} ${args.join(' ')} (${JSON.stringify(env)}) failed: ${stderr || stdout}`, {
+              cause: error,
+            }),
+          );
+        else resolve(stdout);
+      },
+    );
+  });
+}
+
+/** A 3-node cluster of `NACOS_SERVER` through scripts/nacos-cluster.sh, members on `port`, +10, +20. */
+export function nacosCluster(port: number) {
+  const env = { NACOS_CLUSTER_PORT: String(port) };
+  const members = [port, port + 10, port + 20];
+  return {
+    /** The HTTP port of each member, member 1 first. */
+    members,
+    /** What a client is given: every member. */
+    serverAddr: members.map((p) => `127.0.0.1:${p}`).join(','),
+    start: () => run(CLUSTER_SCRIPT, ['start'], env),
+    stop: () => run(CLUSTER_SCRIPT, ['stop'], env),
+    /** SIGKILLs member `n` (1-based). */
+    kill: (n: number) => run(CLUSTER_SCRIPT, ['kill', String(n)], env),
+    /** Starts member `n` again (empty; it rejoins). */
+    startMember: (n: number) => run(CLUSTER_SCRIPT, ['start-node', String(n)], env),
+  };
 }
 
 /** Starts (or finds running) a Nacos on `nacos.port` through scripts/nacos.sh; resolves once it answers. */
