@@ -24,10 +24,12 @@ interface StoredInstance {
 /**
  * A stand-in for the part of a Nacos 3 server the v3 client API uses (login, register, heartbeat,
  * list, deregister), on a real `node:http` server on 127.0.0.1; in `v2` mode it answers the v1 API
- * the way Nacos 2 does for a beat without a known instance (code 20404), which r-nacos never does. Used because no Nacos 3 server can
- * be installed on these machines (its server jars are not on Maven Central); it follows the
- * documented v3 contract: the `{ code, message, data }` envelope, `heartBeat=true` renewals that
- * answer code 21003 for an unknown instance, and the `accessToken` header.
+ * the way Nacos 2 does for a beat without a known instance (code 20404), which r-nacos never does.
+ * For the unit tests: it starts in milliseconds, forgets everything on demand (a restart) and
+ * records every request. The real servers (r-nacos, Nacos 2.5.1 and 3.0.3) run the integration
+ * tests. It follows the documented v3 contract: the `{ code, message, data }` envelope,
+ * `heartBeat=true` renewals that answer code 21003 for an unknown instance, and the `accessToken`
+ * header.
  */
 export class NacosStandIn {
   readonly seen: SeenRequest[] = [];

@@ -19,7 +19,7 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-describe('the Nacos HTTP protocols, against a stand-in server (no Nacos 2 or 3 server can be installed here)', () => {
+describe('the Nacos HTTP protocols, against a stand-in server (the real ones run the integration tests)', () => {
   let nacos: NacosStandIn;
   const registries: ServiceRegistry[] = [];
   const open = (options: Partial<NacosRegistryOptions> = {}) => {
