@@ -4,6 +4,11 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+# Every missing tool named up front, before minutes of installing: all of them for the full run.
+case "${1:-}" in
+  test:all) bash "$root/scripts/check-tools.sh" all ;;
+  *) bash "$root/scripts/check-tools.sh" base ;;
+esac
 # shellcheck source=./env.sh
 source "$root/scripts/env.sh"
 if [ -n "${CI:-}" ]; then

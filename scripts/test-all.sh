@@ -5,6 +5,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+# Before anything starts: every tool the run needs, each missing one named with how to get it.
+bash "$root/scripts/check-tools.sh" all
 source "$root/scripts/env.sh"
 
 step() { printf '\n\033[1m== %s ==\033[0m\n' "$*"; }
@@ -29,6 +31,8 @@ pnpm lint
 test_log="$(mktemp)"
 step "unit tests"
 pnpm test 2>&1 | tee -a "$test_log"
+step "script tests (node --test)"
+pnpm test:scripts 2>&1 | tee -a "$test_log"
 
 if ! wait "$nacos_install_pid"; then
   cat "$nacos_install_log" >&2
@@ -54,7 +58,8 @@ printf '\nNacos matrix: %s\n' "$(IFS=,; printf '%s' "${matrix_times[*]}" | sed '
 step "benchmark smoke run"
 pnpm bench --quick
 
-# One closing line for the whole run, summed over every vitest run above (turbo prefixes each line).
+# One closing line for the whole run, summed over every vitest run above (turbo prefixes each
+# line) and the node --test run of the scripts' tests (its `ℹ pass N` / `ℹ fail N` lines).
 sed 's/\x1b\[[0-9;]*m//g' "$test_log" | awk '
   /Tests +[0-9]/ {
     for (i = 1; i <= NF; i++) {
@@ -62,5 +67,7 @@ sed 's/\x1b\[[0-9;]*m//g' "$test_log" | awk '
       if ($(i + 1) ~ /^failed/) failed += $i
     }
   }
-  END { printf "\nvitest: %d passed, %d failed\n", passed, failed }'
+  /^ℹ pass [0-9]+$/ { passed += $3 }
+  /^ℹ fail [0-9]+$/ { failed += $3 }
+  END { printf "\ntests: %d passed, %d failed\n", passed, failed }'
 

@@ -20,7 +20,7 @@
 import {
   createCallEngine,
   createClient,
-  get,
+  endpoint,
   roundRobin,
   type StandardSchemaV1,
   silentLogger,
@@ -94,8 +94,8 @@ function clientWork(): string[] {
   const done = Promise.resolve({ ok: true });
   const target = { request: (_m: string, _s: string, _p: string, _o?: unknown) => done };
   const client = createClient(target, 'bench', {
-    getUser: get('/users/{id}'),
-    getUserWithParams: get('/users/{userId}/posts/{postId}'),
+    getUser: endpoint.get('/users/{id}'),
+    getUserWithParams: endpoint.get('/users/{userId}/posts/{postId}'),
   });
   const options = {};
   const rows: Array<[string, () => Promise<unknown>]> = [
@@ -134,8 +134,8 @@ async function main(): Promise<number> {
     logger: silentLogger,
   });
   const client = createClient(engine, 'bench', {
-    getUser: get('/users/{id}'),
-    getUserChecked: get('/users/{id}', { response: upstreamBody }),
+    getUser: endpoint.get('/users/{id}'),
+    getUserChecked: endpoint.get('/users/{id}', { response: upstreamBody }),
   });
   const variants: Variant[] = [
     {

@@ -1,6 +1,6 @@
 // A declarative client: the greeter's endpoints declared once, then called as typed methods.
 // Calls go through the manager, so discovery, the load balancer and the interceptors apply.
-import { AuthInterceptor, get, ServiceManager, typed } from '@service-caller/caller';
+import { AuthInterceptor, endpoint, ServiceManager, typed } from '@service-caller/caller';
 import { type Greeting, startGreeter } from './greeter.js';
 
 const token = 'client-example-token';
@@ -20,7 +20,7 @@ try {
 
   // manager.client is createClient(manager, ...) from @service-caller/core.
   const greeter = manager.client('greeter', {
-    hello: get('/hello', { query: typed<{ name: string }>(), response: typed<Greeting>() }),
+    hello: endpoint.get('/hello', { query: typed<{ name: string }>(), response: typed<Greeting>() }),
   });
 
   for (const name of ['Ada', 'Grace', 'Linus']) {

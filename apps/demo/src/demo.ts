@@ -187,7 +187,7 @@ async function startStaticGreeters(
   token: string,
   cleanup: Cleanup,
 ): Promise<RunningGreeter[]> {
-  const listed = caller.config.appRegistry.static?.services[SERVICE] ?? [];
+  const listed = caller.settings.appRegistry.static?.services[SERVICE] ?? [];
   if (listed.length === 0) {
     throw new DemoExit(2, `${display(CONFIG_DIR)}/application.yaml lists no instances of '${SERVICE}'`);
   }
@@ -218,7 +218,7 @@ async function startNacosGreeters(
   token: string,
   cleanup: Cleanup,
 ): Promise<RunningGreeter[]> {
-  const serverAddr = caller.config.appRegistry.nacos?.serverAddr ?? '';
+  const serverAddr = caller.settings.appRegistry.nacos?.serverAddr ?? '';
   const reason = await nacosUnreachableReason(serverAddr);
   if (reason !== undefined) {
     throw new DemoExit(

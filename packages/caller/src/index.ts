@@ -6,8 +6,14 @@
 
 export type {
   AppRegistryConfig,
+  ConfigChange,
+  ConfigSourcesConfig,
   ConsulConfig,
+  CryptoAlgorithm,
+  CryptoOptions,
+  DeepReadonly,
   NacosConfig,
+  NacosConfigSourceConfig,
   ServiceCallerConfig,
   ServiceCallerConfigInput,
   ServiceCallerSettings,

@@ -1,5 +1,6 @@
 import type { ServiceCallerConfig } from '@service-caller/config-yaml';
-import { detectHostAddress, type InstanceRegistration } from '@service-caller/core';
+import type { InstanceRegistration } from '@service-caller/core';
+import { detectHostAddress } from '@service-caller/core/node';
 
 /**
  * This service's own instance, when the selected registry section names it: `app-name` + `port`

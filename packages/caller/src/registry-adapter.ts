@@ -23,7 +23,21 @@ export async function createAdapterRegistry(
   context: { logger: Logger; source: string; wiring: Wiring },
 ): Promise<ServiceRegistry> {
   const { packageName, factory: factoryName } = ADAPTERS[kind];
-  const keyPath = `app-registry.${kind}`;
+  const factory = await importAdapterExport(packageName, factoryName, `app-registry.${kind}`, context);
+  return (factory as RegistryFactory)({ ...section, logger: context.logger });
+}
+
+/**
+ * Loads an optional adapter package and returns one of its exported functions. When the package
+ * is missing or lacks the export, the `ConfigError` names the key that needs it (`keyPath`) and
+ * the package to install.
+ */
+export async function importAdapterExport(
+  packageName: string,
+  factoryName: string,
+  keyPath: string,
+  context: { source: string; wiring: Wiring },
+): Promise<(...args: never[]) => unknown> {
   let loaded: unknown;
   try {
     loaded = await context.wiring.importModule(packageName);
@@ -60,7 +74,7 @@ export async function createAdapterRegistry(
       hint: `install a version of ${packageName} that matches @service-caller/caller`,
     });
   }
-  return (factory as RegistryFactory)({ ...section, logger: context.logger });
+  return factory as (...args: never[]) => unknown;
 }
 
 function exportOf(module: unknown, name: string): unknown {

@@ -1,48 +1,27 @@
-import { type ServiceCallerConfig, selectedRegistry } from '@service-caller/config-yaml';
+import type { ConfigChange, DeepReadonly, MergedOf, ServiceCallerConfig } from '@service-caller/config-yaml';
 import {
-  type CallEngine,
   type Client,
   type ClientDefaults,
   ClosedError,
   ConfigError,
-  consoleLogger,
-  createCallEngine,
   createClient,
-  createLoadBalancer,
   type Endpoints,
+  HTTP_METHODS,
   type HttpMethod,
-  type InstanceRegistration,
   InvalidRequestError,
-  isLoadBalancerType,
-  LOAD_BALANCER_TYPES,
-  type LoadBalancer,
-  type Logger,
+  isHttpMethod,
   type RawResponse,
   type ServiceInterceptor,
   type ServiceRegistry,
-  staticRegistry,
-  type Transport,
 } from '@service-caller/core';
+import { describeValue } from '@service-caller/core/adapter';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+import { buildParts, type ManagerParts, shutdownParts } from './manager-parts.js';
 import type { RawRequestOptions, RequestOptions, ServiceManagerOptions } from './options.js';
-import { registrationFromConfig } from './registration.js';
-import { createAdapterRegistry } from './registry-adapter.js';
-import { OPTIONS_SOURCE, resolveConfig } from './resolve-config.js';
+import { OPTIONS_SOURCE } from './resolve-config.js';
 import { defaultWiring, WIRING, type Wiring } from './wiring.js';
 
-const METHODS: ReadonlySet<string> = new Set(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS']);
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
-
-/** What the manager holds once built; `owned*` says what `close()` must close. */
-interface Parts {
-  readonly config: ServiceCallerConfig;
-  readonly engine: CallEngine;
-  readonly registry: ServiceRegistry;
-  readonly ownsRegistry: boolean;
-  readonly transportName: string;
-  readonly loadBalancerName: string;
-  readonly registration: InstanceRegistration | undefined;
-  readonly logger: Logger;
-}
 
 /**
  * Calls HTTP services by name: discovery picks the instances, a load balancer one of them, the
@@ -57,12 +36,12 @@ interface Parts {
  * await using res = await manager.rawGet('other-app', '/hello');
  * ```
  */
-export class ServiceManager implements AsyncDisposable {
-  readonly #parts: Parts;
+export class ServiceManager<Config = DeepReadonly<Record<string, unknown>>> implements AsyncDisposable {
+  readonly #parts: ManagerParts;
   #closed = false;
   #closing: Promise<void> | undefined;
 
-  private constructor(parts: Parts) {
+  private constructor(parts: ManagerParts) {
     this.#parts = parts;
   }
 
@@ -72,7 +51,9 @@ export class ServiceManager implements AsyncDisposable {
    * config value rejects with a `ConfigError`; a failed registration with the registry's
    * `RegistryError`. Whatever was built before a failure is released again.
    */
-  static async create(options: ServiceManagerOptions = {}): Promise<ServiceManager> {
+  static async create<Schema extends StandardSchemaV1 | undefined = undefined>(
+    options: ServiceManagerOptions<Schema> = {},
+  ): Promise<ServiceManager<MergedOf<Schema>>> {
     if (typeof options !== 'object' || options === null) {
       throw new ConfigError({
         file: OPTIONS_SOURCE,
@@ -82,12 +63,37 @@ export class ServiceManager implements AsyncDisposable {
       });
     }
     const wiring = (options as { [WIRING]?: Wiring })[WIRING] ?? defaultWiring;
-    return new ServiceManager(await build(options, wiring));
+    return new ServiceManager(await buildParts(options as ServiceManagerOptions<never>, wiring));
   }
 
-  /** The validated config (camelCase, times in seconds), defaults filled in. Frozen. */
-  get config(): Readonly<ServiceCallerConfig> {
+  /**
+   * The whole merged configuration, read-only (the Python `ConfigManager.get_config()`): every
+   * key of the files and the config sources, the application's own included, as written in YAML,
+   * `${}` expanded and `{encrypted}` values decrypted; the `schema` option's output when given.
+   * With a `config` object, that object (frozen). Follows the config sources: read it when needed
+   * rather than keeping it; `onConfigChange` says when it changed.
+   */
+  get config(): Config {
+    return (this.#parts.live?.current.merged ?? this.#parts.merged) as Config;
+  }
+
+  /**
+   * This project's settings as the manager started with them (camelCase, times in seconds),
+   * defaults filled in. Frozen. They take effect at start only: a config-source change to
+   * `service-caller` or `app-registry` shows in `config` but not here.
+   */
+  get settings(): Readonly<ServiceCallerConfig> {
     return this.#parts.config;
+  }
+
+  /**
+   * Calls `listener` after each change of the merged config that a config source brought
+   * (`config-sources.nacos` with `auto-refresh`). Returns a function that removes the listener.
+   * Without a config source, nothing ever changes and the listener is never called.
+   */
+  onConfigChange(listener: (change: ConfigChange<Config>) => void): () => void {
+    if (this.#parts.live === undefined) return () => {};
+    return this.#parts.live.onChange(listener as (change: ConfigChange<unknown>) => void);
   }
 
   /** The registry in use: the injected one, or the one built from the config. */
@@ -246,7 +252,7 @@ export class ServiceManager implements AsyncDisposable {
    */
   close(): Promise<void> {
     this.#closed = true;
-    this.#closing ??= shutdown(this.#parts);
+    this.#closing ??= shutdownParts(this.#parts);
     return this.#closing;
   }
 
@@ -286,191 +292,8 @@ export class ServiceManager implements AsyncDisposable {
 
 function normalizeMethod(method: unknown): HttpMethod | InvalidRequestError {
   const upper = typeof method === 'string' ? method.toUpperCase() : undefined;
-  if (upper !== undefined && METHODS.has(upper)) return upper as HttpMethod;
+  if (isHttpMethod(upper)) return upper;
   return new InvalidRequestError(
-    `unknown HTTP method ${typeof method === 'string' ? `'${method}'` : typeof method}; expected one of ${[
-      ...METHODS,
-    ].join(', ')}`,
+    `unknown HTTP method ${describeValue(method, 'code')}; expected one of ${HTTP_METHODS.join(', ')}`,
   );
-}
-
-/** Builds every part; on a failure, releases what was built so far and rethrows. */
-async function build(options: ServiceManagerOptions, wiring: Wiring): Promise<Parts> {
-  checkInjected(options);
-  const logger = options.logger ?? consoleLogger('warn');
-  const { config, source } = await resolveConfig(options, logger);
-  const loadBalancer =
-    options.loadBalancer === undefined
-      ? pickLoadBalancer(config.serviceCaller.lbType, false)
-      : pickLoadBalancer(options.loadBalancer, true);
-  const selected = selectedRegistry(config);
-  const registration = registrationFromConfig(config, selected);
-
-  const cleanups: Array<() => Promise<void>> = [];
-  try {
-    let registry = options.registry;
-    const ownsRegistry = registry === undefined;
-    if (registry === undefined) {
-      registry =
-        selected === 'static'
-          ? staticRegistry({ services: config.appRegistry.static?.services ?? {}, logger })
-          : await createAdapterRegistry(selected, config.appRegistry[selected] ?? {}, {
-              logger,
-              source,
-              wiring,
-            });
-      const created = registry;
-      cleanups.push(() => created.close());
-    }
-
-    const settings = config.serviceCaller;
-    const transport =
-      options.transport === undefined
-        ? wiring.createTransport({
-            connections: settings.connectionPoolSize,
-            connectTimeout: settings.connectionTimeout * 1000,
-            readTimeout: settings.readTimeout * 1000,
-          })
-        : keepOpen(options.transport);
-    const transportCleanup = cleanups.push(() => transport.close()) - 1;
-
-    const engine = createCallEngine({
-      discovery: registry,
-      transport,
-      loadBalancer,
-      logger,
-      ...(options.interceptors === undefined ? {} : { interceptors: options.interceptors }),
-    });
-    // From here the engine closes the transport (a user's one is wrapped to stay open).
-    cleanups[transportCleanup] = () => engine.close();
-
-    if (registration !== undefined) {
-      if (typeof registry.register !== 'function') {
-        throw new ConfigError({
-          file: OPTIONS_SOURCE,
-          keyPath: 'registry',
-          expected: `a registry that can register (the config names this service '${registration.serviceName}')`,
-          found: `the ${registry.name} registry without register()`,
-        });
-      }
-      await registry.register(registration);
-    }
-
-    return Object.freeze({
-      // A frozen copy: the registry may keep (and update) the objects the config handed it.
-      config: deepFreeze(structuredClone(config)),
-      engine,
-      registry,
-      ownsRegistry,
-      transportName: transport.name,
-      loadBalancerName: loadBalancer.name,
-      registration,
-      logger,
-    });
-  } catch (error) {
-    // Newest first: the engine (and its transport) before the registry it reads from.
-    for (const cleanup of cleanups.reverse()) {
-      await cleanup().catch((cleanupError: unknown) =>
-        logger.warn('ServiceManager.create: releasing a part after a failure failed', {
-          error: cleanupError,
-        }),
-      );
-    }
-    throw error;
-  }
-}
-
-async function shutdown(parts: Parts): Promise<void> {
-  const failures: unknown[] = [];
-  if (parts.registration !== undefined) {
-    try {
-      await parts.registry.deregister(parts.registration);
-    } catch (error) {
-      parts.logger.warn(
-        `ServiceManager.close: deregistering '${parts.registration.serviceName}' from ${parts.registry.name} failed`,
-        { error },
-      );
-    }
-  }
-  // Waits for calls in flight before it closes the transport; the registry stays usable until then.
-  await parts.engine.close().catch((error: unknown) => failures.push(error));
-  if (parts.ownsRegistry) await parts.registry.close().catch((error: unknown) => failures.push(error));
-  if (failures.length > 0) throw failures[0];
-}
-
-function pickLoadBalancer(choice: LoadBalancer | string, fromOption: boolean): LoadBalancer {
-  if (typeof choice === 'string') {
-    if (!fromOption || isLoadBalancerType(choice)) return createLoadBalancer(choice);
-    throw new ConfigError({
-      file: OPTIONS_SOURCE,
-      keyPath: 'loadBalancer',
-      expected: `a LoadBalancer or one of ${LOAD_BALANCER_TYPES.join(', ')}`,
-      found: `'${choice.length > 60 ? `${choice.slice(0, 60)}...` : choice}'`,
-    });
-  }
-  if (typeof choice === 'object' && choice !== null && typeof choice.pick === 'function') return choice;
-  throw new ConfigError({
-    file: OPTIONS_SOURCE,
-    keyPath: 'loadBalancer',
-    expected: 'a LoadBalancer (with pick()) or a load balancer type name',
-    found: choice === null ? 'null' : typeof choice,
-  });
-}
-
-function checkInjected(options: ServiceManagerOptions): void {
-  const { registry, transport, logger } = options;
-  if (logger !== undefined && !hasMethods(logger, ['debug', 'info', 'warn', 'error'])) {
-    throw new ConfigError({
-      file: OPTIONS_SOURCE,
-      keyPath: 'logger',
-      expected: 'a Logger (debug, info, warn, error)',
-      found: describe(logger),
-    });
-  }
-  if (registry !== undefined && !hasMethods(registry, ['getInstances'])) {
-    throw new ConfigError({
-      file: OPTIONS_SOURCE,
-      keyPath: 'registry',
-      expected: 'a ServiceRegistry (getInstances, register, deregister, close)',
-      found: describe(registry),
-    });
-  }
-  if (transport !== undefined && !hasMethods(transport, ['send', 'close'])) {
-    throw new ConfigError({
-      file: OPTIONS_SOURCE,
-      keyPath: 'transport',
-      expected: 'a Transport (send, close)',
-      found: describe(transport),
-    });
-  }
-}
-
-function hasMethods(value: unknown, names: readonly string[]): boolean {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    names.every((n) => typeof (value as Record<string, unknown>)[n] === 'function')
-  );
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  return typeof value === 'object' ? 'an object without those methods' : typeof value;
-}
-
-/** The user's transport behind a `close` that does nothing: what was passed in, the user closes. */
-function keepOpen(transport: Transport): Transport {
-  return {
-    name: transport.name,
-    send: (request) => transport.send(request),
-    close: async () => {},
-  };
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
-  }
-  return value;
 }

@@ -38,8 +38,10 @@ declare const manager: ServiceManager;
 
 describe('ServiceManager', () => {
   it('is built by an async static create, not new', () => {
-    expectTypeOf(ServiceManager.create).parameter(0).toEqualTypeOf<ServiceManagerOptions | undefined>();
-    expectTypeOf(ServiceManager.create).returns.toEqualTypeOf<Promise<ServiceManager>>();
+    expectTypeOf(ServiceManager.create({})).toEqualTypeOf<Promise<ServiceManager>>();
+    expectTypeOf<Parameters<typeof ServiceManager.create<undefined>>[0]>().toEqualTypeOf<
+      ServiceManagerOptions | undefined
+    >();
     // @ts-expect-error the constructor is private
     new ServiceManager({});
   });
@@ -153,7 +155,8 @@ describe('ServiceManager', () => {
     expectTypeOf(manager.close).returns.toEqualTypeOf<Promise<void>>();
     expectTypeOf(manager).toMatchTypeOf<AsyncDisposable>();
     expectTypeOf(manager.registry).toEqualTypeOf<ServiceRegistry>();
-    expectTypeOf(manager.config.serviceCaller.readTimeout).toEqualTypeOf<number>();
+    expectTypeOf(manager.settings.serviceCaller.readTimeout).toEqualTypeOf<number>();
+    expectTypeOf(manager.config).toEqualTypeOf<{ readonly [key: string]: unknown }>();
     // @ts-expect-error read-only
     manager.registry = staticRegistry();
   });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { del, get, post, type RequestContext, ServiceManager, ValidationError } from '../src/index.js';
+import { endpoint, type RequestContext, ServiceManager, ValidationError } from '../src/index.js';
 import { echoHandler, startServer, staticConfig, type TestServer } from './support/http-server.js';
 
 interface Echo {
@@ -37,9 +37,9 @@ describe('manager.client: declarative endpoints through the manager', () => {
 
   it('calls each endpoint with encoded path values, query, body and the chain', async () => {
     const users = manager.client('user-service', {
-      getUser: get('/users/{id}', { response: z.object({ method: z.string(), url: z.string() }) }),
-      createUser: post('/users', { body: z.object({ name: z.string() }) }),
-      deleteUser: del('/users/{id}'),
+      getUser: endpoint.get('/users/{id}', { response: z.object({ method: z.string(), url: z.string() }) }),
+      createUser: endpoint.post('/users', { body: z.object({ name: z.string() }) }),
+      deleteUser: endpoint.delete('/users/{id}'),
     });
 
     const fetched = await users.getUser({ path: { id: 'a/../b' } });
@@ -62,7 +62,7 @@ describe('manager.client: declarative endpoints through the manager', () => {
 
   it('refuses a body its schema rejects before anything is sent', async () => {
     const users = manager.client('user-service', {
-      createUser: post('/users', { body: z.object({ name: z.string() }) }),
+      createUser: endpoint.post('/users', { body: z.object({ name: z.string() }) }),
     });
     const before = server.requests.length;
     const failure = await users.createUser({ body: { name: 42 } as never }).catch((error: unknown) => error);

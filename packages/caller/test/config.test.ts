@@ -59,13 +59,13 @@ describe('create with a config object', () => {
 
   it('exposes the validated config, defaults filled in, frozen', async () => {
     await using manager = await ServiceManager.create({ config: { serviceCaller: { readTimeout: 2 } } });
-    expect(manager.config.serviceCaller).toEqual({
+    expect(manager.settings.serviceCaller).toEqual({
       lbType: 'round_robin',
       connectionTimeout: 6,
       readTimeout: 2,
       connectionPoolSize: 100,
     });
-    expect(Object.isFrozen(manager.config.serviceCaller)).toBe(true);
+    expect(Object.isFrozen(manager.settings.serviceCaller)).toBe(true);
     expect(manager.registry.name).toBe('static');
   });
 
@@ -193,17 +193,17 @@ describe('create with configDir', () => {
       configDir: dir,
       env: { OTHER_APP_PORT: String(server.port) },
     });
-    expect(manager.config.serviceCaller.lbType).toBe('random');
-    expect(manager.config.serviceCaller.readTimeout).toBe(3);
+    expect(manager.settings.serviceCaller.lbType).toBe('random');
+    expect(manager.settings.serviceCaller.readTimeout).toBe(3);
     await expect(manager.get('other-app', '/hello')).resolves.toMatchObject({ method: 'GET', url: '/hello' });
   });
 
   it('overlays application-{profile}.yaml, from the option or APP_PROFILE', async () => {
     const env = { OTHER_APP_PORT: String(server.port) };
     await using byOption = await ServiceManager.create({ configDir: dir, profile: 'dev', env });
-    expect(byOption.config.serviceCaller.readTimeout).toBe(4);
+    expect(byOption.settings.serviceCaller.readTimeout).toBe(4);
     await using byEnv = await ServiceManager.create({ configDir: dir, env: { ...env, APP_PROFILE: 'dev' } });
-    expect(byEnv.config.serviceCaller.readTimeout).toBe(4);
+    expect(byEnv.settings.serviceCaller.readTimeout).toBe(4);
   });
 
   it('names the file in the ConfigError for a bad value', async () => {
@@ -245,15 +245,26 @@ describe('options that do not fit together', () => {
   it('refuses a registry or transport that lacks the contract methods', async () => {
     await expect(ServiceManager.create({ registry: {} as never })).rejects.toMatchObject({
       keyPath: 'registry',
+      found: 'an object without getInstances',
     });
     await expect(ServiceManager.create({ transport: { send: () => {} } as never })).rejects.toMatchObject({
       keyPath: 'transport',
+      found: 'an object without close',
+    });
+    await expect(ServiceManager.create({ transport: 'undici' as never })).rejects.toMatchObject({
+      keyPath: 'transport',
+      found: 'a string',
     });
   });
 
-  it('refuses a logger without the four level methods', async () => {
+  it('refuses a logger without the four level methods, naming the missing ones', async () => {
     await expect(ServiceManager.create({ logger: { info: () => {} } as never })).rejects.toMatchObject({
       keyPath: 'logger',
+      found: 'an object without debug, warn, error',
+    });
+    await expect(ServiceManager.create({ logger: null as never })).rejects.toMatchObject({
+      keyPath: 'logger',
+      found: 'null',
     });
   });
 

@@ -4,11 +4,11 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { detectHostAddress } from '@service-caller/core/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ClosedError,
   ConfigError,
-  detectHostAddress,
   type InstanceRegistration,
   RegistryError,
   ServiceManager,

@@ -171,10 +171,20 @@ describe.each(transports)('every method over %s', (_name, makeTransport) => {
   it('refuses an unknown method with InvalidRequestError naming it', async () => {
     const error = await manager.request('FETCH' as 'GET', 'other-app', '/x').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidRequestError);
-    expect((error as Error).message).toContain("'FETCH'");
+    expect((error as Error).message).toBe(
+      'unknown HTTP method "FETCH"; expected one of GET, POST, PUT, DELETE, PATCH, HEAD, OPTIONS',
+    );
     await expect(manager.rawRequest(42 as unknown as 'GET', 'other-app', '/x')).rejects.toBeInstanceOf(
       InvalidRequestError,
     );
+  });
+
+  it('quotes at most 80 characters of an unknown method, so a huge one makes a short message', async () => {
+    const error = await manager
+      .request('X'.repeat(100_000) as 'GET', 'other-app', '/x')
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect((error as Error).message.length).toBeLessThan(200);
   });
 
   it('refuses an absolute URL or //host path without sending anything', async () => {

@@ -1,11 +1,6 @@
+import { createRequestContext } from '@service-caller/core/adapter';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ConfigError,
-  createRequestContext,
-  DEFAULT_LATENCY_BUCKETS,
-  MetricsInterceptor,
-  ServiceManager,
-} from '../src/index.js';
+import { ConfigError, DEFAULT_LATENCY_BUCKETS, MetricsInterceptor, ServiceManager } from '../src/index.js';
 import { echoHandler, startServer, staticConfig, type TestServer } from './support/http-server.js';
 
 describe('MetricsInterceptor through a manager', () => {

@@ -1,16 +1,5 @@
-import type { HttpMethod } from '@service-caller/caller';
+import { HTTP_METHODS, type HttpMethod, isHttpMethod } from '@service-caller/caller';
 import { UsageError } from './usage-error.js';
-
-/** The methods `-X` accepts, any case. */
-export const HTTP_METHODS: readonly HttpMethod[] = [
-  'GET',
-  'POST',
-  'PUT',
-  'DELETE',
-  'PATCH',
-  'HEAD',
-  'OPTIONS',
-];
 
 // RFC 9110 token characters.
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -18,7 +7,7 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** `-X post` -> `POST`; throws `UsageError` for anything but the methods the engine sends. */
 export function parseMethod(text: string): HttpMethod {
   const upper = text.toUpperCase();
-  if ((HTTP_METHODS as readonly string[]).includes(upper)) return upper as HttpMethod;
+  if (isHttpMethod(upper)) return upper;
   throw new UsageError(`unknown HTTP method '${text}'; expected one of ${HTTP_METHODS.join(', ')}`);
 }
 

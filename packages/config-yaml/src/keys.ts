@@ -1,5 +1,6 @@
 import {
   CONSUL_CHECK_TYPES,
+  LB_TYPE_ALIASES,
   LB_TYPES,
   MAX_PORT,
   MAX_WEIGHT,
@@ -248,16 +249,91 @@ const staticInstance = section(
   metadata('of this instance'),
 );
 
+const nacosConfigSource = section(
+  key('server-addr', text, {
+    type: 'string',
+    default: '(required)',
+    meaning: 'Nacos server address `host:port`, or several separated by commas. No scheme: use `secure`.',
+    hint: serverAddrHint,
+  }),
+  key('namespace', text, {
+    type: 'string',
+    default: 'public',
+    meaning: 'Nacos namespace (id) of the imports.',
+  }),
+  key('group', text, { type: 'string', default: 'DEFAULT_GROUP', meaning: 'Nacos group of the imports.' }),
+  key('username', text, { type: 'string', meaning: 'Nacos user, when the server has auth enabled.' }),
+  key('password', text, { type: 'string (secret)', meaning: "The Nacos user's password. Never printed." }),
+  key('access-key', text, {
+    type: 'string (secret)',
+    meaning:
+      'Access key: config requests are signed with `secret-key` as the official Nacos clients sign them. Never printed.',
+  }),
+  key('secret-key', text, {
+    type: 'string (secret)',
+    meaning: 'Secret key that signs config requests (HMAC-SHA1); set it with `access-key`. Never printed.',
+  }),
+  key('endpoint', text, {
+    type: 'string',
+    meaning: 'Refused: an address server (ACM endpoint) is not supported; list the servers in `server-addr`.',
+  }),
+  key('auto-refresh', scalar, {
+    type: 'boolean',
+    default: 'true',
+    meaning: 'Watch the imports and update the merged config when one changes.',
+  }),
+  key(
+    'imports',
+    {
+      kind: 'list',
+      item: section(
+        key('data-id', text, {
+          type: 'string',
+          default: '(required)',
+          meaning: 'A YAML data id (`gateway.yaml`).',
+        }),
+      ),
+    },
+    {
+      type: 'list of maps',
+      default: '[]',
+      meaning: 'The data ids to merge over the local files, later over earlier.',
+    },
+  ),
+  key('secure', scalar, { type: 'boolean', default: 'false', meaning: 'Talk to Nacos over https.' }),
+  key('start-timeout', scalar, {
+    type: 'seconds (number > 0)',
+    default: '10',
+    meaning:
+      'How long the first fetch may take when Nacos is down before the load fails (or uses `cache-dir`).',
+  }),
+  key('cache-dir', text, {
+    type: 'string',
+    meaning: 'Folder for a snapshot of the imports; used, with a warning, when Nacos is down at start.',
+  }),
+);
+
 /** The root of the key reference. */
 export const ROOT_KEYS: KeyNode = section(
+  key('profile', text, {
+    type: 'string',
+    meaning:
+      'The profile when neither the `profile` option nor `APP_PROFILE` / `SPRING_PROFILES_ACTIVE` names one (read in `application.yaml` only).',
+  }),
+  key('extend-profiles', scalar, {
+    type: 'string (comma-separated) or list of strings',
+    meaning:
+      'More files merged over the base and profile files, later over earlier: a name means `application-{name}.yaml`, `file:/path/x.yaml` a file.',
+  }),
   key(
     'service-caller',
     section(
       key('lb-type', text, {
         type: LB_TYPES.join(' \\| '),
         default: 'round_robin',
-        meaning: 'Load balancer that picks an instance for each call.',
-        choices: LB_TYPES,
+        meaning:
+          "Load balancer that picks an instance for each call. `weighted_random` and `weighted_round_robin` (the Python library's spellings) mean `weight_random` and `weight_round_robin`.",
+        choices: [...LB_TYPES, ...Object.keys(LB_TYPE_ALIASES)],
       }),
       key('connection-timeout', scalar, {
         type: 'seconds (number > 0)',
@@ -306,6 +382,17 @@ export const ROOT_KEYS: KeyNode = section(
       ),
     ),
     { type: 'map', meaning: 'Where instances come from: `nacos`, `consul`, or `static`.' },
+  ),
+  key(
+    'config-sources',
+    section(
+      key('nacos', nacosConfigSource, {
+        type: 'map',
+        meaning: 'The Nacos config centre: YAML data ids fetched and merged over the local files.',
+        warnWhenNull: true,
+      }),
+    ),
+    { type: 'map', meaning: 'Remote configuration merged over the local files.' },
   ),
 );
 

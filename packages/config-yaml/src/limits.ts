@@ -8,6 +8,16 @@ type MissingLbType = Exclude<LoadBalancerType, (typeof LB_TYPES)[number]>;
 const lbTypesComplete: [MissingLbType] extends [never] ? true : MissingLbType = true;
 void lbTypesComplete;
 
+/**
+ * Other spellings of `lb-type` and the name each stands for. The Python library's code accepts
+ * `weighted_random` / `weighted_round_robin` while its README says `weight_*`; configs written
+ * for it use either, so both load here.
+ */
+export const LB_TYPE_ALIASES: Readonly<Record<string, (typeof LB_TYPES)[number]>> = {
+  weighted_random: 'weight_random',
+  weighted_round_robin: 'weight_round_robin',
+};
+
 /** `app-registry.nacos.api-version`. */
 export const NACOS_API_VERSIONS = ['auto', 'v1', 'v3'] as const;
 

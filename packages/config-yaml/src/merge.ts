@@ -32,19 +32,47 @@ export function setOwn(target: object, key: string, value: unknown): void {
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
+/** How lists meet when two documents both set one. */
+export interface MergeOptions {
+  /**
+   * Concatenate them (earlier items first), as the Python library's `config_merge_list=True`
+   * does; else the later list replaces the earlier. @default false
+   */
+  readonly mergeLists?: boolean;
+}
+
 /**
- * Merges the documents in order, later over earlier: maps merge key by key, anything else (lists
- * included) is replaced whole. The result is a fresh tree: YAML aliases make the parsed data
- * share objects, and a merge into shared objects would change every place an anchor was used.
- * Copying also bounds the work: more than `MAX_VALUES` values is refused.
+ * Merges the documents in order, later over earlier: maps merge key by key, anything else is
+ * replaced whole (lists too, unless `mergeLists`). The result is a fresh tree: YAML aliases make
+ * the parsed data share objects, and a merge into shared objects would change every place an
+ * anchor was used. Copying also bounds the work: more than `MAX_VALUES` values is refused.
  */
-export function mergeDocuments(documents: readonly SourceDocument[]): MergedTree {
+export function mergeDocuments(documents: readonly SourceDocument[], options: MergeOptions = {}): MergedTree {
   const origins = new WeakMap<object, Map<string, string>>();
-  const budget = { left: MAX_VALUES };
   const root: Record<string, unknown> = {};
   origins.set(root, new Map());
-  for (const { file, data } of documents) mergeInto(root, data, file, origins, budget);
-  return { root, origins, baseFile: documents[0]?.file ?? '<none>' };
+  const tree: MergedTree = { root, origins, baseFile: documents[0]?.file ?? '<none>' };
+  mergeMore(tree, documents, options);
+  return tree;
+}
+
+/** Merges more documents over a merged tree, in place, as {@link mergeDocuments} does. */
+export function mergeMore(
+  tree: MergedTree,
+  documents: readonly SourceDocument[],
+  options: MergeOptions = {},
+): void {
+  const budget = { left: MAX_VALUES - countValues(tree.root) };
+  for (const { file, data } of documents) {
+    mergeInto(tree.root, data, file, tree.origins, budget, options.mergeLists === true);
+  }
+}
+
+function countValues(value: unknown): number {
+  if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + 1 + countValues(item), 0);
+  if (isPlainMap(value))
+    return Object.values(value).reduce((sum: number, item) => sum + 1 + countValues(item), 0);
+  return 0;
 }
 
 function mergeInto(
@@ -53,13 +81,20 @@ function mergeInto(
   file: string,
   origins: WeakMap<object, Map<string, string>>,
   budget: { left: number },
+  mergeLists: boolean,
 ): void {
   const targetOrigins = origins.get(target)!;
   for (const key of Object.keys(overlay)) {
     const incoming = overlay[key];
     const existing = Object.hasOwn(target, key) ? target[key] : undefined;
     if (isPlainMap(existing) && isPlainMap(incoming)) {
-      mergeInto(existing, incoming, file, origins, budget);
+      mergeInto(existing, incoming, file, origins, budget, mergeLists);
+    } else if (mergeLists && Array.isArray(existing) && Array.isArray(incoming)) {
+      const listOrigins = origins.get(existing)!;
+      for (const item of incoming) {
+        listOrigins.set(String(existing.length), file);
+        existing.push(copy(item, file, origins, budget));
+      }
     } else {
       setOwn(target, key, copy(incoming, file, origins, budget));
     }

@@ -39,13 +39,13 @@ export function parseConfig(input: unknown, options: ParseConfigOptions = {}): S
   }
   const logger = options.logger ?? consoleLogger();
   const fileOf = () => source;
-  const { tree, expandedFrom } = normalizeKeys(input, {
+  const tree = normalizeKeys(input, {
     style: 'camel',
     lenientTopLevel: false,
     fileOf,
     warn: (warning: ConfigWarning) => logger.warn(warning.message, warningFields(warning)),
   });
-  return validateConfig(tree, { style: 'camel', raw: input, expandedFrom, fileOf });
+  return validateConfig(tree, { style: 'camel', raw: input, expandedFrom: new Map(), fileOf });
 }
 
 /** The structured part of a warning, for loggers that keep fields. */

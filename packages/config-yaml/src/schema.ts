@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   CONSUL_CHECK_TYPES,
+  LB_TYPE_ALIASES,
   LB_TYPES,
   MAX_PORT,
   MAX_SECONDS,
@@ -75,9 +76,22 @@ const stringMap = z.record(z.string(), z.string({ error: 'a string value' }), {
 
 const isBlank = (value: string | undefined) => value !== undefined && value.trim() === '';
 
+/** A key that is known but refused whenever it is set: the message says why and what to do. */
+const refused = (message: string) => z.undefined({ error: message }).optional();
+
+const NAMING_SIGNING_REFUSED =
+  'no access-key / secret-key under app-registry.nacos: signing naming requests (Alibaba Cloud MSE) is not implemented for discovery and registration; use username and password';
+
+/** `lb-type`: a balancer name, or another spelling of one (the Python library's `weighted_*`). */
+const lbType = z.preprocess(
+  (value) =>
+    typeof value === 'string' && Object.hasOwn(LB_TYPE_ALIASES, value) ? LB_TYPE_ALIASES[value] : value,
+  oneOf(LB_TYPES),
+);
+
 const settingsSchema = z.object(
   {
-    lbType: oneOf(LB_TYPES).default('round_robin'),
+    lbType: lbType.default('round_robin'),
     connectionTimeout: seconds.default(6),
     readTimeout: seconds.default(6),
     connectionPoolSize: wholeNumber('a whole number of connections', 1, MAX_PORT).default(100),
@@ -98,8 +112,8 @@ const nacosSchema = z
       appName: text.optional(),
       username: text.optional(),
       password: text.optional(),
-      accessKey: text.optional(),
-      secretKey: text.optional(),
+      accessKey: refused(NAMING_SIGNING_REFUSED),
+      secretKey: refused(NAMING_SIGNING_REFUSED),
       weight: weight.default(1),
       metadata: stringMap.optional(),
       ephemeral: boolean.default(true),
@@ -210,14 +224,75 @@ const appRegistrySchema = z
     }
   });
 
+/** `data-id`: YAML only, since the document is parsed as YAML. */
+const dataId = z
+  .string({ error: 'a data id ending in .yaml or .yml' })
+  .refine((value) => /\.ya?ml$/i.test(value.trim()), {
+    error: 'a data id ending in .yaml or .yml (YAML data ids only)',
+  });
+
+const nacosConfigSourceSchema = z
+  .object(
+    {
+      serverAddr,
+      namespace: nonEmptyText.default('public'),
+      group: nonEmptyText.default('DEFAULT_GROUP'),
+      username: text.optional(),
+      password: text.optional(),
+      accessKey: text.optional(),
+      secretKey: text.optional(),
+      endpoint: refused(
+        'no endpoint: an address server (ACM endpoint) is not supported; list the Nacos servers in server-addr',
+      ),
+      autoRefresh: boolean.default(true),
+      imports: z
+        .array(z.object({ dataId }, { error: 'an import: a map with data-id' }), {
+          error: 'a list of imports, each { data-id: name.yaml }',
+        })
+        .default([]),
+      secure: boolean.default(false),
+      startTimeout: seconds.default(10),
+      cacheDir: nonEmptyText.optional(),
+    },
+    { error: 'a map of Nacos config centre settings' },
+  )
+  .superRefine((nacos, ctx) => {
+    if ((nacos.accessKey === undefined) !== (nacos.secretKey === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [nacos.accessKey === undefined ? 'accessKey' : 'secretKey'],
+        message: 'access-key and secret-key together (requests are signed with the pair)',
+      });
+    }
+    if (nacos.password !== undefined && nacos.username === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['username'],
+        message: 'a user name to log in with, since a password is set',
+      });
+    }
+  });
+
+const configSourcesSchema = z.object(
+  { nacos: nacosConfigSourceSchema.optional() },
+  { error: 'a map of config sources (nacos)' },
+);
+
+const extendProfiles = z.union([z.string(), z.array(z.string({ error: 'a string' }))], {
+  error: 'a comma-separated string of profile names and file: paths, or a list of them',
+});
+
 /**
  * The whole configuration, camelCase, with defaults. Used through its Standard Schema interface
  * (`configSchema['~standard'].validate`).
  */
 export const configSchema = z.object(
   {
+    profile: text.optional(),
+    extendProfiles: extendProfiles.optional(),
     serviceCaller: settingsSchema.prefault({}),
     appRegistry: appRegistrySchema.prefault({}),
+    configSources: configSourcesSchema.optional(),
   },
   { error: 'a map of settings' },
 );

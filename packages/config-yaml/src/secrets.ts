@@ -1,5 +1,3 @@
-import type { ServiceCallerConfig } from './types.js';
-
 /** What a secret is shown as, everywhere. */
 export const REDACTED = '***';
 
@@ -21,10 +19,11 @@ export function redactUserInfo(value: string): string {
 /**
  * A copy of the config with every secret replaced by `'***'`, for printing (`service-caller
  * config`, logs). Secrets are found by key name at any depth, so a `db-password` inside
- * `metadata` is hidden too, and user info in a URL-like string is hidden.
+ * `metadata` is hidden too, and user info in a URL-like string is hidden. Works on the typed
+ * config and on the whole merged config (`merged`) alike.
  */
-export function redactConfig(config: ServiceCallerConfig): ServiceCallerConfig {
-  return redactValue(config, new WeakSet()) as ServiceCallerConfig;
+export function redactConfig<T>(config: T): T {
+  return redactValue(config, new WeakSet()) as T;
 }
 
 function redactValue(value: unknown, seen: WeakSet<object>): unknown {

@@ -5,8 +5,48 @@ import type { LoadBalancerType } from '@service-caller/core';
  * convention); the facade converts them to milliseconds for the transport.
  */
 export interface ServiceCallerConfig {
+  /** `profile` (top level of `application.yaml`): the profile when nothing else names one. */
+  profile?: string;
+  /** `extend-profiles`: more files merged over the base and profile files. */
+  extendProfiles?: string | string[];
   serviceCaller: ServiceCallerSettings;
   appRegistry: AppRegistryConfig;
+  /** `config-sources`: remote configuration merged over the local files. */
+  configSources?: ConfigSourcesConfig;
+}
+
+/** `config-sources.*` */
+export interface ConfigSourcesConfig {
+  nacos?: NacosConfigSourceConfig;
+}
+
+/** `config-sources.nacos.*`: the Nacos config centre, keys as in the Python library plus a few of our own. */
+export interface NacosConfigSourceConfig {
+  /** `server-addr`: `host:port`, or several comma-separated. */
+  serverAddr: string;
+  /** @default 'public' */
+  namespace: string;
+  /** @default 'DEFAULT_GROUP' */
+  group: string;
+  username?: string;
+  /** Secret: never printed. */
+  password?: string;
+  /** With `secretKey`, config requests are signed as the official clients sign them. Secret. */
+  accessKey?: string;
+  /** Secret: never printed. */
+  secretKey?: string;
+  /** Refused when set (an address server is not supported); always absent here. */
+  endpoint?: undefined;
+  /** Watch the imports and update the merged config on change. @default true */
+  autoRefresh: boolean;
+  /** The YAML data ids, in merge order (later wins). @default [] */
+  imports: { dataId: string }[];
+  /** Talk to Nacos over https. @default false */
+  secure: boolean;
+  /** Seconds the first fetch may take when Nacos is down. @default 10 */
+  startTimeout: number;
+  /** Folder of the snapshot used when Nacos is down at start. */
+  cacheDir?: string;
 }
 
 /** `service-caller.*` */
@@ -48,10 +88,10 @@ export interface NacosConfig {
   username?: string;
   /** Secret: never printed. */
   password?: string;
-  /** `access-key` (the seed's, for Alibaba Cloud MSE). Treated as a secret. */
-  accessKey?: string;
-  /** `secret-key` (the seed's, for Alibaba Cloud MSE). Secret: never printed. */
-  secretKey?: string;
+  /** Refused when set: naming requests are not signed (see the README). Always absent here. */
+  accessKey?: undefined;
+  /** Refused when set, like `accessKey`. */
+  secretKey?: undefined;
   /** This instance's weight, 0-10000 (Nacos' own range). @default 1 */
   weight: number;
   /** Registered with this instance. */
@@ -118,15 +158,33 @@ export interface StaticRegistryConfig {
   services: Record<string, StaticInstanceConfig[]>;
 }
 
+/** A read-only view of a plain tree, all the way down. */
+export type DeepReadonly<T> = T extends (...args: never[]) => unknown
+  ? T
+  : T extends readonly (infer Item)[]
+    ? readonly DeepReadonly<Item>[]
+    : T extends object
+      ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+      : T;
+
 /** What `loadConfig` returns. */
-export interface LoadedConfig {
-  /** The validated config, defaults applied. */
+export interface LoadedConfig<Merged = DeepReadonly<Record<string, unknown>>> {
+  /** This project's settings, validated, camelCase, defaults applied. */
   config: ServiceCallerConfig;
-  /** The files read, absolute, in merge order: `application.yaml`, then the profile's file. */
+  /**
+   * The whole merged configuration (the Python `ConfigManager.get_config()`): every key of every
+   * file and config source, the application's own included, keys as written, `${}` expanded and
+   * `{encrypted}` values decrypted. Deep-frozen. With the `schema` option, the schema's output.
+   */
+  merged: Merged;
+  /**
+   * What was read, in merge order: `application.yaml`, the profile's file, the `extend-profiles`
+   * files (absolute paths), then the config sources' documents (`nacos:<namespace>/<group>/<data-id>`).
+   */
   files: string[];
-  /** The profile used (the option, else `APP_PROFILE`), or `undefined` for none. */
+  /** The profile used, or `undefined` for none. */
   profile: string | undefined;
-  /** Every warning (unknown keys, YAML warnings), each also sent to the logger. */
+  /** Every warning (unknown keys, YAML warnings), each also sent to the logger once. */
   warnings: string[];
 }
 

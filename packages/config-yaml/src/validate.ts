@@ -1,4 +1,5 @@
 import { ConfigError } from '@service-caller/core';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { describeValue } from './describe-value.js';
 import { formatKeyPath, type PathSegment, pathId } from './key-path.js';
 import { findEntry, type KeyEntry, type KeyNode, ROOT_KEYS } from './keys.js';
@@ -40,15 +41,41 @@ export function validateConfig(tree: unknown, source: ValidationSource): Service
   }
   if (result.issues === undefined) return result.value;
   const [first, ...others] = result.issues;
-  throw issueToError(first!, others, source);
+  throw issueToError(first!, others, source, (issue) => locate(issue, source.style));
 }
+
+/**
+ * Validates the whole merged tree (YAML keys as written) with the caller's Standard Schema and
+ * returns its output, or throws a `ConfigError` for the first issue, named like the loader's own.
+ */
+export async function validateWhole<Schema extends StandardSchemaV1>(
+  schema: Schema,
+  tree: Record<string, unknown>,
+  source: ValidationSource,
+): Promise<StandardSchemaV1.InferOutput<Schema>> {
+  const result = await schema['~standard'].validate(tree);
+  if (result.issues === undefined) return result.value;
+  const [first, ...others] = result.issues;
+  const rawLocate = (issue: StandardIssue) => ({
+    rawPath: (issue.path ?? []).map((step) => {
+      const key = typeof step === 'object' ? step.key : step;
+      return typeof key === 'symbol' ? String(key) : key;
+    }),
+    entry: undefined,
+    node: undefined,
+  });
+  throw issueToError(first!, others, source, rawLocate);
+}
+
+type Located = { rawPath: PathSegment[]; entry: KeyEntry | undefined; node: KeyNode | undefined };
 
 function issueToError(
   issue: StandardIssue,
   others: readonly StandardIssue[],
   source: ValidationSource,
+  locateIssue: (issue: StandardIssue) => Located,
 ): ConfigError {
-  const { rawPath, entry, node } = locate(issue, source.style);
+  const { rawPath, entry, node } = locateIssue(issue);
   const found = valueAt(source.raw, rawPath);
   const secret = rawPath.some(isSecretKey);
   let foundText = describeValue(found, secret);
@@ -59,7 +86,7 @@ function issueToError(
   const hint = hintFor(found, entry, node);
   if (hint !== undefined) hints.push(hint);
   if (others.length > 0) {
-    const paths = others.map((other) => formatKeyPath(locate(other, source.style).rawPath));
+    const paths = others.map((other) => formatKeyPath(locateIssue(other).rawPath));
     hints.push(`${others.length} more problem${others.length === 1 ? '' : 's'}: ${paths.join(', ')}`);
   }
   return new ConfigError({
@@ -75,10 +102,7 @@ function issueToError(
  * Maps a schema issue's camelCase path back to the key path as the user wrote it, with the key
  * reference entry (for hints) and node it lands on.
  */
-function locate(
-  issue: StandardIssue,
-  style: 'yaml' | 'camel',
-): { rawPath: PathSegment[]; entry: KeyEntry | undefined; node: KeyNode | undefined } {
+function locate(issue: StandardIssue, style: 'yaml' | 'camel'): Located {
   const rawPath: PathSegment[] = [];
   let node: KeyNode | undefined = ROOT_KEYS;
   let entry: KeyEntry | undefined;

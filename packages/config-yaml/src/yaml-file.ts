@@ -22,7 +22,21 @@ export async function readYamlFile(
   file: string,
   warn: (message: string) => void,
 ): Promise<Record<string, unknown>> {
-  const text = await readText(file);
+  return parseYamlText(await readText(file), file, warn);
+}
+
+/**
+ * Parses YAML text that did not come from a file (a config centre's document) with the same
+ * guards as {@link readYamlFile}; `file` is what errors name. Text over `MAX_FILE_BYTES` is refused.
+ */
+export function parseYamlText(
+  text: string,
+  file: string,
+  warn: (message: string) => void,
+): Record<string, unknown> {
+  if (Buffer.byteLength(text) > MAX_FILE_BYTES) throw tooLarge(file, Buffer.byteLength(text));
+  // A file's byte order mark is dropped by the decoder; text from elsewhere may still carry one.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   checkFlowNesting(text, file);
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, merge: true, uniqueKeys: false });

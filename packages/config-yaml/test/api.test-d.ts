@@ -1,6 +1,10 @@
 import type { Logger } from '@service-caller/core';
 import { describe, expectTypeOf, it } from 'vitest';
+import { z } from 'zod';
 import {
+  type ConfigSourceFactory,
+  type CryptoOptions,
+  type LoadConfigOptions,
   type LoadedConfig,
   loadConfig,
   parseConfig,
@@ -16,21 +20,39 @@ describe('the public API the facade codes against', () => {
       [input: unknown, options?: { source?: string; logger?: Logger }]
     >();
     expectTypeOf(parseConfig).returns.toEqualTypeOf<ServiceCallerConfig>();
-    expectTypeOf(loadConfig).parameter(0).toEqualTypeOf<{
+    expectTypeOf<LoadConfigOptions<undefined>>().toEqualTypeOf<{
       dir: string;
       profile?: string;
+      extendProfiles?: string | readonly string[];
+      mergeLists?: boolean;
+      strict?: boolean;
+      crypto?: CryptoOptions;
+      schema?: undefined;
+      configSources?: { nacos?: ConfigSourceFactory };
       env?: Record<string, string | undefined>;
+      cwd?: string;
       logger?: Logger;
     }>();
-    expectTypeOf(loadConfig).returns.resolves.toEqualTypeOf<LoadedConfig>();
+    expectTypeOf(loadConfig({ dir: '.' })).resolves.toEqualTypeOf<LoadedConfig>();
     expectTypeOf<LoadedConfig>().toEqualTypeOf<{
       config: ServiceCallerConfig;
+      merged: { readonly [key: string]: unknown };
       files: string[];
       profile: string | undefined;
       warnings: string[];
     }>();
-    expectTypeOf(redactConfig).toEqualTypeOf<(config: ServiceCallerConfig) => ServiceCallerConfig>();
+    expectTypeOf(redactConfig<ServiceCallerConfig>).toEqualTypeOf<
+      (config: ServiceCallerConfig) => ServiceCallerConfig
+    >();
     expectTypeOf(selectedRegistry).returns.toEqualTypeOf<'nacos' | 'consul' | 'static'>();
+  });
+
+  it('types merged by the schema given, read-only', () => {
+    const schema = z.object({ 'my-app': z.object({ greeting: z.string(), ports: z.array(z.number()) }) });
+    const loaded = loadConfig({ dir: '.', schema });
+    expectTypeOf(loaded).resolves.toHaveProperty('merged').toEqualTypeOf<{
+      readonly 'my-app': { readonly greeting: string; readonly ports: readonly number[] };
+    }>();
   });
 
   it('accepts the documented input shape, strings from env included', () => {

@@ -1,8 +1,9 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these tests are about ${VAR} syntax
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ExpansionProblem, expandString } from '../src/expand.js';
 import { loadConfig } from '../src/index.js';
-import { recordingLogger, useConfigDirs } from './helpers.js';
+import { expectConfigError, recordingLogger, useConfigDirs } from './helpers.js';
 
 function problem(input: string, env: Record<string, string | undefined> = {}): ExpansionProblem {
   try {
@@ -113,18 +114,31 @@ describe('loadConfig expansion', () => {
     expect(config.appRegistry.nacos?.metadata).toEqual({ version: '1.2.0', literal: '${NOT_EXPANDED}' });
   });
 
-  it('does not expand keys, nor values outside the sections it reads', async () => {
+  it("expands the application's own values too (as the Python library does), but not keys", async () => {
     const dir = await dirs.make({
       'application.yaml': [
         'my-app:',
-        '  secret: ${UNSET_AND_NOT_OURS}',
+        '  greeting: ${GREETING:hello}',
+        '  ${NOT_A_KEY}: kept',
+        '  list: [ "${GREETING:x}", plain ]',
         'service-caller:',
         '  read-timeout: 2',
         '',
       ].join('\n'),
     });
-    const { config } = await loadConfig({ dir, env: {}, logger: recordingLogger() });
+    const { config, merged } = await loadConfig({ dir, env: { GREETING: 'hi' }, logger: recordingLogger() });
     expect(config.serviceCaller.readTimeout).toBe(2);
+    expect(merged['my-app']).toEqual({ greeting: 'hi', '${NOT_A_KEY}': 'kept', list: ['hi', 'plain'] });
+  });
+
+  it("names the application's key when its variable is unset and has no default", async () => {
+    const dir = await dirs.make({ 'application.yaml': 'my-app:\n  db:\n    host: ${DB_HOST}\n' });
+    await expectConfigError(() => loadConfig({ dir, env: {}, logger: recordingLogger() }), {
+      file: join(dir, 'application.yaml'),
+      keyPath: 'my-app.db.host',
+      expected: 'the environment variable DB_HOST to be set, or a default as in ${DB_HOST:default}',
+      found: 'DB_HOST is not set',
+    });
   });
 
   it('expands only the value that wins the merge', async () => {

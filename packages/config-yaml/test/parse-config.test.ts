@@ -147,10 +147,11 @@ describe('redactConfig', () => {
             serverAddr: '127.0.0.1:8848',
             username: 'nacos',
             password: SECRET,
-            secretKey: 'sk-1',
-            accessKey: 'ak-1',
             metadata: { zone: 'eu', 'db-password': 'pw-1', authToken: 'tk-1' },
           },
+        },
+        configSources: {
+          nacos: { serverAddr: '127.0.0.1:8848', secretKey: 'sk-1', accessKey: 'ak-1' },
         },
       },
       { logger: quiet() },
@@ -159,10 +160,9 @@ describe('redactConfig', () => {
     expect(redacted.appRegistry.nacos).toMatchObject({
       username: 'nacos',
       password: '***',
-      secretKey: '***',
-      accessKey: '***',
       metadata: { zone: 'eu', 'db-password': '***', authToken: '***' },
     });
+    expect(redacted.configSources?.nacos).toMatchObject({ secretKey: '***', accessKey: '***' });
     expect(JSON.stringify(redacted)).not.toMatch(/Y789uioJKL|sk-1|ak-1|pw-1|tk-1/);
     expect(config.appRegistry.nacos?.password).toBe(SECRET);
   });

@@ -1,10 +1,24 @@
 export * from './balancers/index.js';
-export * from './chain/index.js';
 export * from './client/index.js';
 export * from './contracts/index.js';
-export * from './engine/index.js';
+// Named, not `export *`: the engine's folder also holds createRequestContext, which is for
+// adapter authors (`@service-caller/core/adapter`). test/entry-points.test.ts checks that
+// nothing else of the folder's exports is missing here.
+export {
+  consoleLogger,
+  createCallEngine,
+  isResponseParseError,
+  type LogLevel,
+  parseBody,
+  ResponseParseError,
+  silentLogger,
+} from './engine/index.js';
 export type { CallEngine, CallEngineOptions } from './engine/types.js';
 export * from './errors/index.js';
-export * from './net/index.js';
-export * from './options/index.js';
-export * from './registry/index.js';
+export { HTTP_METHODS, isHttpMethod } from './http/methods.js';
+export {
+  type StaticInstanceInput,
+  type StaticRegistry,
+  type StaticRegistryOptions,
+  staticRegistry,
+} from './registry/static-registry.js';

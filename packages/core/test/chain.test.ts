@@ -1,15 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ConfigError,
   createRequestContext,
   InterceptorChain,
-  type Logger,
-  type RequestContext,
   runAfterResponse,
   runBeforeRequest,
   runHandleException,
-  type ServiceInterceptor,
-} from '../src/index.js';
+} from '../src/adapter.js';
+import { ConfigError, type Logger, type RequestContext, type ServiceInterceptor } from '../src/index.js';
 
 interface LogEntry {
   level: string;

@@ -2,7 +2,7 @@ import { isIPv4 } from 'node:net';
 import type { NetworkInterfaceInfo } from 'node:os';
 import { networkInterfaces } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { detectHostAddress } from '../src/index.js';
+import { detectHostAddress } from '../src/node.js';
 
 const entry = (address: string, family: 'IPv4' | 'IPv6', internal: boolean): NetworkInterfaceInfo =>
   ({ address, family, internal, netmask: '', mac: '', cidr: null }) as NetworkInterfaceInfo;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, describeValue, isConfigError, type OptionReader, optionReader } from '../src/index.js';
+import { describeKind, describeValue, type OptionReader, optionReader } from '../src/adapter.js';
+import { ConfigError, isConfigError } from '../src/index.js';
 
 /** Runs `check` and returns the ConfigError it throws; fails the test when it throws nothing else. */
 function configError(check: () => unknown): ConfigError {
@@ -40,11 +41,35 @@ describe('describeValue', () => {
 
   it('shows structures only by their kind, so what they hold is never printed', () => {
     const withSecret = { password: 'hunter2' };
-    expect(describeValue(withSecret)).toBe('a object');
+    expect(describeValue(withSecret)).toBe('an object');
     expect(describeValue(['hunter2'])).not.toContain('hunter2');
     expect(describeValue(() => 'hunter2')).toBe('a function');
     expect(describeValue(10n)).toBe('a bigint');
-    expect(describeValue(Buffer.from('hunter2'))).toBe('a object');
+    expect(describeValue(Buffer.from('hunter2'))).toBe('an object');
+  });
+
+  it('cuts a long string after 80 characters, so a huge value makes a short message', () => {
+    const shown = describeValue('x'.repeat(1_000_000));
+    expect(shown).toBe(JSON.stringify(`${'x'.repeat(80)}...`));
+  });
+});
+
+describe('describeKind', () => {
+  it.each([
+    ['hunter2', 'a string'],
+    ['', 'an empty string'],
+    [42, '42'],
+    [Number.NaN, 'NaN'],
+    [false, 'false'],
+    [null, 'null'],
+    [undefined, 'undefined'],
+    [['hunter2'], 'an array'],
+    [{ token: 'hunter2' }, 'an object'],
+    [() => 'hunter2', 'a function'],
+    [10n, 'a bigint'],
+    [Symbol('hunter2'), 'a symbol'],
+  ])('names %s as %s, never printing text it holds', (value, shown) => {
+    expect(describeKind(value)).toBe(shown);
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type ServiceInstance, sameInstance } from '../src/index.js';
+import { sameInstance } from '../src/adapter.js';
+import type { ServiceInstance } from '../src/index.js';
 
 const base: ServiceInstance = {
   id: '127.0.0.1:8081',

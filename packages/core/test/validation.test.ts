@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRequestContext } from '../src/adapter.js';
 import {
   type CallEngine,
   type CallOptions,
   createCallEngine,
-  createRequestContext,
   type HttpMethod,
   InvalidRequestError,
   roundRobin,

@@ -1,4 +1,5 @@
-import { type ServiceInstance, sameInstance } from '@service-caller/core';
+import type { ServiceInstance } from '@service-caller/core';
+import { sameInstance } from '@service-caller/core/adapter';
 
 /**
  * From Consul's health entries to the core's instances.

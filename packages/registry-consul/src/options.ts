@@ -1,4 +1,5 @@
-import { consoleLogger, type Logger, optionReader } from '@service-caller/core';
+import { consoleLogger, type Logger } from '@service-caller/core';
+import { optionReader } from '@service-caller/core/adapter';
 
 /**
  * Options of {@link consulRegistry}. The keys of the `app-registry.consul` YAML section, in

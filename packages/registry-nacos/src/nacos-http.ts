@@ -15,6 +15,10 @@ export interface NacosRequest {
   /** Send the access token when credentials are configured. @default true */
   readonly auth?: boolean;
   readonly signal?: AbortSignal | undefined;
+  /** More request headers (a config long poll's timeout, request signatures). */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** This request's time limit, when it differs from the client's (a long poll). */
+  readonly timeoutMs?: number;
 }
 
 /** A response, body read. */
@@ -229,14 +233,18 @@ export class NacosHttp {
     token: string | undefined,
   ): Promise<NacosResponse> {
     const query = request.query === undefined ? '' : `?${new URLSearchParams(request.query).toString()}`;
-    const headers: Record<string, string> = { accept: 'application/json, text/plain, */*' };
+    const headers: Record<string, string> = {
+      accept: 'application/json, text/plain, */*',
+      ...request.headers,
+    };
     let body: string | undefined;
     if (request.form !== undefined) {
       headers['content-type'] = 'application/x-www-form-urlencoded;charset=UTF-8';
       body = new URLSearchParams(request.form).toString();
     }
     if (token !== undefined) headers.accessToken = token;
-    const timeout = AbortSignal.timeout(this.#timeoutMs);
+    const timeoutMs = request.timeoutMs ?? this.#timeoutMs;
+    const timeout = AbortSignal.timeout(timeoutMs);
     const signal = request.signal === undefined ? timeout : AbortSignal.any([request.signal, timeout]);
     const response = await this.#agent.request({
       origin: server.origin,
@@ -245,8 +253,8 @@ export class NacosHttp {
       headers,
       body,
       signal,
-      headersTimeout: this.#timeoutMs,
-      bodyTimeout: this.#timeoutMs,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
     });
     const text = await response.body.text();
     return { status: response.statusCode, body: text, server };

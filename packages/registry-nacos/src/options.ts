@@ -1,4 +1,5 @@
-import { consoleLogger, type Logger, optionReader } from '@service-caller/core';
+import { consoleLogger, type Logger } from '@service-caller/core';
+import { optionReader } from '@service-caller/core/adapter';
 import type { NacosNamingClientLike } from './official-client.js';
 
 /** What `register` does when Nacos cannot be reached: reject, or go on and register in the background. */

@@ -1,13 +1,12 @@
 import {
-  createRequestContext,
   HttpStatusError,
-  InterceptorChain,
   type RawResponse,
   type RequestContext,
   type ServiceInstance,
   type ServiceInterceptor,
   ServiceUnavailableError,
 } from '@service-caller/core';
+import { createRequestContext, InterceptorChain } from '@service-caller/core/adapter';
 import { describe, expect, it } from 'vitest';
 
 /** Options of `testInterceptor`. */

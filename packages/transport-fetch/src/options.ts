@@ -1,4 +1,4 @@
-import { optionReader } from '@service-caller/core';
+import { optionReader } from '@service-caller/core/adapter';
 
 /**
  * Extra `RequestInit` fields sent with every request (`cache`, `credentials`, `keepalive`,

@@ -1,4 +1,5 @@
-import { ConfigError, optionReader } from '@service-caller/core';
+import { ConfigError } from '@service-caller/core';
+import { optionReader } from '@service-caller/core/adapter';
 import type { Dispatcher } from 'undici';
 
 /** A PEM string or buffer, or several of them. */

@@ -21,7 +21,7 @@ export type ClientClass<E extends Endpoints> = new (target: ClientTarget) => Cli
  * @example
  * ```ts
  * class UserClient extends clientClass('user-service', {
- *   getUser: get('/users/{id}', { response: User }),
+ *   getUser: endpoint.get('/users/{id}', { response: User }),
  * }) {
  *   async userName(id: number): Promise<string> {
  *     return (await this.getUser({ path: { id } })).name;

@@ -58,8 +58,8 @@ const RESERVED_NAMES: ReadonlySet<string> = new Set(['then', 'constructor']);
  * @example
  * ```ts
  * const users = createClient(manager, 'user-service', {
- *   getUser: get('/users/{id}', { response: User }),
- *   createUser: post('/users', { body: NewUser, response: User }),
+ *   getUser: endpoint.get('/users/{id}', { response: User }),
+ *   createUser: endpoint.post('/users', { body: NewUser, response: User }),
  * });
  * const user = await users.getUser({ path: { id: 7 } });
  * ```
@@ -107,7 +107,7 @@ export function planClient(serviceName: unknown, endpoints: unknown, defaults: u
     const definition = (endpoints as Record<string, unknown>)[name];
     if (!isEndpoint(definition)) {
       throw new InvalidRequestError(
-        `invalid client for service '${serviceName}': endpoints.${name} must be made by get(), post(), ... or endpoint()`,
+        `invalid client for service '${serviceName}': endpoints.${name} must be made by endpoint.get(), endpoint.post(), ... or endpoint()`,
       );
     }
     if (RESERVED_NAMES.has(name)) {

@@ -1,4 +1,5 @@
 import { InvalidRequestError } from '../errors/index.js';
+import { hasHeader } from '../http/headers.js';
 
 /**
  * Settings an endpoint, or a whole client, applies to every call unless the call sets its own.
@@ -129,11 +130,4 @@ export function mergeHeaders(
   }
   for (const name in own) merged[name] = own[name]!;
   return merged;
-}
-
-function hasHeader(headers: Readonly<Record<string, string>>, lowerName: string): boolean {
-  for (const name in headers) {
-    if (name === lowerName || name.toLowerCase() === lowerName) return true;
-  }
-  return false;
 }

@@ -1,5 +1,6 @@
 import type { HttpMethod } from '../contracts/request.js';
 import { InvalidRequestError } from '../errors/index.js';
+import { HTTP_METHODS, isHttpMethod } from '../http/methods.js';
 import { type EndpointDefaults, type NormalizedDefaults, normalizeDefaults } from './defaults.js';
 import { type CompiledPath, compilePath, type PathParams } from './path-template.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
@@ -25,7 +26,7 @@ const TYPE_ONLY: TypeOnly<unknown> = Object.freeze({ [TYPE_ONLY_MARK]: true as c
  * @example
  * ```ts
  * const users = createClient(manager, 'user-service', {
- *   getUser: get('/users/{id}', { response: typed<User>() }),
+ *   getUser: endpoint.get('/users/{id}', { response: typed<User>() }),
  * });
  * const user: User = await users.getUser({ path: { id: 7 } });
  * ```
@@ -67,15 +68,6 @@ const SPEC_KEYS: ReadonlySet<string> = new Set(['path', 'query', 'body', 'header
 const PART_KEYS = ['path', 'query', 'body', 'headers', 'response'] as const;
 // A registered symbol: endpoints made by another copy of the package are still recognised.
 const ENDPOINT = Symbol.for('service-caller.endpoint');
-const METHODS: ReadonlySet<string> = new Set<HttpMethod>([
-  'GET',
-  'POST',
-  'PUT',
-  'DELETE',
-  'PATCH',
-  'HEAD',
-  'OPTIONS',
-]);
 
 /** The schemas of an endpoint's parts that validate at runtime (type-only parts are absent). */
 export interface EndpointSchemas {
@@ -89,7 +81,7 @@ export interface EndpointSchemas {
 }
 
 /**
- * One endpoint of a service, made by {@link get}, {@link post}, ... or {@link endpoint}: what to
+ * One endpoint of a service, made by {@link endpoint} (`endpoint.get`, `endpoint.post`, ...): what to
  * call and how its parts look. The type parameters carry the method, the literal path template
  * and the spec, from which a client infers its arguments and result.
  */
@@ -106,7 +98,7 @@ export interface Endpoint<M extends HttpMethod = HttpMethod, P extends string = 
   readonly defaults: EndpointDefaults | undefined;
 }
 
-/** Whether `value` was made by `endpoint()` (or `get()`, `post()`, ...), also across package copies. */
+/** Whether `value` was made by {@link endpoint} (`endpoint.get()`, ...), also across package copies. */
 export function isEndpoint(value: unknown): value is Endpoint {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[ENDPOINT] === true;
 }
@@ -123,27 +115,15 @@ function isTypeOnly(value: unknown): boolean {
   );
 }
 
-/**
- * Declares an endpoint with any method. `get`, `post`, `put`, `patch`, `del`, `head` and
- * `options` are this with the method filled in.
- *
- * `path` is a template: `{name}` placeholders become the call's `path` argument, typed from the
- * template (`'/users/{id}'` needs `{ path: { id } }`); each value is percent-encoded on its own.
- * Throws `InvalidRequestError` for a malformed template or spec.
- *
- * @example
- * ```ts
- * const getUser = endpoint('GET', '/users/{id}', { response: User });
- * ```
- */
-export function endpoint<M extends HttpMethod, P extends string, S extends EndpointSpec<P> = {}>(
+// Checks and freezes one endpoint; every builder of `endpoint` ends here.
+function defineEndpoint<M extends HttpMethod, P extends string, S extends EndpointSpec<P>>(
   method: M,
   path: P,
   spec?: S,
 ): Endpoint<M, P, S> {
-  if (typeof method !== 'string' || !METHODS.has(method)) {
+  if (!isHttpMethod(method)) {
     throw new InvalidRequestError(
-      `invalid endpoint method ${JSON.stringify(method)}: expected one of ${[...METHODS].join(', ')}`,
+      `invalid endpoint method ${JSON.stringify(method)}: expected one of ${HTTP_METHODS.join(', ')}`,
     );
   }
   const compiled = compilePath(path);
@@ -203,58 +183,75 @@ export function endpointDefaults(definition: Endpoint, client: NormalizedDefault
   );
 }
 
-/** A `GET` endpoint; see {@link endpoint}. */
-export function get<P extends string, S extends EndpointSpec<P> = {}>(
+/** A builder for one method: `endpoint.get(path, spec?)`. */
+export type EndpointBuilderFor<M extends HttpMethod> = <P extends string, S extends EndpointSpec<P> = {}>(
   path: P,
   spec?: S,
-): Endpoint<'GET', P, S> {
-  return endpoint('GET', path, spec);
+) => Endpoint<M, P, S>;
+
+/**
+ * Declares the endpoints of a client. Each builder makes a description, not a request: nothing is
+ * sent until a client made with `createClient`, `clientClass` or `manager.client` is called.
+ *
+ * `path` is a template: `{name}` placeholders become the call's `path` argument, typed from the
+ * template (`'/users/{id}'` needs `{ path: { id } }`); each value is percent-encoded on its own.
+ * Every builder throws `InvalidRequestError` for a malformed template or spec.
+ *
+ * @example
+ * ```ts
+ * const users = manager.client('user-service', {
+ *   getUser: endpoint.get('/users/{id}', { response: User }),
+ *   createUser: endpoint.post('/users', { body: NewUser, response: User }),
+ *   deleteUser: endpoint.delete('/users/{id}'),
+ * });
+ * // A method chosen at runtime:
+ * const ping = endpoint(method, '/ping');
+ * ```
+ */
+export interface EndpointBuilder {
+  /** An endpoint with any method: `endpoint('GET', '/users/{id}', spec)`. */
+  <M extends HttpMethod, P extends string, S extends EndpointSpec<P> = {}>(
+    method: M,
+    path: P,
+    spec?: S,
+  ): Endpoint<M, P, S>;
+  /** A `GET` endpoint. */
+  readonly get: EndpointBuilderFor<'GET'>;
+  /** A `POST` endpoint. */
+  readonly post: EndpointBuilderFor<'POST'>;
+  /** A `PUT` endpoint. */
+  readonly put: EndpointBuilderFor<'PUT'>;
+  /** A `DELETE` endpoint. */
+  readonly delete: EndpointBuilderFor<'DELETE'>;
+  /** A `PATCH` endpoint. */
+  readonly patch: EndpointBuilderFor<'PATCH'>;
+  /** A `HEAD` endpoint: its calls resolve with `undefined` (a HEAD response has no body). */
+  readonly head: EndpointBuilderFor<'HEAD'>;
+  /** An `OPTIONS` endpoint. */
+  readonly options: EndpointBuilderFor<'OPTIONS'>;
 }
 
-/** A `POST` endpoint; see {@link endpoint}. */
-export function post<P extends string, S extends EndpointSpec<P> = {}>(
-  path: P,
-  spec?: S,
-): Endpoint<'POST', P, S> {
-  return endpoint('POST', path, spec);
+function makeBuilder(): EndpointBuilder {
+  const builder = <M extends HttpMethod, P extends string, S extends EndpointSpec<P> = {}>(
+    method: M,
+    path: P,
+    spec?: S,
+  ): Endpoint<M, P, S> => defineEndpoint(method, path, spec);
+  // One builder per entry of the method list, so a method added there gets its builder too.
+  const perMethod: Record<string, EndpointBuilderFor<HttpMethod>> = {};
+  for (const method of HTTP_METHODS) {
+    perMethod[method.toLowerCase()] = (path, spec) => defineEndpoint(method, path, spec);
+  }
+  // The loop covers HTTP_METHODS, which a type test (UnlistedHttpMethod) keeps equal to HttpMethod.
+  return Object.freeze(Object.assign(builder, perMethod)) as unknown as EndpointBuilder;
 }
 
-/** A `PUT` endpoint; see {@link endpoint}. */
-export function put<P extends string, S extends EndpointSpec<P> = {}>(
-  path: P,
-  spec?: S,
-): Endpoint<'PUT', P, S> {
-  return endpoint('PUT', path, spec);
-}
-
-/** A `PATCH` endpoint; see {@link endpoint}. */
-export function patch<P extends string, S extends EndpointSpec<P> = {}>(
-  path: P,
-  spec?: S,
-): Endpoint<'PATCH', P, S> {
-  return endpoint('PATCH', path, spec);
-}
-
-/** A `DELETE` endpoint (`delete` is a reserved word); see {@link endpoint}. */
-export function del<P extends string, S extends EndpointSpec<P> = {}>(
-  path: P,
-  spec?: S,
-): Endpoint<'DELETE', P, S> {
-  return endpoint('DELETE', path, spec);
-}
-
-/** A `HEAD` endpoint; see {@link endpoint}. */
-export function head<P extends string, S extends EndpointSpec<P> = {}>(
-  path: P,
-  spec?: S,
-): Endpoint<'HEAD', P, S> {
-  return endpoint('HEAD', path, spec);
-}
-
-/** An `OPTIONS` endpoint; see {@link endpoint}. */
-export function options<P extends string, S extends EndpointSpec<P> = {}>(
-  path: P,
-  spec?: S,
-): Endpoint<'OPTIONS', P, S> {
-  return endpoint('OPTIONS', path, spec);
-}
+/**
+ * Declares an endpoint: `endpoint.get('/users/{id}', { response: User })`, `endpoint.post(...)`,
+ * `.put`, `.delete`, `.patch`, `.head`, `.options`, or `endpoint(method, path, spec?)` for a
+ * method chosen at runtime. See {@link EndpointBuilder}.
+ *
+ * Named as a namespace (`endpoint.get`, not `get`) so a declaration never reads like a call:
+ * `getUser: endpoint.get('/users/{id}')` describes a request, `manager.get(...)` sends one.
+ */
+export const endpoint: EndpointBuilder = /* @__PURE__ */ makeBuilder();

@@ -10,18 +10,13 @@ export { type ClientClass, clientClass } from './client-class.js';
 export { type ClientDefaults, type ClientTarget, createClient } from './create-client.js';
 export type { EndpointDefaults } from './defaults.js';
 export {
-  del,
   type Endpoint,
+  type EndpointBuilder,
+  type EndpointBuilderFor,
   type EndpointSpec,
   endpoint,
-  get,
-  head,
   isEndpoint,
-  options,
   type PartSpec,
-  patch,
-  post,
-  put,
   type TypeOnly,
   typed,
 } from './endpoint.js';

@@ -1,4 +1,5 @@
 import { InvalidRequestError } from '../errors/index.js';
+import { describeKind } from '../options/describe-value.js';
 import type { EndpointSite } from './endpoint-site.js';
 
 /**
@@ -108,7 +109,7 @@ function encodeParam(value: unknown, name: string, site: EndpointSite): string {
     throw site.invalid(
       value === undefined
         ? `path parameter '${name}' is missing`
-        : `path parameter '${name}' must be a string or a finite number, found ${describe(value)}`,
+        : `path parameter '${name}' must be a string or a finite number, found ${describeKind(value)}`,
     );
   }
   if (text.length === 0 || text === '.' || text === '..') {
@@ -121,10 +122,4 @@ function encodeParam(value: unknown, name: string, site: EndpointSite): string {
   } catch (error) {
     throw site.invalid(`path parameter '${name}' contains a lone UTF-16 surrogate`, error);
   }
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'number') return String(value);
-  return Array.isArray(value) ? 'an array' : typeof value;
 }

@@ -1,4 +1,5 @@
 export type { AttemptOutcome, LoadBalancer, LoadBalancerType, Pick, PickContext } from './balancer.js';
+export type { ConfigDocument, ConfigSource } from './config-source.js';
 export type { RequestContext } from './context.js';
 export type { InstancesListener, ServiceDiscovery, ServiceRegistrar, ServiceRegistry } from './discovery.js';
 export type { InstanceRegistration, ServiceInstance } from './instance.js';

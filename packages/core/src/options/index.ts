@@ -1,2 +1,2 @@
-export { describeValue, type OptionWording } from './describe-value.js';
+export { describeKind, describeValue, type OptionWording } from './describe-value.js';
 export { type OptionReader, type OptionReaderOptions, optionReader } from './option-reader.js';

@@ -1,18 +1,16 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
+import type { UnlistedHttpMethod } from '../../src/http/methods.js';
 import {
   type CallEngine,
   type Client,
   clientClass,
   createClient,
-  del,
+  type Endpoint,
+  type EndpointBuilder,
   endpoint,
-  get,
-  head,
+  type HttpMethod,
   type PathParamNames,
-  patch,
-  post,
-  put,
   type StandardSchemaV1,
   typed,
 } from '../../src/index.js';
@@ -30,16 +28,16 @@ const ListQuery = z.object({ page: z.coerce.number().int().default(1), q: z.stri
 const Tenant = z.object({ 'x-tenant': z.string() });
 
 const users = createClient(engine, 'user-service', {
-  getUser: get('/users/{id}'),
-  getTypedUser: get('/users/{id}', { response: typed<User>() }),
-  listUsers: get('/users', { query: ListQuery, response: z.array(UserSchema) }),
-  createUser: post('/users', { body: NewUser, response: UserSchema }),
-  replaceUser: put('/users/{id}', { body: typed<User>() }),
-  renameUser: patch('/users/{id}', { body: z.object({ name: z.string() }), headers: Tenant }),
-  deleteUser: del('/users/{id}'),
-  getPost: get('/users/{userId}/posts/{postId}'),
-  byNumericId: get('/items/{id}', { path: z.object({ id: z.coerce.number().int() }) }),
-  ping: head('/ping'),
+  getUser: endpoint.get('/users/{id}'),
+  getTypedUser: endpoint.get('/users/{id}', { response: typed<User>() }),
+  listUsers: endpoint.get('/users', { query: ListQuery, response: z.array(UserSchema) }),
+  createUser: endpoint.post('/users', { body: NewUser, response: UserSchema }),
+  replaceUser: endpoint.put('/users/{id}', { body: typed<User>() }),
+  renameUser: endpoint.patch('/users/{id}', { body: z.object({ name: z.string() }), headers: Tenant }),
+  deleteUser: endpoint.delete('/users/{id}'),
+  getPost: endpoint.get('/users/{userId}/posts/{postId}'),
+  byNumericId: endpoint.get('/items/{id}', { path: z.object({ id: z.coerce.number().int() }) }),
+  ping: endpoint.head('/ping'),
   search: endpoint('GET', '/search/{term}.json'),
 });
 
@@ -152,33 +150,33 @@ describe('results', () => {
 describe('definitions', () => {
   it('refuses a path schema that does not produce the template parameters', () => {
     // @ts-expect-error the schema produces no `id`
-    get('/users/{id}', { path: z.object({ other: z.string() }) });
+    endpoint.get('/users/{id}', { path: z.object({ other: z.string() }) });
   });
 
   it('refuses an unknown spec key and the reserved retry', () => {
     // @ts-expect-error a typo of `response`
-    get('/users', { reponse: UserSchema });
+    endpoint.get('/users', { reponse: UserSchema });
     // @ts-expect-error retry arrives with the resilience work
-    get('/users', { defaults: { retry: 3 } });
+    endpoint.get('/users', { defaults: { retry: 3 } });
   });
 
   it('refuses a type argument in place of the path (no partial inference in TypeScript)', () => {
     // @ts-expect-error use { response: typed<User>() }
-    get<User>('/users/{id}');
+    endpoint.get<User>('/users/{id}');
   });
 
   it('accepts any Standard Schema', () => {
     const custom: StandardSchemaV1<string, number> = {
       '~standard': { version: 1, vendor: 'custom', validate: (value) => ({ value: Number(value) }) },
     };
-    const client = createClient(engine, 'svc', { count: get('/count', { response: custom }) });
+    const client = createClient(engine, 'svc', { count: endpoint.get('/count', { response: custom }) });
     expectTypeOf(client.count).returns.resolves.toEqualTypeOf<number>();
   });
 });
 
 describe('client class', () => {
   class UserClient extends clientClass('user-service', {
-    getUser: get('/users/{id}', { response: UserSchema }),
+    getUser: endpoint.get('/users/{id}', { response: UserSchema }),
   }) {
     async userName(id: number): Promise<string> {
       return (await this.getUser({ path: { id } })).name;
@@ -194,8 +192,25 @@ describe('client class', () => {
   });
 
   it('is the same type as createClient', () => {
-    const endpoints = { getUser: get('/users/{id}') };
+    const endpoints = { getUser: endpoint.get('/users/{id}') };
     const Base = clientClass('svc', endpoints);
     expectTypeOf(new Base(engine)).toEqualTypeOf<Client<typeof endpoints>>();
+  });
+});
+
+describe('the endpoint builder', () => {
+  it('has one builder per HttpMethod, and HTTP_METHODS lists every HttpMethod', () => {
+    expectTypeOf<Exclude<keyof EndpointBuilder, keyof Function>>().toEqualTypeOf<Lowercase<HttpMethod>>();
+    expectTypeOf<UnlistedHttpMethod>().toEqualTypeOf<never>();
+  });
+
+  it('types each endpoint with its method and literal path', () => {
+    expectTypeOf(endpoint.delete('/users/{id}')).toEqualTypeOf<Endpoint<'DELETE', '/users/{id}', {}>>();
+    expectTypeOf(endpoint('PATCH', '/a')).toEqualTypeOf<Endpoint<'PATCH', '/a', {}>>();
+  });
+
+  it('has no builder named del any more', () => {
+    // @ts-expect-error `endpoint.delete`, not `del`
+    endpoint.del('/users/{id}');
   });
 });

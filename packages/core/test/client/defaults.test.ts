@@ -3,7 +3,7 @@ import {
   type CallEngine,
   ConnectionError,
   createClient,
-  get,
+  endpoint,
   HttpStatusError,
   InvalidRequestError,
   TimeoutError,
@@ -30,10 +30,10 @@ describe('headers', () => {
       engine,
       'user-service',
       {
-        withDefaults: get('/echo', {
+        withDefaults: endpoint.get('/echo', {
           defaults: { headers: { 'X-Shared': 'endpoint', 'x-endpoint': 'e', 'X-Call': 'endpoint' } },
         }),
-        plain: get('/echo'),
+        plain: endpoint.get('/echo'),
       },
       { headers: { 'x-client': 'c', 'x-shared': 'client' } },
     );
@@ -81,8 +81,8 @@ describe('timeout', () => {
       engine,
       'user-service',
       {
-        endpointTimeout: get('/respond/hang', { defaults: { timeout: 60 } }),
-        clientTimeout: get('/respond/hang'),
+        endpointTimeout: endpoint.get('/respond/hang', { defaults: { timeout: 60 } }),
+        clientTimeout: endpoint.get('/respond/hang'),
       },
       { timeout: 80 },
     );
@@ -108,9 +108,9 @@ describe('throwHttpErrors', () => {
       engine,
       'user-service',
       {
-        lenient: get('/respond/status/404', { defaults: { throwHttpErrors: false } }),
-        strict: get('/respond/status/404', { defaults: { throwHttpErrors: true } }),
-        inherits: get('/respond/status/404'),
+        lenient: endpoint.get('/respond/status/404', { defaults: { throwHttpErrors: false } }),
+        strict: endpoint.get('/respond/status/404', { defaults: { throwHttpErrors: true } }),
+        inherits: endpoint.get('/respond/status/404'),
       },
       { throwHttpErrors: false },
     );
@@ -129,14 +129,14 @@ describe('throwHttpErrors', () => {
   });
 
   it('throws by default without any setting', async () => {
-    const plain = createClient(engine, 'user-service', { call: get('/respond/status/500') });
+    const plain = createClient(engine, 'user-service', { call: endpoint.get('/respond/status/500') });
     expect(await rejection(plain.call())).toBeInstanceOf(HttpStatusError);
   });
 });
 
 describe('signal and protocol', () => {
   it('passes the call’s signal: an aborted call rejects with its reason', async () => {
-    const client = createClient(engine, 'user-service', { hang: get('/respond/hang') });
+    const client = createClient(engine, 'user-service', { hang: endpoint.get('/respond/hang') });
     const controller = new AbortController();
     const pending = client.hang({ signal: controller.signal });
     const reason = new Error('stop');
@@ -145,7 +145,7 @@ describe('signal and protocol', () => {
   });
 
   it('passes the protocol to the engine', async () => {
-    const client = createClient(engine, 'user-service', { call: get('/echo') });
+    const client = createClient(engine, 'user-service', { call: endpoint.get('/echo') });
     // The server speaks plain HTTP: an https attempt fails, proving the option reached the transport.
     const error = await rejection(client.call({ protocol: 'https', timeout: 5000 }));
     expect(error).toBeInstanceOf(ConnectionError);

@@ -4,16 +4,10 @@ import {
   type CallEngine,
   createCallEngine,
   createClient,
-  del,
   endpoint,
-  get,
-  head,
+  HTTP_METHODS,
   InvalidRequestError,
   isEndpoint,
-  options,
-  patch,
-  post,
-  put,
   roundRobin,
   silentLogger,
   staticRegistry,
@@ -41,15 +35,48 @@ function thrown(run: () => unknown): Error {
 
 describe('endpoint builders', () => {
   it('make endpoints with their method and template', () => {
-    const made = [get('/a'), post('/a'), put('/a'), patch('/a'), del('/a'), head('/a'), options('/a')];
+    const made = [
+      endpoint.get('/a'),
+      endpoint.post('/a'),
+      endpoint.put('/a'),
+      endpoint.patch('/a'),
+      endpoint.delete('/a'),
+      endpoint.head('/a'),
+      endpoint.options('/a'),
+    ];
     expect(made.map((e) => e.method)).toEqual(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
     expect(made.every((e) => isEndpoint(e) && e.path === '/a')).toBe(true);
     expect(isEndpoint({ method: 'GET', path: '/a' })).toBe(false);
-    expect(Object.isFrozen(get('/a'))).toBe(true);
+    expect(Object.isFrozen(endpoint.get('/a'))).toBe(true);
+  });
+
+  it('have one builder per method of HTTP_METHODS, named in lower case', () => {
+    for (const method of HTTP_METHODS) {
+      const build = (endpoint as unknown as Record<string, (path: string) => { method: string }>)[
+        method.toLowerCase()
+      ];
+      expect(typeof build, method).toBe('function');
+      expect(build!('/a').method).toBe(method);
+    }
+  });
+
+  it('take a method chosen at runtime when endpoint itself is called', () => {
+    const method = HTTP_METHODS[1]!;
+    expect(endpoint(method, '/a').method).toBe('POST');
+    expect(() => endpoint('get' as never, '/a')).toThrow(
+      /invalid endpoint method "get": expected one of GET, POST/,
+    );
+  });
+
+  it('cannot be reassigned: the builder is frozen', () => {
+    expect(Object.isFrozen(endpoint)).toBe(true);
+    expect(() => {
+      (endpoint as unknown as Record<string, unknown>).get = () => 'hijacked';
+    }).toThrow(TypeError);
   });
 
   it('split the template once into literals and names', () => {
-    expect(get('/users/{id}/posts/{postId}.json').compiled).toEqual({
+    expect(endpoint.get('/users/{id}/posts/{postId}.json').compiled).toEqual({
       template: '/users/{id}/posts/{postId}.json',
       literals: ['/users/', '/posts/', '.json'],
       names: ['id', 'postId'],
@@ -69,7 +96,7 @@ describe('endpoint builders', () => {
     ['/a/{1x}', 'placeholder {1x} must be a name'],
     ['/a/{a{b}', 'placeholder {a{b} must be a name'],
   ])('refuse the template %j', (template, problem) => {
-    const error = thrown(() => get(template));
+    const error = thrown(() => endpoint.get(template));
     expect(error).toBeInstanceOf(InvalidRequestError);
     expect(error.message).toContain(JSON.stringify(template));
     expect(error.message).toContain(problem);
@@ -77,32 +104,41 @@ describe('endpoint builders', () => {
 
   it('refuse a non-string template, an unknown method, unknown spec keys and non-schemas', () => {
     const cases: Array<[() => unknown, string]> = [
-      [() => get(42 as never), 'expected a string'],
+      [() => endpoint.get(42 as never), 'expected a string'],
       [() => endpoint('FETCH' as never, '/a'), 'invalid endpoint method "FETCH"'],
       [() => endpoint('get' as never, '/a'), 'invalid endpoint method "get"'],
-      [() => get('/a', [] as never), 'the spec must be an object'],
-      [() => get('/a', { reponse: z.string() } as never), "unknown spec key 'reponse'"],
-      [() => get('/a', { body: { type: 'object' } } as never), 'spec.body must be a Standard Schema'],
+      [() => endpoint.get('/a', [] as never), 'the spec must be an object'],
+      [() => endpoint.get('/a', { reponse: z.string() } as never), "unknown spec key 'reponse'"],
       [
-        () => get('/a/{id}', { path: typed<{ id: string }>() } as never),
+        () => endpoint.get('/a', { body: { type: 'object' } } as never),
+        'spec.body must be a Standard Schema',
+      ],
+      [
+        () => endpoint.get('/a/{id}', { path: typed<{ id: string }>() } as never),
         'spec.path must be a Standard Schema (zod',
       ],
-      [() => get('/a', { defaults: { retry: 3 } as never }), 'retry is reserved'],
-      [() => get('/a', { defaults: { timeout: -1 } }), 'timeout must be a positive number'],
+      [() => endpoint.get('/a', { defaults: { retry: 3 } as never }), 'retry is reserved'],
+      [() => endpoint.get('/a', { defaults: { timeout: -1 } }), 'timeout must be a positive number'],
       [
-        () => get('/a', { defaults: { timeout: Number.POSITIVE_INFINITY } }),
+        () => endpoint.get('/a', { defaults: { timeout: Number.POSITIVE_INFINITY } }),
         'timeout must be a positive number',
       ],
       [
-        () => get('/a', { defaults: { throwHttpErrors: 'no' as never } }),
+        () => endpoint.get('/a', { defaults: { throwHttpErrors: 'no' as never } }),
         'throwHttpErrors must be a boolean',
       ],
-      [() => get('/a', { defaults: { headers: { 'bad name': 'x' } } }), 'invalid header name "bad name"'],
-      [() => get('/a', { defaults: { headers: { a: 1 as never } } }), "headers['a'] must be a string"],
-      [() => get('/a', { defaults: { headers: { a: 'x\r\nb: y' } } }), 'CR, LF or NUL'],
-      [() => get('/a', { defaults: { headers: [] as never } }), 'headers must be a plain object'],
-      [() => get('/a', { defaults: { timout: 5 } as never }), "unknown key 'timout'"],
-      [() => get('/a', { defaults: 'x' as never }), 'expected an object, found string'],
+      [
+        () => endpoint.get('/a', { defaults: { headers: { 'bad name': 'x' } } }),
+        'invalid header name "bad name"',
+      ],
+      [
+        () => endpoint.get('/a', { defaults: { headers: { a: 1 as never } } }),
+        "headers['a'] must be a string",
+      ],
+      [() => endpoint.get('/a', { defaults: { headers: { a: 'x\r\nb: y' } } }), 'CR, LF or NUL'],
+      [() => endpoint.get('/a', { defaults: { headers: [] as never } }), 'headers must be a plain object'],
+      [() => endpoint.get('/a', { defaults: { timout: 5 } as never }), "unknown key 'timout'"],
+      [() => endpoint.get('/a', { defaults: 'x' as never }), 'expected an object, found string'],
     ];
     for (const [run, message] of cases) {
       const error = thrown(run);
@@ -112,7 +148,9 @@ describe('endpoint builders', () => {
   });
 
   it('never print a default header value', () => {
-    const error = thrown(() => get('/a', { defaults: { headers: { authorization: 'Bearer top\nsecret' } } }));
+    const error = thrown(() =>
+      endpoint.get('/a', { defaults: { headers: { authorization: 'Bearer top\nsecret' } } }),
+    );
     expect(error.message).not.toContain('secret');
   });
 });
@@ -120,7 +158,7 @@ describe('endpoint builders', () => {
 describe('createClient', () => {
   it('makes a frozen object with one function per endpoint', async () => {
     const target = engine();
-    const client = createClient(target, 'svc', { a: get('/a'), b: post('/b') });
+    const client = createClient(target, 'svc', { a: endpoint.get('/a'), b: endpoint.post('/b') });
     expect(Object.keys(client)).toEqual(['a', 'b']);
     expect(typeof client.a).toBe('function');
     expect(Object.isFrozen(client)).toBe(true);
@@ -138,12 +176,12 @@ describe('createClient', () => {
       [() => createClient(target, 'svc', null as never), 'endpoints must be an object'],
       [
         () => createClient(target, 'svc', { a: { method: 'GET', path: '/a' } } as never),
-        'endpoints.a must be made by get()',
+        'endpoints.a must be made by endpoint.get()',
       ],
       // biome-ignore lint/suspicious/noThenProperty: proves that such a name is refused
-      [() => createClient(target, 'svc', { then: get('/a') }), "'then' cannot name an endpoint"],
+      [() => createClient(target, 'svc', { then: endpoint.get('/a') }), "'then' cannot name an endpoint"],
       [
-        () => createClient(target, 'svc', { a: get('/a') }, { retry: 1 } as never),
+        () => createClient(target, 'svc', { a: endpoint.get('/a') }, { retry: 1 } as never),
         'client defaults for service',
       ],
     ];

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CallEngine, createClient, get, InvalidRequestError, post } from '../../src/index.js';
+import { type CallEngine, createClient, endpoint, InvalidRequestError } from '../../src/index.js';
 import type { TestServer } from '../support/test-server.js';
 import { clientEngine, type Echo, rejection, startClientServer } from './support.js';
 
@@ -18,11 +18,11 @@ afterAll(async () => {
 
 const api = () =>
   createClient(engine, 'user-service', {
-    getUser: get('/users/{id}'),
-    getPost: get('/users/{userId}/posts/{postId}'),
-    search: get('/search/{term}.json?v=2'),
-    list: get('/users'),
-    create: post('/users'),
+    getUser: endpoint.get('/users/{id}'),
+    getPost: endpoint.get('/users/{userId}/posts/{postId}'),
+    search: endpoint.get('/search/{term}.json?v=2'),
+    list: endpoint.get('/users'),
+    create: endpoint.post('/users'),
   });
 
 describe('path parameters', () => {

@@ -4,9 +4,8 @@ import {
   type CallEngine,
   clientClass,
   createClient,
-  get,
+  endpoint,
   InvalidRequestError,
-  post,
   type RequestContext,
   type ServiceInterceptor,
   ServiceUnavailableError,
@@ -49,7 +48,7 @@ function observedEngine() {
 describe('calls through the engine', () => {
   it('name the endpoint in ctx.attributes for every interceptor stage', async () => {
     const { engine, seen } = observedEngine();
-    const users = createClient(engine, 'user-service', { getUser: get('/users/{id}') });
+    const users = createClient(engine, 'user-service', { getUser: endpoint.get('/users/{id}') });
     await users.getUser({ path: { id: 7 } });
     expect(seen).toEqual([
       { stage: 'before', endpoint: 'getUser', path: '/users/7', error: undefined },
@@ -67,7 +66,7 @@ describe('calls through the engine', () => {
         ctx.attributes.mark = 'set';
       },
     });
-    const users = createClient(engine, 'user-service', { list: get('/users') });
+    const users = createClient(engine, 'user-service', { list: endpoint.get('/users') });
     await users.list();
     await users.list();
     expect(writes).toEqual([undefined, undefined]);
@@ -81,7 +80,7 @@ describe('calls through the engine', () => {
 
   it('go through the load balancer and let handleException see HTTP errors with the endpoint', async () => {
     const { engine, seen, balancer } = observedEngine();
-    const client = createClient(engine, 'user-service', { fail: get('/respond/status/503') });
+    const client = createClient(engine, 'user-service', { fail: endpoint.get('/respond/status/503') });
     await rejection(client.fail());
     expect(balancer.picks).toHaveLength(1);
     expect(seen.map((s) => [s.stage, s.endpoint])).toEqual([
@@ -102,8 +101,8 @@ describe('calls through the engine', () => {
     });
     const User = z.object({ id: z.number(), name: z.string() });
     const client = createClient(engine, 'user-service', {
-      good: get('/respond/status/500', { response: User }),
-      bad: get('/respond/status/500', { response: User }),
+      good: endpoint.get('/respond/status/500', { response: User }),
+      bad: endpoint.get('/respond/status/500', { response: User }),
     });
     expect(await client.good()).toEqual({ id: 0, name: 'fallback' });
     expect(await rejection(client.bad())).toBeInstanceOf(ValidationError);
@@ -112,7 +111,7 @@ describe('calls through the engine', () => {
   it('never reach the engine when a request part is refused', async () => {
     const { engine, seen } = observedEngine();
     const client = createClient(engine, 'user-service', {
-      create: post('/users', { body: z.object({ n: z.string() }) }),
+      create: endpoint.post('/users', { body: z.object({ n: z.string() }) }),
     });
     await rejection(client.create({ body: { n: 1 } as never }));
     await rejection(
@@ -125,7 +124,7 @@ describe('calls through the engine', () => {
 
   it('pass engine errors through unchanged', async () => {
     const { engine } = observedEngine();
-    const client = createClient(engine, 'no-such-service', { call: get('/x') });
+    const client = createClient(engine, 'no-such-service', { call: endpoint.get('/x') });
     expect(await rejection(client.call())).toBeInstanceOf(ServiceUnavailableError);
   });
 });
@@ -134,8 +133,8 @@ describe('clientClass', () => {
   const User = z.object({ id: z.number(), name: z.string() });
 
   class UserClient extends clientClass('user-service', {
-    getUser: get('/respond/user', { response: User }),
-    echo: get('/echo/{id}'),
+    getUser: endpoint.get('/respond/user', { response: User }),
+    echo: endpoint.get('/echo/{id}'),
   }) {
     async userName(): Promise<string> {
       return (await this.getUser()).name;
@@ -153,7 +152,7 @@ describe('clientClass', () => {
 
   it('refuses a subclass method that an endpoint would hide, and a bad target', () => {
     const { engine } = observedEngine();
-    class Clash extends clientClass('user-service', { list: get('/users') }) {
+    class Clash extends clientClass('user-service', { list: endpoint.get('/users') }) {
       // @ts-expect-error TypeScript refuses it too: a method over the endpoint's instance property
       override list(): Promise<unknown> {
         return Promise.resolve('never runs');
@@ -166,6 +165,6 @@ describe('clientClass', () => {
 
   it('checks the definition once, when the class is made', () => {
     // biome-ignore lint/suspicious/noThenProperty: proves that such a name is refused
-    expect(() => clientClass('user-service', { then: get('/a') })).toThrow(InvalidRequestError);
+    expect(() => clientClass('user-service', { then: endpoint.get('/a') })).toThrow(InvalidRequestError);
   });
 });

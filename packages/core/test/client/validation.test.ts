@@ -3,11 +3,9 @@ import { z } from 'zod';
 import {
   type CallEngine,
   createClient,
-  get,
+  endpoint,
   isServiceCallerError,
   isValidationError,
-  patch,
-  post,
   ServiceCallerError,
   type StandardSchemaV1,
   typed,
@@ -34,17 +32,19 @@ const NewUser = z.object({ name: z.string().min(1), email: z.email() });
 
 function users() {
   return createClient(engine, 'user-service', {
-    getItem: get('/items/{id}', { path: z.object({ id: z.coerce.number().int().positive() }) }),
-    list: get('/users', {
+    getItem: endpoint.get('/items/{id}', { path: z.object({ id: z.coerce.number().int().positive() }) }),
+    list: endpoint.get('/users', {
       query: z.object({ page: z.number().int().min(1), q: z.string().optional() }),
     }),
-    create: post('/users', { body: NewUser }),
-    rename: patch('/users/{id}', { headers: z.object({ 'x-tenant': z.string().regex(/^t\d+$/) }) }),
-    user: get('/respond/user', { response: User }),
-    badUser: get('/respond/bad-user', { response: User }),
-    upper: get('/respond/user', { response: User.transform((u) => u.name.toUpperCase()) }),
-    typedUser: get('/respond/bad-user', { response: typed<{ id: number }>() }),
-    missing: get('/respond/status/404', { response: z.union([User, z.object({ status: z.literal(404) })]) }),
+    create: endpoint.post('/users', { body: NewUser }),
+    rename: endpoint.patch('/users/{id}', { headers: z.object({ 'x-tenant': z.string().regex(/^t\d+$/) }) }),
+    user: endpoint.get('/respond/user', { response: User }),
+    badUser: endpoint.get('/respond/bad-user', { response: User }),
+    upper: endpoint.get('/respond/user', { response: User.transform((u) => u.name.toUpperCase()) }),
+    typedUser: endpoint.get('/respond/bad-user', { response: typed<{ id: number }>() }),
+    missing: endpoint.get('/respond/status/404', {
+      response: z.union([User, z.object({ status: z.literal(404) })]),
+    }),
   });
 }
 
@@ -104,7 +104,7 @@ describe('request parts', () => {
 
   it('reports the first refused part, in the order path, query, body, headers', async () => {
     const client = createClient(engine, 'user-service', {
-      both: post('/x/{id}', { path: z.object({ id: z.string().uuid() }), body: NewUser }),
+      both: endpoint.post('/x/{id}', { path: z.object({ id: z.string().uuid() }), body: NewUser }),
     });
     const error = await refusedBeforeSending(() => client.both({ path: { id: 'x' }, body: {} as never }));
     expect(error.part).toBe('path');
@@ -166,7 +166,7 @@ describe('ValidationError', () => {
         }),
       },
     };
-    const client = createClient(engine, 'user-service', { call: get('/x', { headers: quoting }) });
+    const client = createClient(engine, 'user-service', { call: endpoint.get('/x', { headers: quoting }) });
     const error = (await rejection(
       client.call({ headers: { authorization: 'Bearer s3cr3t-token' } }),
     )) as ValidationError;
@@ -177,7 +177,7 @@ describe('ValidationError', () => {
 
   it('spells at most five issues out and counts the rest', async () => {
     const many = z.object(Object.fromEntries(Array.from({ length: 7 }, (_, i) => [`f${i}`, z.string()])));
-    const client = createClient(engine, 'user-service', { call: post('/x', { body: many }) });
+    const client = createClient(engine, 'user-service', { call: endpoint.post('/x', { body: many }) });
     const error = (await rejection(client.call({ body: {} as never }))) as ValidationError;
     expect(error.issues).toHaveLength(7);
     expect(error.message).toContain('f4: ');
@@ -187,7 +187,7 @@ describe('ValidationError', () => {
 
   it('formats nested and odd issue paths', async () => {
     const nested = z.object({ items: z.array(z.object({ 'a b': z.string() })) });
-    const client = createClient(engine, 'user-service', { call: post('/x', { body: nested }) });
+    const client = createClient(engine, 'user-service', { call: endpoint.post('/x', { body: nested }) });
     const error = (await rejection(
       client.call({ body: { items: [{ 'a b': 1 }] } as never }),
     )) as ValidationError;
@@ -206,7 +206,7 @@ describe('schemas of any Standard Schema library', () => {
       .object({ id: z.coerce.number() })
       .refine(async (v) => v.id > 0, 'must be positive');
     const client = createClient(engine, 'user-service', {
-      call: get('/items/{id}', { path: asyncPositive }),
+      call: endpoint.get('/items/{id}', { path: asyncPositive }),
     });
     expect(((await client.call({ path: { id: '5' } })) as Echo).url).toBe('/items/5');
     const error = await refusedBeforeSending(() => client.call({ path: { id: '-5' } }));
@@ -216,12 +216,12 @@ describe('schemas of any Standard Schema library', () => {
   it('reports a schema that throws, synchronously or asynchronously, with the cause', async () => {
     const thrown = new RangeError('boom with secret-value');
     const client = createClient(engine, 'user-service', {
-      sync: post('/x', {
+      sync: endpoint.post('/x', {
         body: schema(() => {
           throw thrown;
         }),
       }),
-      async: post('/x', { body: schema(() => Promise.reject(thrown)) }),
+      async: endpoint.post('/x', { body: schema(() => Promise.reject(thrown)) }),
     });
     for (const call of [client.sync, client.async]) {
       const error = await refusedBeforeSending(() => call({ body: 1 }));
@@ -234,7 +234,7 @@ describe('schemas of any Standard Schema library', () => {
 
   it('reports a schema that returns no result object', async () => {
     const client = createClient(engine, 'user-service', {
-      call: post('/x', { body: schema(() => null as never) }),
+      call: endpoint.post('/x', { body: schema(() => null as never) }),
     });
     const error = await refusedBeforeSending(() => client.call({ body: 1 }));
     expect(error.issues).toEqual([{ path: [], message: 'the schema returned no result object' }]);
@@ -242,8 +242,8 @@ describe('schemas of any Standard Schema library', () => {
 
   it('names an empty issue list and a root issue', async () => {
     const client = createClient(engine, 'user-service', {
-      empty: post('/x', { body: schema(() => ({ issues: [] })) }),
-      root: post('/x', { body: schema(() => ({ issues: [{ message: 'bad' }] })) }),
+      empty: endpoint.post('/x', { body: schema(() => ({ issues: [] })) }),
+      root: endpoint.post('/x', { body: schema(() => ({ issues: [{ message: 'bad' }] })) }),
     });
     expect((await refusedBeforeSending(() => client.empty({ body: 1 }))).message).toContain(
       '(root): refused',

@@ -1,0 +1,18 @@
+/**
+ * `@service-caller/core/adapter`: what authors of registries, transports, interceptors and
+ * test kits build with, kept off the root export so that an application's autocomplete shows
+ * only what an application uses. Runs on any runtime with `fetch` (no Node built-in modules).
+ *
+ * @example
+ * ```ts
+ * import { optionReader, withoutQuery } from '@service-caller/core/adapter';
+ * ```
+ * @module
+ */
+
+export * from './chain/index.js';
+export { createRequestContext, type RequestContextInit } from './engine/index.js';
+export { hasHeader } from './http/headers.js';
+export { withoutQuery } from './http/url.js';
+export * from './options/index.js';
+export { sameInstance } from './registry/same-instance.js';

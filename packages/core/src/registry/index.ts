@@ -1,7 +1,0 @@
-export { sameInstance } from './same-instance.js';
-export {
-  type StaticInstanceInput,
-  type StaticRegistry,
-  type StaticRegistryOptions,
-  staticRegistry,
-} from './static-registry.js';
