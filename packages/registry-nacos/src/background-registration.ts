@@ -1,5 +1,6 @@
 import type { Logger } from '@service-caller/core';
 import { describeOp, type InstanceSpec } from './naming-api.js';
+import { TimedLoop } from './timed-loop.js';
 
 /** First wait before trying again; doubles per failure up to {@link MAX_DELAY_MS}. */
 const FIRST_DELAY_MS = 1000;
@@ -30,9 +31,7 @@ export class BackgroundRegistration {
   readonly #context: BackgroundRegistrationContext;
   readonly #startedAt = performance.now();
   #attempts = 1;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #inFlight: Promise<void> | undefined;
-  #stopped = false;
+  readonly #loop: TimedLoop;
   #registered = false;
 
   /** Starts retrying; `firstError` is why the first attempt (made by the caller) failed. */
@@ -42,7 +41,10 @@ export class BackgroundRegistration {
     context.logger.warn(
       `[nacos] ${describeOp('register', spec)}: ${messageOf(firstError)}; going on without it and registering in the background (retrying with back-off up to ${MAX_DELAY_MS / 1000} s)`,
     );
-    this.#schedule();
+    this.#loop = new TimedLoop(
+      () => this.#attempt(),
+      () => context.delayMs?.(this.#attempts) ?? backoff(this.#attempts),
+    );
   }
 
   /** Whether Nacos accepted the instance. */
@@ -51,27 +53,11 @@ export class BackgroundRegistration {
   }
 
   /** Stops retrying and waits for an attempt in flight; `registered` then says whether it got in. */
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
-    await this.#inFlight;
+  stop(): Promise<void> {
+    return this.#loop.stop();
   }
 
-  #schedule(): void {
-    if (this.#stopped) return;
-    const delay = this.#context.delayMs?.(this.#attempts) ?? backoff(this.#attempts);
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#inFlight = this.#attempt().finally(() => {
-        this.#inFlight = undefined;
-      });
-    }, delay);
-    // Retrying never keeps the process alive by itself.
-    this.#timer.unref?.();
-  }
-
-  async #attempt(): Promise<void> {
+  async #attempt(): Promise<'again' | 'done'> {
     this.#attempts++;
     const { logger } = this.#context;
     try {
@@ -81,13 +67,12 @@ export class BackgroundRegistration {
         logger.error(
           `[nacos] ${describeOp('register', this.spec)}: ${messageOf(error)}; no more attempts (trying again cannot fix this)`,
         );
-        return;
+        return 'done';
       }
       logger.debug(
         `[nacos] ${describeOp('register', this.spec)}, attempt ${this.#attempts}: ${messageOf(error)}`,
       );
-      this.#schedule();
-      return;
+      return 'again';
     }
     this.#registered = true;
     const seconds = ((performance.now() - this.#startedAt) / 1000).toFixed(1);
@@ -95,7 +80,8 @@ export class BackgroundRegistration {
       `[nacos] ${describeOp('registered', this.spec)} in the background, attempt ${this.#attempts}, after ${seconds} s`,
     );
     // Stopped while this attempt was out: the registry deregisters it; start nothing.
-    if (!this.#stopped) this.#context.onRegistered();
+    if (!this.#loop.stopped) this.#context.onRegistered();
+    return 'done';
   }
 }
 
