@@ -41,6 +41,8 @@ export class NacosStandIn {
   tokenTtl = 18_000;
   /** `v2`: answer like a Nacos 2 server instead (no v3 paths; the v1 login and naming API). */
   mode: 'v3' | 'v2' = 'v3';
+  /** The status a refused login gets: 403, or 500 as Nacos 3.0.3 answers a wrong password. */
+  refusedLoginStatus: 403 | 500 = 403;
   /** The `clientBeatInterval` a v1 beat answer names. */
   beatIntervalMs = 5000;
   #server: Server | undefined;
@@ -94,7 +96,11 @@ export class NacosStandIn {
     if (url.pathname === loginPath && req.method === 'POST') {
       const form = new URLSearchParams(body);
       if (form.get('username') !== 'nacos' || form.get('password') !== this.password) {
-        reply(403, { code: 403, message: 'unknown user!', data: null });
+        if (this.refusedLoginStatus === 500) {
+          reply(500, { status: 500, error: 'Internal Server Error', message: 'No message available' });
+        } else {
+          reply(403, { code: 403, message: 'unknown user!', data: null });
+        }
         return;
       }
       const token = `t${++this.#serial}`;

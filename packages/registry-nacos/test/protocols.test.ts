@@ -132,6 +132,18 @@ describe('the Nacos HTTP protocols, against a stand-in server (the real ones run
     expect(JSON.stringify(error)).not.toContain('wrong-secret-42');
   });
 
+  it('says the server refused the login when it answers a wrong password with HTTP 500, as Nacos 3.0.3 does', async () => {
+    nacos.authEnabled = true;
+    nacos.refusedLoginStatus = 500;
+    const error = await open({ username: 'nacos', password: 'wrong-secret-43' })
+      .getInstances('users')
+      .catch((e: unknown) => e);
+    expect(isRegistryError(error)).toBe(true);
+    expect((error as Error).message).toContain('the server refused the login (HTTP 500');
+    expect((error as Error).message).not.toContain('No message available');
+    expect((error as Error).message).not.toContain('wrong-secret-43');
+  });
+
   it('says so when the server needs credentials and none are configured', async () => {
     nacos.authEnabled = true;
     const error = await open()
