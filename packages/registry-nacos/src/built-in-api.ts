@@ -21,7 +21,7 @@ export function builtInApi(options: NormalizedOptions, http: NacosHttp = httpFor
   };
   if (options.apiVersion === 'v1') return new V1Api(http, scope);
   if (options.apiVersion === 'v3') return new V3Api(http, scope);
-  return new AutoApi(http, scope, options.servers.length > 1);
+  return new AutoApi(http, scope);
 }
 
 /** The HTTP side for these options. */
@@ -39,15 +39,12 @@ export function httpFor(options: NormalizedOptions): NacosHttp {
 class AutoApi implements NamingApi {
   readonly #http: NacosHttp;
   readonly #scope: NamingScope;
-  readonly #cluster: boolean;
   #resolved: NamingApi | undefined;
   #detecting: Promise<NamingApi> | undefined;
 
-  /** `cluster`: several servers are configured. */
-  constructor(http: NacosHttp, scope: NamingScope, cluster: boolean) {
+  constructor(http: NacosHttp, scope: NamingScope) {
     this.#http = http;
     this.#scope = scope;
-    this.#cluster = cluster;
   }
 
   get protocol(): string {
@@ -94,8 +91,8 @@ class AutoApi implements NamingApi {
 
   /**
    * Lists a probe service through the v3 client API. A server that has that API answers in the
-   * `{ code, message, data }` envelope; Nacos 2 and other v1 servers answer 404 without it. With
-   * several servers configured, a v3 server that still serves the 1.x Open API gets v1 (below).
+   * `{ code, message, data }` envelope; Nacos 2 and other v1 servers answer 404 without it. A v3
+   * server that still serves the 1.x Open API (Nacos 3.0.x) gets v1 (below).
    */
   async #detect(): Promise<NamingApi> {
     const op = 'detect the Nacos API version';
@@ -114,11 +111,12 @@ class AutoApi implements NamingApi {
     const envelope = parseJsonObject(response.body);
     const isV3 = envelope !== undefined && typeof envelope.code === 'number' && 'message' in envelope;
     if (!isV3) return new V1Api(this.#http, this.#scope);
-    // A Nacos 3.0 cluster does not route v3 client-API writes to the member responsible for the
-    // instance (its Distro filter covers /v1/ns/* only): an instance registered at another
-    // member stays there, never reaches the rest, and its heartbeats elsewhere answer "not
-    // found". The 1.x Open API is routed; use it while the server still serves it (3.2 does not).
-    if (this.#cluster && (await this.#servesV1())) return new V1Api(this.#http, this.#scope);
+    // Nacos 3.0.3's v3 client API falls short of its 1.x Open API twice: a list without a cluster
+    // lists DEFAULT only (no way to ask for every cluster), and in a cluster its writes are not
+    // routed to the member responsible for the instance (the Distro filter covers /v1/ns/* only),
+    // so an instance registered at another member never reaches the rest. Use the 1.x Open API
+    // while the server still serves it; v3 once it does not (Nacos 3.2 removed it).
+    if (await this.#servesV1()) return new V1Api(this.#http, this.#scope);
     return new V3Api(this.#http, this.#scope);
   }
 

@@ -17,10 +17,12 @@ export type NacosServerKind = 'rnacos' | 'nacos-2.5.1' | 'nacos-3.0.3';
 export const SERVER_BEHAVIOUR: Record<NacosServerKind, ServerBehaviour> = {
   // r-nacos has no v3 client API; Nacos 2.5.1 neither (404).
   rnacos: { detected: 'v1', apis: ['v1'], pythonEmptyNamespaceIsPublic: true },
-  'nacos-2.5.1': { detected: 'v1', apis: ['v1'], pythonEmptyNamespaceIsPublic: true },
-  // Nacos 3.0.3 serves its v3 client API and still the 1.x Open API; it keeps the namespace ""
-  // (where nacos-sdk-python registers when none is set) apart from public.
-  'nacos-3.0.3': { detected: 'v3', apis: ['v3', 'v1'], pythonEmptyNamespaceIsPublic: false },
+  // Nacos 2.5.1 keeps the namespace "" (where nacos-sdk-python registers over gRPC when none is
+  // set) apart from public, as 3.0.3 does.
+  'nacos-2.5.1': { detected: 'v1', apis: ['v1'], pythonEmptyNamespaceIsPublic: false },
+  // Nacos 3.0.3 serves its v3 client API and still the 1.x Open API, which `auto` prefers (see
+  // built-in-api.ts); the registry tests run on both.
+  'nacos-3.0.3': { detected: 'v1', apis: ['v1', 'v3'], pythonEmptyNamespaceIsPublic: false },
 };
 
 /** What the tests rely on about one server kind. */
