@@ -15,7 +15,7 @@ import {
 } from './support.js';
 
 /** Its own Nacos, not running when the services start. */
-const nacos = { port: ownPort(3) };
+const nacos = { port: ownPort(4) };
 const serverAddr = `127.0.0.1:${nacos.port}`;
 
 describe(`registration while ${NACOS_SERVER} is not there yet`, () => {

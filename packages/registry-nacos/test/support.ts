@@ -115,6 +115,7 @@ export const stopNacos = (nacos: OwnNacos) => runScript('stop', nacos);
 /**
  * The HTTP port of a test's own Nacos number `n`: `NACOS_TEST_PORT_BASE` (default 18848) + 10 n.
  * Ten apart, since an official server also takes its port + 1001 (cluster gRPC) and - 1000 (Raft).
+ * Taken: 1 auth, 2 outage, 3 config-source auth, 4 background registration, 5-7 the cluster.
  */
 export function ownPort(n: number): number {
   return Number(process.env.NACOS_TEST_PORT_BASE ?? 18_848) + 10 * n;
