@@ -171,7 +171,17 @@ ready() {
   code="$(curl -s -o /dev/null -m 3 -w '%{http_code}' -H "accessToken: $token" \
     "$BASE_URL/nacos/v1/ns/instance/list?serviceName=nacos-sh-ready-probe" 2>/dev/null || true)"
   [ "$code" = "200" ] || return 1
-  is_official "$NACOS_SERVER" || return 0
+  if ! is_official "$NACOS_SERVER"; then
+    # r-nacos writes configs through its Raft log: after the start-up panic below, naming may
+    # answer while a published config is never served. Publish one and read it back.
+    local probe="ready-$$-$RANDOM"
+    curl -s -o /dev/null -m 3 -X POST -H "accessToken: $token" \
+      --data-urlencode "dataId=nacos-sh-ready-probe" --data-urlencode "group=DEFAULT_GROUP" \
+      --data-urlencode "content=$probe" "$BASE_URL/nacos/v1/cs/configs" 2>/dev/null || return 1
+    [ "$(curl -s -m 3 -H "accessToken: $token" \
+      "$BASE_URL/nacos/v1/cs/configs?dataId=nacos-sh-ready-probe&group=DEFAULT_GROUP" 2>/dev/null)" = "$probe" ]
+    return
+  fi
   # A cluster member answers logins and lists before it is ready, and drops registrations
   # meanwhile (HTTP 200, empty body): ask the server's own readiness check.
   local path=/nacos/v3/admin/core/state/readiness
