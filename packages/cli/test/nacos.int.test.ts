@@ -54,7 +54,7 @@ app-registry:
 `,
     });
     // The same with credentials, for `config` (which logs in nowhere). The commands that talk to
-    // Nacos use the project above: Nacos 2.5.1 and 3.0.3 refuse a wrong password even with auth
+    // Nacos use the project above: Nacos 2.5.1 refuses a wrong password even with auth
     // off (r-nacos lets it pass), and a refused login fails the command.
     projectWithSecret = await tempProject({
       'application.yaml': `
