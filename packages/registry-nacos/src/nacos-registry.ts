@@ -20,7 +20,8 @@ import { ServiceWatch } from './service-watch.js';
 /**
  * A registry backed by Nacos: registers this process's instances (with heartbeats for ephemeral
  * ones, and re-registration after a Nacos restart) and discovers the healthy, enabled instances
- * with weight > 0 of other services in the configured namespace, group and cluster.
+ * with weight > 0 of other services in the configured namespace and group (and cluster, if one
+ * is set; every cluster otherwise).
  *
  * Discovery keeps a cache per service that was looked up, refreshed in the background every
  * `refreshInterval`: after the first lookup a call never waits on Nacos, and while Nacos cannot be
