@@ -7,6 +7,7 @@
  */
 import {
   type LoadBalancer,
+  pickContext,
   random,
   roundRobin,
   type ServiceInstance,
@@ -49,7 +50,7 @@ function instances(count: number, weight: (i: number) => number): ServiceInstanc
   }));
 }
 
-const context = { serviceName: 'bench' };
+const context = pickContext('bench');
 /** Keeps the picks observable so the JIT cannot drop them. */
 let sink = 0;
 

@@ -3,7 +3,9 @@
  * {@link ChildConfig} as JSON in the `BENCH_CHILD_CONFIG` environment variable and keeps the
  * child's stdin open as a lifeline (a child exits when stdin closes, so it never outlives the
  * harness); the child prints one `BENCH_RESULT <json>` line with a {@link RunResult}, or one
- * `BENCH_ERROR <message>` line, and exits.
+ * `BENCH_ERROR <message>` line. After a result it stays, idle, until the harness closes its stdin
+ * (at most {@link RESULT_LINGER_MS}): the harness reads the kernel's count of the process's CPU
+ * time meanwhile, to check the process's own count against it.
  */
 export interface ChildConfig {
   readonly host: string;
@@ -26,6 +28,8 @@ export const CONFIG_ENV = 'BENCH_CHILD_CONFIG';
 export const RESULT_PREFIX = 'BENCH_RESULT ';
 /** Prefix of the line that carries a failure message. */
 export const ERROR_PREFIX = 'BENCH_ERROR ';
+/** How long a child waits, after its result, for the harness to close its stdin before it exits anyway. */
+export const RESULT_LINGER_MS = 30_000;
 
 /** What one run of one client measured (the measured phase only; warm-up is not in it). */
 export interface RunResult {
@@ -42,6 +46,11 @@ export interface RunResult {
   readonly version?: string;
   /** Python version, for the seed. */
   readonly runtimeVersion?: string;
+  /**
+   * The process's whole CPU time (user + system, every thread, since it started) when it printed
+   * the result, by its own count (`process.cpuUsage()`, `getrusage`), in microseconds.
+   */
+  readonly processCpuUs?: number;
 }
 
 /** Parses a child's stdout into its result or failure; `undefined` when it printed neither. */

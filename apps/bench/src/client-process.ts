@@ -6,6 +6,7 @@ import {
   type ChildConfig,
   CONFIG_ENV,
   ERROR_PREFIX,
+  RESULT_LINGER_MS,
   RESULT_PREFIX,
   type RunResult,
 } from './child-protocol.js';
@@ -43,6 +44,7 @@ async function main(): Promise<RunResult> {
       cpuUs: run.cpuUs,
       p50Ms,
       p99Ms,
+      processCpuUs: 0,
     };
   } finally {
     await client.close();
@@ -50,15 +52,26 @@ async function main(): Promise<RunResult> {
 }
 
 // The harness holds our stdin open; when it goes away, so do we.
-process.stdin.on('end', () => process.exit(3));
-process.stdin.on('error', () => process.exit(3));
+let exitCode = 3;
+process.stdin.on('end', () => process.exit(exitCode));
+process.stdin.on('error', () => process.exit(exitCode));
 process.stdin.resume();
 
 main().then(
-  (result) => finish(`${RESULT_PREFIX}${JSON.stringify(result)}\n`, 0),
-  (error: unknown) => finish(`${ERROR_PREFIX}${describeError(error).replaceAll('\n', ' ')}\n`, 1),
+  (result) => {
+    // Our own count of the whole process's CPU, taken last: the harness compares the kernel's with it.
+    const cpu = process.cpuUsage();
+    const line = `${RESULT_PREFIX}${JSON.stringify({ ...result, processCpuUs: cpu.user + cpu.system })}\n`;
+    // Idle from here until the harness, having read /proc, closes our stdin.
+    process.stdout.write(line, () => linger(0));
+  },
+  (error: unknown) =>
+    process.stdout.write(`${ERROR_PREFIX}${describeError(error).replaceAll('\n', ' ')}\n`, () =>
+      process.exit(1),
+    ),
 );
 
-function finish(line: string, code: number): void {
-  process.stdout.write(line, () => process.exit(code));
+function linger(code: number): void {
+  exitCode = code;
+  setTimeout(() => process.exit(code), RESULT_LINGER_MS);
 }

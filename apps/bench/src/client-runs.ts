@@ -1,5 +1,12 @@
-import { type ChildConfig, CONFIG_ENV, parseChildOutput, type RunResult } from './child-protocol.js';
+import {
+  type ChildConfig,
+  CONFIG_ENV,
+  parseChildOutput,
+  RESULT_PREFIX,
+  type RunResult,
+} from './child-protocol.js';
 import { CLIENTS, type ClientId } from './clients/catalog.js';
+import { osCpuMicros } from './os-cpu.js';
 import { runChild } from './processes.js';
 import { SEED_DRIVER } from './python-seed.js';
 
@@ -17,12 +24,21 @@ export function nodeCommand(): NodeCommand {
   };
 }
 
+/** What one run of a client measured, with the kernel's count of its process's CPU. */
+export interface ClientRun extends RunResult {
+  /**
+   * The client process's CPU time by the kernel's count (/proc/<pid>/stat), read right after it
+   * printed its result, while it idles; compare with `processCpuUs`. `undefined` without /proc.
+   */
+  readonly osCpuUs?: number | undefined;
+}
+
 /** Starts one client process for one run and returns what it measured, or why it failed. */
 export async function runClientOnce(
   id: ClientId,
   config: ChildConfig,
   runtimes: { node: NodeCommand; python?: string | undefined },
-): Promise<{ result: RunResult } | { error: string }> {
+): Promise<{ result: ClientRun } | { error: string }> {
   const info = CLIENTS[id];
   let command: string;
   let args: string[];
@@ -37,11 +53,23 @@ export async function runClientOnce(
   }
   // Two phases, each bounded, plus start-up (tsx compiles on first load; Python imports pydantic).
   const timeoutMs = 2 * (config.timeLimitMs + 1000) + 60_000;
+  let osCpuUs: number | undefined;
+  let resultSeen = false;
   const outcome = await runChild(command, args, {
     env: { ...process.env, [CONFIG_ENV]: JSON.stringify(config) },
     timeoutMs,
+    onStdout(stdout, child) {
+      const at = stdout.indexOf(RESULT_PREFIX);
+      // Act once the whole line is in.
+      if (resultSeen || at < 0 || !stdout.includes('\n', at)) return;
+      resultSeen = true;
+      // The child idles now: what the kernel has counted is what it will have counted at exit.
+      osCpuUs = osCpuMicros(child.pid);
+      child.stdin?.end();
+    },
   });
   const parsed = parseChildOutput(outcome.stdout);
+  if (parsed && 'result' in parsed) return { result: { ...parsed.result, osCpuUs } };
   if (parsed) return parsed;
   const why = outcome.timedOut
     ? `killed after ${Math.round(timeoutMs / 1000)} s`

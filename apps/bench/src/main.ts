@@ -8,16 +8,19 @@ import { isConfigError } from '@service-caller/core';
 import { MICRO_BENCHMARKS, runMicroBenchmark } from './balancers.js';
 import { renderChart } from './chart.js';
 import type { ChildConfig, RunResult } from './child-protocol.js';
-import { nodeCommand, runClientOnce } from './client-runs.js';
+import { type ClientRun, nodeCommand, runClientOnce } from './client-runs.js';
 import { CLIENTS, type ClientId } from './clients/catalog.js';
 import { SERVICE_NAME } from './clients/contract.js';
+import { crossCheckCpu } from './cpu-check.js';
 import { describeError } from './load-loop.js';
 import { describeMachine } from './machine.js';
+import { type MemoryResult, renderMemory, runMemoryBenchmark } from './memory.js';
 import { parseBenchOptions, USAGE } from './options.js';
 import { installChildCleanup, killAllChildren } from './processes.js';
 import { prepareSeed, SEED_VERSION } from './python-seed.js';
 import { updateReadme } from './readme.js';
-import { formatMicros, renderHeadline, renderReport, renderTable } from './report.js';
+import { formatMicros, renderHeadline, renderReport, renderTable, renderTargets } from './report.js';
+import { RESULTS_FORMAT, type ResultsFile } from './results-file.js';
 import { type ClientSummary, type MeasuredRun, runProblem, summarize } from './summary.js';
 import { startUpstream } from './upstream.js';
 
@@ -81,6 +84,8 @@ async function main(): Promise<number> {
 
   const runs = new Map<ClientId, MeasuredRun[]>(clientIds.map((id) => [id, []]));
   const failures = new Map<ClientId, string>();
+  let memory: MemoryResult[] = [];
+  let memoryFailed = false;
   try {
     // The upstream's own JIT warm-up must not land on whichever client happens to run first.
     const upstreamWarmup = await runClientOnce(
@@ -104,7 +109,7 @@ async function main(): Promise<number> {
           continue;
         }
         const r: MeasuredRun = {
-          ...(outcome as { result: RunResult }).result,
+          ...(outcome as { result: ClientRun }).result,
           upstreamCpuUsPerRequest:
             before && after && after.requests > before.requests
               ? (after.cpuUs - before.cpuUs) / (after.requests - before.requests)
@@ -116,6 +121,14 @@ async function main(): Promise<number> {
             r.completed / (r.wallMs / 1000),
           )} req/s, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms`,
         );
+      }
+    }
+    if (options.memoryCalls > 0) {
+      const measured = await runMemoryBenchmark(node, upstream, options.memoryCalls, log);
+      memory = measured.results;
+      for (const failure of measured.failures) {
+        memoryFailed = true;
+        notes.push(`Memory benchmark failed for ${failure}.`);
       }
     }
   } finally {
@@ -149,6 +162,7 @@ async function main(): Promise<number> {
   const pythonVersion = runs.get('seed')?.[0]?.runtimeVersion;
   const base = options.mode === 'quick' ? 'quick' : 'latest';
   const multiRun = options.runs > 1;
+  const cpuCheck = crossCheckCpu(summaries);
   const report = renderReport({
     options,
     machine,
@@ -158,6 +172,8 @@ async function main(): Promise<number> {
     notes,
     chartFile: `${base}.svg`,
     balancers,
+    cpuCheck,
+    memory: memory.length > 0 ? renderMemory(memory) : undefined,
   });
   const chart = renderChart({
     clients: summaries,
@@ -165,23 +181,37 @@ async function main(): Promise<number> {
       multiRun ? `median of ${options.runs} runs, whiskers min–max` : '1 run (quick mode)'
     }`,
   });
-  mkdirSync(new URL('raw/', RESULTS_DIR), { recursive: true });
+  mkdirSync(RESULTS_DIR, { recursive: true });
   const mdFile = new URL(`${base}.md`, RESULTS_DIR);
   writeFileSync(mdFile, report);
   writeFileSync(new URL(`${base}.svg`, RESULTS_DIR), chart);
-  writeFileSync(
-    new URL(`raw/${base}-${machine.date.replaceAll(':', '')}.json`, RESULTS_DIR),
-    `${JSON.stringify({ options, machine, summaries }, null, 2)}\n`,
-  );
+  // Every run's own figures, so that the medians above can be derived again (`pnpm rederive`).
+  const results: ResultsFile = {
+    format: RESULTS_FORMAT,
+    options,
+    machine,
+    python: pythonVersion,
+    upstream: { instances: UPSTREAM_INSTANCES, bodyBytes: upstream.bodyBytes },
+    clients: summaries.map((c) =>
+      c.status === 'ok'
+        ? { id: c.id, label: c.label, shortLabel: c.shortLabel, status: c.status, runs: c.runs }
+        : c,
+    ),
+    memory,
+  };
+  writeFileSync(new URL(`${base}.json`, RESULTS_DIR), `${JSON.stringify(results, null, 1)}\n`);
   if (options.mode === 'full') await updateReadme(report, log);
 
-  process.stdout.write(`\n${renderTable(summaries, multiRun)}\n\n${renderHeadline(summaries)}\n\n`);
+  process.stdout.write(
+    `\n${renderTable(summaries, multiRun)}\n\n${renderHeadline(summaries)}\n\n${renderTargets(summaries).join('\n')}\n\n`,
+  );
+  if (memory.length > 0) process.stdout.write(`${renderMemory(memory)}\n\n`);
   if (balancers) process.stdout.write(`${balancers.trim()}\n\n`);
   for (const note of notes) process.stdout.write(`- ${note}\n`);
   process.stdout.write(
     `\nWrote ${mdFile.pathname} and ${base}.svg (${Math.round((performance.now() - started) / 1000)} s).\n`,
   );
-  return failures.size > 0 || balancersFailed ? 1 : 0;
+  return failures.size > 0 || balancersFailed || memoryFailed ? 1 : 0;
 }
 
 /** The row and chart labels with library versions filled in. */

@@ -20,10 +20,18 @@ export interface BenchOptions {
   readonly clients: readonly ClientId[];
   /** Run the load-balancer micro-benchmark too (`--quick` in quick mode, so CI keeps it working). @default true */
   readonly balancers: boolean;
+  /** Calls held in flight by the memory micro-benchmark; 0 skips it. @default 10000 full, 2000 quick */
+  readonly memoryCalls: number;
 }
 
-const FULL = { warmup: 2000, requests: 20_000, runs: 5, phaseTimeLimitSec: 120 } as const;
-const QUICK = { warmup: 300, requests: 2000, runs: 1, phaseTimeLimitSec: 10 } as const;
+const FULL = {
+  warmup: 2000,
+  requests: 20_000,
+  runs: 5,
+  phaseTimeLimitSec: 120,
+  memoryCalls: 10_000,
+} as const;
+const QUICK = { warmup: 300, requests: 2000, runs: 1, phaseTimeLimitSec: 10, memoryCalls: 2000 } as const;
 
 /** The text `--help` prints. */
 export const USAGE = `Usage: pnpm bench [--quick] [options]
@@ -36,6 +44,7 @@ export const USAGE = `Usage: pnpm bench [--quick] [options]
   --time-limit <sec>    bound on each warm-up or measured phase (default ${FULL.phaseTimeLimitSec}; quick ${QUICK.phaseTimeLimitSec})
   --clients <a,b,...>   subset of: ${CLIENT_IDS.join(', ')}
   --no-balancers        skip the micro-benchmarks (load balancers, declarative client; run by default, shortened in quick mode)
+  --memory-calls <n>    calls in flight for the memory benchmark, 0 skips it (default ${FULL.memoryCalls}; quick ${QUICK.memoryCalls})
   --help                this text
 `;
 
@@ -61,6 +70,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | undef
         'time-limit': { type: 'string' },
         clients: { type: 'string' },
         'no-balancers': { type: 'boolean' },
+        'memory-calls': { type: 'string' },
         help: { type: 'boolean' },
       },
     }));
@@ -89,6 +99,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | undef
     phaseTimeLimitSec: positiveInt('--time-limit', values['time-limit'], base.phaseTimeLimitSec, 3600),
     clients: parseClients(values.clients),
     balancers: !values['no-balancers'],
+    memoryCalls: positiveInt('--memory-calls', values['memory-calls'], base.memoryCalls, 100_000, 0),
   };
 }
 

@@ -77,6 +77,8 @@ export function runChild(
     cwd?: string;
     timeoutMs: number;
     onStderr?: (chunk: string) => void;
+    /** Sees stdout as it grows (the whole of it so far), with the child: a result line to act on. */
+    onStdout?: (stdout: string, child: ChildProcess) => void;
   },
 ): Promise<ChildOutcome> {
   return new Promise((resolve) => {
@@ -86,6 +88,7 @@ export function runChild(
     let timedOut = false;
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
       stdout = (stdout + chunk).slice(-1_000_000);
+      options.onStdout?.(stdout, child);
     });
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
       // Keep the tail only: a chatty child must not grow the harness without bound.

@@ -1,9 +1,9 @@
-import type { RunResult } from './child-protocol.js';
+import type { ClientRun } from './client-runs.js';
 import type { ClientId } from './clients/catalog.js';
 import { type Spread, spread } from './stats.js';
 
 /** One run as the harness records it: the child's figures plus the upstream's during the run. */
-export interface MeasuredRun extends RunResult {
+export interface MeasuredRun extends ClientRun {
   /**
    * Upstream CPU per request served while this client's process ran (warm-up included), in
    * microseconds; `undefined` when the upstream did not answer the harness's `stats` request.
@@ -65,7 +65,7 @@ export function summarize(
 }
 
 /** Whether a run is good enough to count: every request answered, no error, within the time bound. */
-export function runProblem(run: RunResult, requested: number): string | undefined {
+export function runProblem(run: ClientRun, requested: number): string | undefined {
   if (run.errors > 0) return `${run.errors} failed calls; first: ${run.firstError ?? 'unknown'}`;
   if (run.timedOut) return `time limit hit after ${run.completed} of ${requested} requests`;
   if (run.completed !== requested) return `${run.completed} of ${requested} requests completed`;

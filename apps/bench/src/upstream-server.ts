@@ -3,7 +3,9 @@
  * (plain `node:http`) on 127.0.0.1, each on a free port, prints `BENCH_UPSTREAM {"ports":[...]}`
  * and serves until SIGTERM or until its stdin closes (the harness went away). Each `stats` line on
  * stdin gets a `BENCH_UPSTREAM_STATS {"cpuUs":...,"requests":...}` line back: the harness uses it
- * to tell whether the upstream was the bottleneck of a run.
+ * to tell whether the upstream was the bottleneck of a run. `GET /bench/stall` is held and never
+ * answered until `GET /bench/release` (the memory benchmark's stalling upstream), which answers
+ * them all; `GET /bench/stats` (and `/bench/release`) answer `{"served":...,"stalled":...}`.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -34,6 +36,8 @@ function bodyFor(instance: number): Buffer {
 }
 
 let served = 0;
+/** Requests to `/bench/stall` being held (the memory benchmark's in-flight calls), until `/bench/release`. */
+const held = new Set<http.ServerResponse>();
 
 function startInstance(instance: number): Promise<http.Server> {
   const body = bodyFor(instance);
@@ -41,6 +45,25 @@ function startInstance(instance: number): Promise<http.Server> {
   const server = http.createServer((req, res) => {
     // Drain any request body so keep-alive connections stay usable; GETs have none.
     req.resume();
+    if (req.url === '/bench/stall') {
+      // Accepted and not answered until /bench/release (or until the client closes the connection).
+      held.add(res);
+      res.once('close', () => held.delete(res));
+      return;
+    }
+    if (req.url === '/bench/stats' || req.url === '/bench/release') {
+      const stalled = held.size;
+      if (req.url === '/bench/release') {
+        for (const waiting of held) {
+          waiting.writeHead(200, headers);
+          waiting.end(body);
+        }
+        held.clear();
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ served, stalled }));
+      return;
+    }
     served++;
     res.writeHead(200, headers);
     res.end(body);

@@ -14,7 +14,14 @@ describe('parseBenchOptions', () => {
       phaseTimeLimitSec: 120,
       clients: CLIENT_IDS,
       balancers: true,
+      memoryCalls: 10_000,
     });
+  });
+
+  it('takes the memory benchmark size, 0 to skip it, and refuses a negative one', () => {
+    expect(parseBenchOptions(['--memory-calls', '0'])!.memoryCalls).toBe(0);
+    expect(parseBenchOptions(['--quick'])!.memoryCalls).toBe(2000);
+    expect(() => parseBenchOptions(['--memory-calls', '-1'])).toThrow(/--memory-calls/);
   });
 
   it('makes --quick short and single-run, balancers included', () => {

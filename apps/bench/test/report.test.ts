@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { ClientId } from '../src/clients/catalog.js';
+import { crossCheckCpu } from '../src/cpu-check.js';
 import type { MachineInfo } from '../src/machine.js';
 import { parseBenchOptions } from '../src/options.js';
 import { renderHeadline, renderReport } from '../src/report.js';
@@ -27,7 +29,7 @@ function run(cpuUsPerRequest: number, completed = 1000) {
   };
 }
 
-function client(id: 'raw-undici' | 'sc-undici' | 'seed' | 'got', cpu: readonly number[]): ClientSummary {
+function client(id: ClientId, cpu: readonly number[]): ClientSummary {
   return summarize(
     id,
     { label: `label ${id}`, shortLabel: id },
@@ -47,6 +49,7 @@ describe('renderReport', () => {
   const options = parseBenchOptions([])!;
   const clients = [
     client('raw-undici', [20, 21, 19, 20, 22]),
+    client('raw-dispatch', [19, 19.5, 20, 18, 19]),
     client('sc-undici', [21.4, 22, 21, 21.5, 23]),
     client('seed', [150, 160, 140, 155, 150]),
     { id: 'got', label: 'label got', shortLabel: 'got', status: 'skipped', reason: 'not | wanted' } as const,
@@ -60,11 +63,12 @@ describe('renderReport', () => {
     chartFile: 'latest.svg',
   });
 
-  it('puts the headline on the first line under the table: client 2 over client 1, median CPU', () => {
+  it('puts the headline on the first line under the table: client 2 over client 1a, median CPU, then 1b', () => {
     const { table, after } = tableAndAfter(report);
     expect(table).toHaveLength(2 + clients.length);
-    // 21.5 / 20 = 1.075
+    // 21.5 / 20 = 1.075; 21.5 / 19 = 1.13
     expect(after[0]).toBe('overhead vs raw undici: 1.07x');
+    expect(after[1]).toBe('overhead vs raw undici dispatch: 1.13x');
   });
 
   it('shows the median with min–max for several runs and the ratio to raw undici', () => {
@@ -73,9 +77,15 @@ describe('renderReport', () => {
     expect(row).toContain('1.07x');
   });
 
-  it('reports where the targets stand', () => {
-    expect(report).toMatch(/≤ 1\.10x raw undici CPU per request: \*\*met\*\* \(1\.07x\)/);
-    expect(report).toMatch(/≥ 5x less CPU .*\*\*met\*\* \(the seed uses 7\.0x/);
+  it('reports each target as met or not met with its figure, or says why it was not judged', () => {
+    expect(report).toContain(
+      '- Target: ServiceManager.get (undici) ≤ 0.95x raw undici `request` + `body.json()`: **not met** (1.07x).',
+    );
+    expect(report).toContain(
+      '- Target: ServiceManager.get (undici) ≤ 1.10x raw undici `dispatch` (handler + `JSON.parse`): **not met** (1.13x).',
+    );
+    expect(report).toContain('(needs sc-fetch and fetch to have run)');
+    expect(report).toMatch(/≥ 5x less CPU .*\*\*met\*\* \(seed uses 7\.0x the CPU of sc-undici\)/);
   });
 
   it('keeps a skipped client visible, with a table-safe reason', () => {
@@ -91,5 +101,32 @@ describe('renderReport', () => {
 describe('renderHeadline', () => {
   it('says n/a when client 2 has no figures', () => {
     expect(renderHeadline([client('raw-undici', [20])])).toMatch(/^overhead vs raw undici: n\/a/);
+  });
+});
+
+describe('crossCheckCpu', () => {
+  const withCpu = (selfUs: number, osUs: number | undefined) => ({
+    ...run(20),
+    processCpuUs: selfUs,
+    osCpuUs: osUs,
+  });
+  it("finds runs whose own CPU count and the kernel's disagree by more than 5% and 3 ticks", () => {
+    const ok = summarize('raw-undici', { label: 'a', shortLabel: 'a' }, [withCpu(1_000_000, 1_020_000)]);
+    const off = summarize('sc-undici', { label: 'b', shortLabel: 'b' }, [
+      withCpu(1_000_000, 1_000_000),
+      withCpu(1_000_000, 1_300_000),
+      withCpu(1_000, 1_200),
+    ]);
+    const check = crossCheckCpu([ok, off]);
+    expect(check.checked).toBe(4);
+    // The third run differs by 20% but by less than three 10 ms ticks: within the kernel's resolution.
+    expect(check.disagreements).toEqual([
+      { client: 'sc-undici', run: 2, selfUs: 1_000_000, osUs: 1_300_000 },
+    ]);
+    expect(check.worst).toBeCloseTo(0.2308, 3);
+  });
+
+  it('is not done without /proc figures', () => {
+    expect(crossCheckCpu([client('raw-undici', [20])]).checked).toBe(0);
   });
 });

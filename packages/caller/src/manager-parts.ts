@@ -6,8 +6,6 @@ import {
   createCallEngine,
   createLoadBalancer,
   type InstanceRegistration,
-  isLoadBalancerType,
-  LOAD_BALANCER_TYPES,
   type LoadBalancer,
   type Logger,
   type ServiceRegistry,
@@ -50,10 +48,14 @@ export async function buildParts(
   checkInjected(options);
   const logger = options.logger ?? consoleLogger('warn');
   const { config, source, merged, live } = await resolveConfig(options, logger, wiring);
+  // The config's lb-type is checked here, where the registered balancer names are known.
   const loadBalancer =
     options.loadBalancer === undefined
-      ? pickLoadBalancer(config.serviceCaller.lbType, false)
-      : pickLoadBalancer(options.loadBalancer, true);
+      ? createLoadBalancer(config.serviceCaller.lbType, {
+          file: source,
+          keyPath: options.config === undefined ? 'service-caller.lb-type' : 'serviceCaller.lbType',
+        })
+      : pickLoadBalancer(options.loadBalancer);
   const selected = selectedRegistry(config);
   const registration = registrationFromConfig(config, selected);
 
@@ -82,6 +84,7 @@ export async function buildParts(
             connections: settings.connectionPoolSize,
             connectTimeout: settings.connectionTimeout * 1000,
             readTimeout: settings.readTimeout * 1000,
+            maxResponseSize: settings.maxResponseSize,
           })
         : keepOpen(options.transport);
     const transportCleanup = cleanups.push(() => transport.close()) - 1;
@@ -159,21 +162,15 @@ export async function shutdownParts(parts: ManagerParts): Promise<void> {
   if (failures.length > 0) throw failures[0];
 }
 
-function pickLoadBalancer(choice: LoadBalancer | string, fromOption: boolean): LoadBalancer {
-  if (typeof choice === 'string') {
-    if (!fromOption || isLoadBalancerType(choice)) return createLoadBalancer(choice);
-    throw new ConfigError({
-      file: OPTIONS_SOURCE,
-      keyPath: 'loadBalancer',
-      expected: `a LoadBalancer or one of ${LOAD_BALANCER_TYPES.join(', ')}`,
-      found: `'${choice.length > 60 ? `${choice.slice(0, 60)}...` : choice}'`,
-    });
-  }
+function pickLoadBalancer(choice: LoadBalancer | string): LoadBalancer {
+  // A name: built-in or registered, with a "did you mean" for a near miss.
+  if (typeof choice === 'string')
+    return createLoadBalancer(choice, { file: OPTIONS_SOURCE, keyPath: 'loadBalancer' });
   if (typeof choice === 'object' && choice !== null && typeof choice.pick === 'function') return choice;
   throw new ConfigError({
     file: OPTIONS_SOURCE,
     keyPath: 'loadBalancer',
-    expected: 'a LoadBalancer (with pick()) or a load balancer type name',
+    expected: 'a LoadBalancer (with pick()) or a load balancer name',
     found: choice === null ? 'null' : typeof choice,
   });
 }
@@ -205,9 +202,14 @@ function checkInjected(options: ServiceManagerOptions<never>): void {
 
 /** The user's transport behind a `close` that does nothing: what was passed in, the user closes. */
 function keepOpen(transport: Transport): Transport {
-  return {
+  const kept: Transport = {
     name: transport.name,
     send: (request) => transport.send(request),
     close: async () => {},
   };
+  // The optional buffered path, when the transport has one.
+  if (typeof transport.sendBuffered === 'function') {
+    kept.sendBuffered = (request) => transport.sendBuffered!(request);
+  }
+  return kept;
 }

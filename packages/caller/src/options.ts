@@ -2,7 +2,7 @@ import type { CryptoOptions, ServiceCallerConfigInput } from '@service-caller/co
 import type {
   CallOptions,
   LoadBalancer,
-  LoadBalancerType,
+  LoadBalancerName,
   Logger,
   ServiceInterceptor,
   ServiceRegistry,
@@ -60,8 +60,8 @@ export interface ServiceManagerOptions<Schema extends StandardSchemaV1 | undefin
    * @default undiciTransport with the config's pool size and timeouts
    */
   transport?: Transport;
-  /** A balancer, or the name of a built-in one, instead of `service-caller.lb-type`. */
-  loadBalancer?: LoadBalancer | LoadBalancerType;
+  /** A balancer, or the name of a built-in or registered one, instead of `service-caller.lb-type`. */
+  loadBalancer?: LoadBalancer | LoadBalancerName;
   /** Interceptors to start with (sorted by `order`; a repeated name is ignored). @default [] */
   interceptors?: readonly ServiceInterceptor[];
   /** Where warnings go (config warnings, interceptor failures, deregistration failures). @default consoleLogger('warn') */

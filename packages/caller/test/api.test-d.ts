@@ -9,7 +9,7 @@ import {
   HttpStatusError,
   InvalidRequestError,
   type LoadBalancer,
-  type LoadBalancerType,
+  type LoadBalancerName,
   LoggingInterceptor,
   MetricsInterceptor,
   type MetricsSnapshot,
@@ -55,15 +55,19 @@ describe('ServiceManager', () => {
     expectTypeOf<ServiceManagerOptions>().toHaveProperty('transport').toEqualTypeOf<Transport | undefined>();
     expectTypeOf<ServiceManagerOptions>()
       .toHaveProperty('loadBalancer')
-      .toEqualTypeOf<LoadBalancer | LoadBalancerType | undefined>();
+      .toEqualTypeOf<LoadBalancer | LoadBalancerName | undefined>();
     expectTypeOf<ServiceManagerOptions>()
       .toHaveProperty('interceptors')
       .toEqualTypeOf<readonly ServiceInterceptor[] | undefined>();
     expectTypeOf({
       config: { serviceCaller: { lbType: 'random' as const, readTimeout: 6 } },
     }).toMatchTypeOf<ServiceManagerOptions>();
-    // @ts-expect-error an unknown lb type
-    expectTypeOf({ config: { serviceCaller: { lbType: 'fastest' } } }).toMatchTypeOf<ServiceManagerOptions>();
+    // Any name type-checks (packages register balancers by name); create() refuses an unknown one.
+    expectTypeOf({
+      config: { serviceCaller: { lbType: 'least_request' } },
+    }).toMatchTypeOf<ServiceManagerOptions>();
+    // @ts-expect-error lbType is a name, not a number
+    expectTypeOf({ config: { serviceCaller: { lbType: 7 } } }).toMatchTypeOf<ServiceManagerOptions>();
   });
 
   it('has every method with (serviceName, path, options?) and a typed result', () => {

@@ -64,6 +64,7 @@ describe('create with a config object', () => {
       connectionTimeout: 6,
       readTimeout: 2,
       connectionPoolSize: 100,
+      maxResponseSize: 64 * 1024 * 1024,
     });
     expect(Object.isFrozen(manager.settings.serviceCaller)).toBe(true);
     expect(manager.registry.name).toBe('static');

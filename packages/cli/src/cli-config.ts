@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { ServiceCallerConfig } from '@service-caller/caller';
+import { createLoadBalancer, type ServiceCallerConfig } from '@service-caller/caller';
 import { type LoadedConfig, loadConfig } from '@service-caller/config-yaml';
 import type { CliIo } from './io.js';
 import { stderrLogger } from './stderr-logger.js';
@@ -30,15 +30,21 @@ export function configDirectory(flags: ConfigFlags, cwd: string): string {
 
 /**
  * Loads and validates the config the way a service would (`application.yaml` + the profile's
- * file, `${VAR}` expanded). Loader warnings go to stderr. Throws `ConfigError`.
+ * file, `${VAR}` expanded, and `lb-type` checked against the balancers known, as
+ * `ServiceManager.create` checks it). Loader warnings go to stderr. Throws `ConfigError`.
  */
-export function loadCliConfig(flags: ConfigFlags, io: CliIo): Promise<LoadedConfig> {
-  return loadConfig({
+export async function loadCliConfig(flags: ConfigFlags, io: CliIo): Promise<LoadedConfig> {
+  const loaded = await loadConfig({
     dir: configDirectory(flags, io.cwd),
     env: { ...io.env },
     logger: stderrLogger(io.stderr),
     ...(flags.profile === undefined ? {} : { profile: flags.profile }),
   });
+  createLoadBalancer(loaded.config.serviceCaller.lbType, {
+    file: loaded.files.join(' + '),
+    keyPath: 'service-caller.lb-type',
+  });
+  return loaded;
 }
 
 /**

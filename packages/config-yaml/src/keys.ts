@@ -332,7 +332,8 @@ export const ROOT_KEYS: KeyNode = section(
         type: LB_TYPES.join(' \\| '),
         default: 'round_robin',
         meaning:
-          "Load balancer that picks an instance for each call. `weighted_random` and `weighted_round_robin` (the Python library's spellings) mean `weight_random` and `weight_round_robin`.",
+          "Load balancer that picks an instance for each call: built-in, or a name a package registered (checked when the manager is built). `weighted_random` and `weighted_round_robin` (the Python library's spellings) mean `weight_random` and `weight_round_robin`.",
+        // For the "did you mean" of a name refused by its form.
         choices: [...LB_TYPES, ...Object.keys(LB_TYPE_ALIASES)],
       }),
       key('connection-timeout', scalar, {
@@ -349,6 +350,12 @@ export const ROOT_KEYS: KeyNode = section(
         type: `integer 1-${MAX_PORT}`,
         default: '100',
         meaning: 'Maximum open connections per instance (origin).',
+      }),
+      key('max-response-size', scalar, {
+        type: 'integer (bytes) > 0',
+        default: '67108864',
+        meaning:
+          'Largest response body in bytes, read whole or streamed; a larger one fails and its connection is closed.',
       }),
     ),
     { type: 'map', meaning: 'How calls are made.' },

@@ -1,7 +1,14 @@
 import type { LoadBalancerType } from '@service-caller/core';
 
-/** The values `service-caller.lb-type` accepts, in the order the docs list them. */
+/** The built-in values of `service-caller.lb-type`, in the order the docs list them. */
 export const LB_TYPES = ['round_robin', 'random', 'weight_random', 'weight_round_robin'] as const;
+
+/**
+ * The form of an `lb-type` name: built-in or registered by a package (core's
+ * `registerLoadBalancer` takes the same form). Whether the name exists is checked where the
+ * balancer is made.
+ */
+export const LB_NAME = /^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$/;
 
 // Fails to compile when core adds a balancer name that this list (and so the schema) lacks.
 type MissingLbType = Exclude<LoadBalancerType, (typeof LB_TYPES)[number]>;

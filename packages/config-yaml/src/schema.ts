@@ -1,8 +1,9 @@
+import { DEFAULT_MAX_RESPONSE_SIZE } from '@service-caller/core';
 import { z } from 'zod';
 import {
   CONSUL_CHECK_TYPES,
+  LB_NAME,
   LB_TYPE_ALIASES,
-  LB_TYPES,
   MAX_PORT,
   MAX_SECONDS,
   MAX_WEIGHT,
@@ -82,11 +83,17 @@ const refused = (message: string) => z.undefined({ error: message }).optional();
 const NAMING_SIGNING_REFUSED =
   'no access-key / secret-key under app-registry.nacos: signing naming requests (Alibaba Cloud MSE) is not implemented for discovery and registration; use username and password';
 
-/** `lb-type`: a balancer name, or another spelling of one (the Python library's `weighted_*`). */
+/**
+ * `lb-type`: a balancer name, or another spelling of a built-in one (the Python library's
+ * `weighted_*`). Which names exist is known where balancers are made (packages register theirs
+ * with core): the facade checks the name when it builds the manager, with a "did you mean".
+ */
 const lbType = z.preprocess(
   (value) =>
     typeof value === 'string' && Object.hasOwn(LB_TYPE_ALIASES, value) ? LB_TYPE_ALIASES[value] : value,
-  oneOf(LB_TYPES),
+  z.string({ error: 'a load balancer name' }).regex(LB_NAME, {
+    error: 'a load balancer name (lower-case words joined by underscores, e.g. round_robin)',
+  }),
 );
 
 const settingsSchema = z.object(
@@ -95,6 +102,9 @@ const settingsSchema = z.object(
     connectionTimeout: seconds.default(6),
     readTimeout: seconds.default(6),
     connectionPoolSize: wholeNumber('a whole number of connections', 1, MAX_PORT).default(100),
+    maxResponseSize: wholeNumber('a whole number of bytes', 1, Number.MAX_SAFE_INTEGER).default(
+      DEFAULT_MAX_RESPONSE_SIZE,
+    ),
   },
   { error: 'a map of service-caller settings' },
 );

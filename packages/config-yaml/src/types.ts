@@ -1,4 +1,4 @@
-import type { LoadBalancerType } from '@service-caller/core';
+import type { LoadBalancerName } from '@service-caller/core';
 
 /**
  * The validated configuration, camelCase. Times are in seconds, as in the YAML (the seed's
@@ -51,14 +51,19 @@ export interface NacosConfigSourceConfig {
 
 /** `service-caller.*` */
 export interface ServiceCallerSettings {
-  /** `service-caller.lb-type`. @default 'round_robin' */
-  lbType: LoadBalancerType;
+  /**
+   * `service-caller.lb-type`: a built-in balancer or one a package registered (checked when the
+   * manager is built). @default 'round_robin'
+   */
+  lbType: LoadBalancerName;
   /** `service-caller.connection-timeout`, seconds. @default 6 */
   connectionTimeout: number;
   /** `service-caller.read-timeout`, seconds. @default 6 */
   readTimeout: number;
   /** `service-caller.connection-pool-size`: connections per origin. @default 100 */
   connectionPoolSize: number;
+  /** `service-caller.max-response-size`: the largest response body, in bytes. @default 67108864 (64 MiB) */
+  maxResponseSize: number;
 }
 
 /** `app-registry.*`: at most one of `nacos` / `consul`; `static` is the embedded default. */

@@ -9,7 +9,13 @@ const quiet = () => recordingLogger();
 describe('defaults (equal to the seed)', () => {
   it('fills service-caller with round_robin, 6 s timeouts and a pool of 100', () => {
     expect(parseConfig({}, { logger: quiet() })).toEqual({
-      serviceCaller: { lbType: 'round_robin', connectionTimeout: 6, readTimeout: 6, connectionPoolSize: 100 },
+      serviceCaller: {
+        lbType: 'round_robin',
+        connectionTimeout: 6,
+        readTimeout: 6,
+        connectionPoolSize: 100,
+        maxResponseSize: 64 * 1024 * 1024,
+      },
       appRegistry: {},
     });
   });
@@ -22,6 +28,7 @@ describe('defaults (equal to the seed)', () => {
       connectionTimeout: 6,
       readTimeout: 6,
       connectionPoolSize: 100,
+      maxResponseSize: 64 * 1024 * 1024,
     });
     expect(warnings).toEqual([]);
   });
@@ -106,6 +113,7 @@ describe('defaults (equal to the seed)', () => {
       connectionTimeout: 6,
       readTimeout: 6,
       connectionPoolSize: 100,
+      maxResponseSize: 64 * 1024 * 1024,
     });
   });
 
@@ -144,6 +152,7 @@ describe('coercion of strings from environment variables', () => {
       readTimeout: 12,
       connectionTimeout: 1.5,
       connectionPoolSize: 250,
+      maxResponseSize: 64 * 1024 * 1024,
     });
     expect(config.appRegistry.nacos).toMatchObject({
       port: 9999,

@@ -123,6 +123,8 @@ describe('one config folder, loaded by yamlpyconfig and by config-yaml', () => {
       connectionTimeout: sc['connection-timeout'],
       readTimeout: sc['read-timeout'],
       connectionPoolSize: sc['connection-pool-size'],
+      // Not a key of the Python library: our default.
+      maxResponseSize: 64 * 1024 * 1024,
     });
     const nacos = python.nacos!;
     const mine = config.appRegistry.nacos!;

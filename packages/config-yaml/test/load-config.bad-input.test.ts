@@ -270,14 +270,30 @@ describe('loadConfig: values', () => {
     });
   });
 
-  it('refuses lb-type round-robin and suggests round_robin', async () => {
-    const dir = await dirs.make({ 'application.yaml': lines('service-caller:', '  lb-type: round-robin') });
+  it('refuses an lb-type that is not a balancer name in form; which names exist is checked when the manager is built', async () => {
+    const dir = await dirs.make({ 'application.yaml': lines('service-caller:', '  lb-type: Round Robin') });
     await expectConfigError(() => loadConfig({ dir, logger: quiet() }), {
       file: join(dir, 'application.yaml'),
       keyPath: 'service-caller.lb-type',
-      expected: 'one of round_robin, random, weight_random, weight_round_robin',
-      found: '"round-robin"',
-      hint: 'did you mean round_robin?',
+      expected: 'a load balancer name (lower-case words joined by underscores, e.g. round_robin)',
+      found: '"Round Robin"',
+    });
+    // A name a package may have registered loads; caller's ServiceManager.create refuses an unknown one.
+    const registered = await dirs.make({
+      'application.yaml': lines('service-caller:', '  lb-type: least_request'),
+    });
+    expect((await loadConfig({ dir: registered, logger: quiet() })).config.serviceCaller.lbType).toBe(
+      'least_request',
+    );
+  });
+
+  it('refuses a max-response-size that is not a positive whole number of bytes', async () => {
+    const dir = await dirs.make({ 'application.yaml': lines('service-caller:', '  max-response-size: 1.5') });
+    await expectConfigError(() => loadConfig({ dir, logger: quiet() }), {
+      file: join(dir, 'application.yaml'),
+      keyPath: 'service-caller.max-response-size',
+      expected: `a whole number of bytes from 1 to ${Number.MAX_SAFE_INTEGER}`,
+      found: '1.5',
     });
   });
 
@@ -560,14 +576,14 @@ describe('loadConfig: values', () => {
         'service-caller:',
         '  read-timeout: 0',
         '  connection-timeout: -5',
-        '  lb-type: fastest',
+        '  lb-type: Fastest',
       ),
     });
     const error = await expectConfigError(() => loadConfig({ dir, logger: quiet() }), {
       file: join(dir, 'application.yaml'),
       keyPath: 'service-caller.lb-type',
-      expected: 'one of round_robin, random, weight_random, weight_round_robin',
-      found: '"fastest"',
+      expected: 'a load balancer name (lower-case words joined by underscores, e.g. round_robin)',
+      found: '"Fastest"',
     });
     expect(error.message).toContain(
       '2 more problems: service-caller.connection-timeout, service-caller.read-timeout',

@@ -12,6 +12,7 @@ describe('parseConfig', () => {
         connectionTimeout: 2,
         readTimeout: 30,
         connectionPoolSize: 8,
+        maxResponseSize: 1024,
       },
       appRegistry: {
         nacos: {
@@ -62,9 +63,8 @@ describe('parseConfig', () => {
       {
         file: '<config object>',
         keyPath: 'serviceCaller.lbType',
-        expected: 'one of round_robin, random, weight_random, weight_round_robin',
+        expected: 'a load balancer name (lower-case words joined by underscores, e.g. round_robin)',
         found: '"RoundRobin"',
-        hint: 'did you mean round_robin?',
       },
     );
     await expectConfigError(
@@ -169,7 +169,13 @@ describe('redactConfig', () => {
 
   it('hides a consul token and credentials inside URL-like strings, and keeps unset secrets unset', () => {
     const config: ServiceCallerConfig = {
-      serviceCaller: { lbType: 'random', connectionTimeout: 1, readTimeout: 1, connectionPoolSize: 1 },
+      serviceCaller: {
+        lbType: 'random',
+        connectionTimeout: 1,
+        readTimeout: 1,
+        connectionPoolSize: 1,
+        maxResponseSize: 1024,
+      },
       appRegistry: {
         consul: {
           host: '127.0.0.1',

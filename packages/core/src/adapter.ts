@@ -11,7 +11,13 @@
  */
 
 export * from './chain/index.js';
-export { createRequestContext, type RequestContextInit } from './engine/index.js';
+export {
+  createRequestContext,
+  finishAttempt,
+  type RequestContextInit,
+  startAttempt,
+} from './engine/index.js';
+export { BufferedResponseBase } from './http/buffered-response-base.js';
 export { hasHeader } from './http/headers.js';
 export { withoutQuery } from './http/url.js';
 export * from './options/index.js';

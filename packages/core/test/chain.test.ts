@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
   createRequestContext,
+  finishAttempt,
   InterceptorChain,
+  runAfterAttempt,
   runAfterResponse,
+  runBeforeAttempt,
   runBeforeRequest,
   runHandleException,
+  startAttempt,
 } from '../src/adapter.js';
 import { ConfigError, type Logger, type RequestContext, type ServiceInterceptor } from '../src/index.js';
 
@@ -92,6 +96,8 @@ describe('InterceptorChain', () => {
         { name: 'x', afterResponse: {} },
         /interceptor 'x'\.afterResponse: expected a function, found an object/,
       ],
+      [{ name: 'x', beforeAttempt: true }, /interceptor 'x'\.beforeAttempt: expected a function/],
+      [{ name: 'x', afterAttempt: 1 }, /interceptor 'x'\.afterAttempt: expected a function, found 1/],
     ];
     for (const [bad, message] of cases) {
       const error = (() => {
@@ -106,6 +112,115 @@ describe('InterceptorChain', () => {
     }
     expect(chain.size).toBe(0);
     expect(() => new InterceptorChain('x' as never)).toThrow(ConfigError);
+  });
+});
+
+describe('InterceptorChain.attemptHooks', () => {
+  it('lists, in run order, only the interceptors with a per-attempt hook, and is undefined without any', () => {
+    const chain = new InterceptorChain([named('plain')]);
+    expect(chain.attemptHooks).toBeUndefined();
+    const tracing: ServiceInterceptor = { name: 'tracing', order: 5, afterAttempt: () => {} };
+    const headers: ServiceInterceptor = { name: 'headers', order: 1, beforeAttempt: () => {} };
+    chain.add(tracing);
+    chain.add(headers);
+    const hooks = chain.attemptHooks;
+    expect(hooks).toEqual([headers, tracing]);
+    expect(Object.isFrozen(hooks)).toBe(true);
+    chain.remove('tracing');
+    expect(chain.attemptHooks).toEqual([headers]);
+    expect(hooks).toEqual([headers, tracing]);
+    chain.clear();
+    expect(chain.attemptHooks).toBeUndefined();
+  });
+});
+
+describe('runBeforeAttempt and runAfterAttempt', () => {
+  function attemptOf(ctx: RequestContext) {
+    return startAttempt(ctx, {
+      id: 'i',
+      serviceName: 'svc',
+      host: '127.0.0.1',
+      port: 1,
+      weight: 1,
+      healthy: true,
+      metadata: {},
+    });
+  }
+
+  it('run beforeAttempt in order and afterAttempt in reverse, skipping interceptors without them', () => {
+    const log: string[] = [];
+    const hook = (name: string): ServiceInterceptor => ({
+      name,
+      beforeAttempt: (_ctx, attempt) => void log.push(`${name}:before#${attempt.number}`),
+      afterAttempt: (_ctx, attempt) => void log.push(`${name}:after#${attempt.number}`),
+    });
+    const list = [hook('a'), named('none'), hook('b')];
+    const ctx = context();
+    const attempt = attemptOf(ctx);
+    runBeforeAttempt(list, ctx, attempt, recordingLogger());
+    finishAttempt(attempt, { status: 200 });
+    runAfterAttempt(list, ctx, attempt, recordingLogger());
+    expect(log).toEqual(['a:before#1', 'b:before#1', 'b:after#1', 'a:after#1']);
+    expect(ctx.attempts).toEqual([attempt]);
+    expect([attempt.status, attempt.error, typeof attempt.latencyMs]).toEqual([200, undefined, 'number']);
+  });
+
+  it('propagate a throw in beforeAttempt and refuse a returned promise, logging its rejection', async () => {
+    const logger = recordingLogger();
+    const ctx = context();
+    const attempt = attemptOf(ctx);
+    const failure = new Error('bad');
+    const throwing: ServiceInterceptor = {
+      name: 't',
+      beforeAttempt: () => {
+        throw failure;
+      },
+    };
+    expect(() => runBeforeAttempt([throwing], ctx, attempt, logger)).toThrow(failure);
+    const rejecting = { name: 'r', beforeAttempt: () => Promise.reject(new Error('later')) };
+    expect(() => runBeforeAttempt([rejecting as never], ctx, attempt, logger)).toThrow(
+      "interceptor 'r' returned a promise from beforeAttempt",
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(logger.entries.map((e) => e.message)).toEqual(["interceptor 'r' threw in beforeAttempt; ignored"]);
+  });
+
+  it('log a throw or rejection in afterAttempt, without the query string, and run the rest', async () => {
+    const logger = recordingLogger();
+    const ctx = context();
+    const attempt = attemptOf(ctx);
+    finishAttempt(attempt, { error: new Error('reset') });
+    const ran: string[] = [];
+    const list: ServiceInterceptor[] = [
+      { name: 'first', afterAttempt: () => void ran.push('first') },
+      { name: 'rejects', afterAttempt: (() => Promise.reject(new Error('async'))) as never },
+      {
+        name: 'throws',
+        afterAttempt: () => {
+          throw new Error('sync');
+        },
+      },
+    ];
+    runAfterAttempt(list, ctx, attempt, logger);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(ran).toEqual(['first']);
+    expect(logger.entries.map((e) => [e.message, e.fields?.path])).toEqual([
+      ["interceptor 'throws' threw in afterAttempt; ignored", '/x'],
+      ["interceptor 'rejects' threw in afterAttempt; ignored", '/x'],
+    ]);
+  });
+
+  it('refuse attempts that startAttempt did not make, and ending one twice', () => {
+    const ctx = context();
+    const attempt = attemptOf(ctx);
+    finishAttempt(attempt);
+    expect(() => finishAttempt(attempt)).toThrow('finishAttempt needs an attempt made by startAttempt');
+    expect(() => finishAttempt({ ...attempt })).toThrow(
+      'finishAttempt needs an attempt made by startAttempt',
+    );
+    expect(() => startAttempt({ ...ctx } as RequestContext, attempt.instance)).toThrow(
+      'startAttempt needs a context made by createRequestContext',
+    );
   });
 });
 

@@ -1,69 +1,21 @@
 // testkit depends on core, so core's tests take waitFor from its source rather than the package.
 
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../testkit/src/wait.js';
 import {
-  type CallEngine,
-  type CallEngineOptions,
-  createCallEngine,
   HttpStatusError,
   InvalidRequestError,
   type RawResponse,
   type RequestContext,
-  roundRobin,
   type ServiceInterceptor,
   ServiceUnavailableError,
-  silentLogger,
-  staticRegistry,
 } from '../src/index.js';
-import type { Echo, EchoServer } from './support/echo-server.js';
-import { startEchoServer } from './support/echo-server.js';
-import { type NodeHttpTransport, nodeHttpTransport } from './support/node-http-transport.js';
+import type { Echo } from './support/echo-server.js';
+import { engineFixture, rejection } from './support/engine-fixture.js';
 import { recordingLogger } from './support/recording.js';
 
-let server: EchoServer;
-const engines: CallEngine[] = [];
-
-beforeAll(async () => {
-  server = await startEchoServer();
-});
-
-afterAll(async () => {
-  await server.close();
-});
-
-afterEach(async () => {
-  while (server.gated > 0) server.release();
-  await Promise.all(engines.splice(0).map((engine) => engine.close()));
-});
-
-function setup(options: Partial<CallEngineOptions> = {}): {
-  engine: CallEngine;
-  transport: NodeHttpTransport;
-} {
-  const transport = nodeHttpTransport();
-  const engine = createCallEngine({
-    discovery: staticRegistry({
-      services: { echo: [{ host: '127.0.0.1', port: server.port }] },
-      logger: silentLogger,
-    }),
-    transport,
-    loadBalancer: roundRobin(),
-    logger: silentLogger,
-    ...options,
-  });
-  engines.push(engine);
-  return { engine, transport };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject');
-}
+const fixture = engineFixture();
+const setup = fixture.setup.bind(fixture);
 
 /** An interceptor that records, in `log`, each stage it runs as `<name>:<stage>`. */
 function tracing(name: string, log: string[], order?: number): ServiceInterceptor {
@@ -172,7 +124,7 @@ describe('the context at every stage', () => {
       protocol: 'http',
       attributes: { startedBy: 'watch' },
       attempt: 1,
-      resolvedUrl: `http://127.0.0.1:${server.port}/echo/ctx?x=1&q=v`,
+      resolvedUrl: `http://127.0.0.1:${fixture.server.port}/echo/ctx?x=1&q=v`,
       status: 200,
       bodyUsed: true,
       error: undefined,
@@ -180,7 +132,7 @@ describe('the context at every stage', () => {
     expect(after!.result).toBe(result);
     expect(after!.selectedInstance).toMatchObject({
       host: '127.0.0.1',
-      port: server.port,
+      port: fixture.server.port,
       serviceName: 'echo',
     });
     expect(after!.pick!.instance).toBe(after!.selectedInstance);
@@ -314,8 +266,8 @@ describe('beforeRequest', () => {
     await rejection(engine.request('GET', 'echo', '/ctx'));
     await rejection(engine.request('GET', 'echo', '/options'));
     expect(urls).toEqual([
-      `https://127.0.0.1:${server.port}/ctx`,
-      `https://127.0.0.1:${server.port}/options`,
+      `https://127.0.0.1:${fixture.server.port}/ctx`,
+      `https://127.0.0.1:${fixture.server.port}/options`,
     ]);
   });
 
@@ -502,17 +454,17 @@ describe('changing interceptors', () => {
     const log: string[] = [];
     const { engine } = setup({ interceptors: [tracing('a', log), tracing('b', log)] });
     const first = engine.request('GET', 'echo', '/gate');
-    await waitFor(() => server.gated === 1, { message: 'the first call reaching the server' });
+    await waitFor(() => fixture.server.gated === 1, { message: 'the first call reaching the server' });
     engine.removeInterceptor('a');
     engine.addInterceptor(tracing('c', log));
     const second = engine.request('GET', 'echo', '/gate');
-    await waitFor(() => server.gated === 2, { message: 'the second call reaching the server' });
+    await waitFor(() => fixture.server.gated === 2, { message: 'the second call reaching the server' });
     engine.clearInterceptors();
     const third = engine.request('GET', 'echo', '/json');
     await third;
-    server.release();
+    fixture.server.release();
     await first;
-    server.release();
+    fixture.server.release();
     await second;
     expect(log).toEqual([
       'a:before',

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 // testkit depends on core, so core's tests take waitFor from its source rather than the package.
 import { waitFor } from '../../testkit/src/wait.js';
 import {
@@ -20,76 +20,29 @@ import {
   type ServiceDiscovery,
   type ServiceInstance,
   ServiceUnavailableError,
-  type StaticRegistry,
   silentLogger,
   staticRegistry,
   TimeoutError,
 } from '../src/index.js';
 import type { Echo, EchoServer } from './support/echo-server.js';
 import { startEchoServer } from './support/echo-server.js';
-import { type NodeHttpTransport, nodeHttpTransport } from './support/node-http-transport.js';
+import { closedPort, engineFixture, rejection } from './support/engine-fixture.js';
+import { nodeHttpTransport } from './support/node-http-transport.js';
 import { recordingBalancer, recordingLogger } from './support/recording.js';
 
+const fixture = engineFixture();
+const setup = fixture.setup.bind(fixture);
 let server: EchoServer;
 let other: EchoServer;
-const engines: CallEngine[] = [];
 
 beforeAll(async () => {
-  server = await startEchoServer();
+  server = fixture.server;
   other = await startEchoServer();
 });
 
 afterAll(async () => {
-  await server.close();
   await other.close();
 });
-
-afterEach(async () => {
-  // Held requests would keep close() waiting: answer them first.
-  while (server.gated > 0) server.release();
-  await Promise.all(engines.splice(0).map((engine) => engine.close()));
-});
-
-interface Setup {
-  engine: CallEngine;
-  transport: NodeHttpTransport;
-  registry: StaticRegistry;
-}
-
-function setup(options: Partial<CallEngineOptions> = {}): Setup {
-  const registry = staticRegistry({
-    services: { echo: [{ host: '127.0.0.1', port: server.port }] },
-    logger: silentLogger,
-  });
-  const transport = nodeHttpTransport();
-  const engine = createCallEngine({
-    discovery: registry,
-    transport,
-    loadBalancer: roundRobin(),
-    logger: silentLogger,
-    ...options,
-  });
-  engines.push(engine);
-  return { engine, transport, registry };
-}
-
-/** The port of a server that was started and closed: nothing listens there. */
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject');
-}
 
 describe('methods and request building', () => {
   it.each(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as HttpMethod[])(
@@ -238,7 +191,8 @@ describe('responses', () => {
     expect(error.body).toEqual({ status: 404, message: 'as asked' });
     expect(error.serviceName).toBe('echo');
     expect(error.method).toBe('POST');
-    expect(error.url).toBe(`http://127.0.0.1:${server.port}/status/404?x=1`);
+    // The query string is left out: it may carry tokens.
+    expect(error.url).toBe(`http://127.0.0.1:${server.port}/status/404`);
 
     const text = (await rejection(engine.request('GET', 'echo', '/error-text'))) as HttpStatusError;
     expect([text.status, text.body]).toEqual([500, 'it broke']);
@@ -247,6 +201,32 @@ describe('responses', () => {
     expect([html.status, html.body]).toEqual([502, '<html>bad gateway</html>']);
     const redirect = (await rejection(engine.request('GET', 'echo', '/status/304'))) as HttpStatusError;
     expect([redirect.status, redirect.body]).toEqual([304, undefined]);
+  });
+
+  it('never shows the query string in an HttpStatusError: message, url and toString()', async () => {
+    const { engine } = setup();
+    const error = (await rejection(
+      engine.request('GET', 'echo', '/status/503?access_token=s3cr3t', { query: { api_key: 'k3y' } }),
+    )) as HttpStatusError;
+    expect(error).toBeInstanceOf(HttpStatusError);
+    expect(error.status).toBe(503);
+    const shown = [error.message, error.url, String(error), JSON.stringify(error), error.stack ?? ''];
+    for (const text of shown) {
+      expect(text).not.toContain('s3cr3t');
+      expect(text).not.toContain('k3y');
+    }
+    expect(error.message).toBe(
+      `GET http://127.0.0.1:${server.port}/status/503 (service 'echo') failed with status 503 Service Unavailable`,
+    );
+    // Built by hand (a third-party transport or interceptor) it strips the query as well.
+    const byHand = new HttpStatusError({
+      status: 500,
+      body: undefined,
+      serviceName: 's',
+      method: 'GET',
+      url: 'http://10.0.0.1:80/x?token=t0ken',
+    });
+    expect([byHand.url, byHand.message.includes('t0ken')]).toEqual(['http://10.0.0.1:80/x', false]);
   });
 
   it('resolves with the parsed body of any status when throwHttpErrors is false', async () => {
@@ -372,6 +352,77 @@ describe('failures', () => {
     const error = (await rejection(response.text())) as TimeoutError;
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error.phase).toBe('total');
+  });
+
+  describe("a raw call's total timeout", () => {
+    /** The engine's deadline timer, told apart from everyone else's by its unusual delay. */
+    const DEADLINE_MS = 43_210;
+
+    /**
+     * Watches the timers made with DEADLINE_MS. `numbers` makes setTimeout hand out numbers, as
+     * it does on Deno and workerd, where a timer has no `unref()`.
+     */
+    function watchDeadlineTimers(numbers: boolean) {
+      const realSetTimeout = globalThis.setTimeout;
+      const realClearTimeout = globalThis.clearTimeout;
+      const live = new Set<unknown>();
+      const made: unknown[] = [];
+      vi.stubGlobal('setTimeout', (fn: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => {
+        const timer = realSetTimeout(fn, ms, ...args);
+        if (ms !== DEADLINE_MS) return timer;
+        const handle = numbers ? Number(timer) : timer;
+        made.push(handle);
+        live.add(handle);
+        return handle;
+      });
+      vi.stubGlobal('clearTimeout', (timer: unknown) => {
+        live.delete(timer);
+        realClearTimeout(timer as Parameters<typeof clearTimeout>[0]);
+      });
+      return { live, made };
+    }
+
+    afterEach(() => {
+      vi.unstubAllGlobals();
+    });
+
+    it('is cleared once the body has been read, disposed or streamed to its end', async () => {
+      const { engine } = setup();
+      const timers = watchDeadlineTimers(false);
+      const read = await engine.rawRequest('GET', 'echo', '/json', { timeout: DEADLINE_MS });
+      expect(timers.made).toHaveLength(1);
+      // Still bounding the body while it is unread.
+      expect(timers.live.size).toBe(1);
+      expect(await read.json()).toEqual({ a: 1, list: [1, 2] });
+      expect(timers.live.size).toBe(0);
+
+      const disposed = await engine.rawRequest('GET', 'echo', '/json', { timeout: DEADLINE_MS });
+      await disposed.dispose();
+      const streamed = await engine.rawRequest('GET', 'echo', '/bytes', { timeout: DEADLINE_MS });
+      const reader = streamed.body!.getReader();
+      for (let step = await reader.read(); !step.done; step = await reader.read()) {
+        expect(step.value.byteLength).toBeGreaterThan(0);
+      }
+      const abort = new AbortController();
+      const failed = await engine.rawRequest('GET', 'echo', '/hang-body', {
+        timeout: DEADLINE_MS,
+        signal: abort.signal,
+      });
+      const reading = failed.text();
+      abort.abort(new Error('reader gave up'));
+      expect(((await rejection(reading)) as Error).message).toBe('reader gave up');
+      expect(timers.made).toHaveLength(4);
+      expect(timers.live.size).toBe(0);
+    });
+
+    it('works where setTimeout returns a number (Deno, workerd)', async () => {
+      const { engine } = setup();
+      const timers = watchDeadlineTimers(true);
+      const res = await engine.rawRequest('GET', 'echo', '/json', { timeout: DEADLINE_MS });
+      expect(typeof timers.made[0]).toBe('number');
+      expect(await res.json()).toEqual({ a: 1, list: [1, 2] });
+      expect(timers.live.size).toBe(0);
+    });
   });
 
   it("rejects with the signal's reason, unchanged, when the caller aborts", async () => {

@@ -11,7 +11,12 @@ const ADAPTER_ONLY = [
   'runBeforeRequest',
   'runAfterResponse',
   'runHandleException',
+  'runBeforeAttempt',
+  'runAfterAttempt',
   'createRequestContext',
+  'startAttempt',
+  'finishAttempt',
+  'BufferedResponseBase',
   'optionReader',
   'describeValue',
   'describeKind',
@@ -54,6 +59,12 @@ describe('the root export (@service-caller/core)', () => {
       'ConfigError',
       'HTTP_METHODS',
       'isHttpMethod',
+      'filterInstances',
+      'registerLoadBalancer',
+      'loadBalancerNames',
+      'pickContext',
+      'ResponseTooLargeError',
+      'DEFAULT_MAX_RESPONSE_SIZE',
     ]) {
       expect(root, name).toHaveProperty(name);
     }

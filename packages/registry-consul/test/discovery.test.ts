@@ -1,4 +1,10 @@
-import { RegistryError, roundRobin, type ServiceInstance, silentLogger } from '@service-caller/core';
+import {
+  pickContext,
+  RegistryError,
+  roundRobin,
+  type ServiceInstance,
+  silentLogger,
+} from '@service-caller/core';
 import { waitFor } from '@service-caller/testkit';
 import { describe, expect, it } from 'vitest';
 import { nextIndex } from '../src/service-watch.js';
@@ -76,7 +82,7 @@ describe('discovery', () => {
     const balancer = roundRobin();
     const pickPorts = () => {
       const list = registry.getCachedInstances('search')!;
-      return new Set([0, 1, 2, 3].map(() => balancer.pick(list, { serviceName: 'search' }).instance.port));
+      return new Set([0, 1, 2, 3].map(() => balancer.pick(list, pickContext('search')).instance.port));
     };
     expect((await registry.getInstances('search')).map((i) => i.port)).toEqual([7001]);
     const blocking = () => healthRequests(double, 'search').filter((r) => r.query.has('index'));

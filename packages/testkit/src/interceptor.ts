@@ -1,4 +1,6 @@
 import {
+  type CallAttempt,
+  ConnectionError,
   HttpStatusError,
   type RawResponse,
   type RequestContext,
@@ -6,7 +8,12 @@ import {
   type ServiceInterceptor,
   ServiceUnavailableError,
 } from '@service-caller/core';
-import { createRequestContext, InterceptorChain } from '@service-caller/core/adapter';
+import {
+  createRequestContext,
+  finishAttempt,
+  InterceptorChain,
+  startAttempt,
+} from '@service-caller/core/adapter';
 import { describe, expect, it } from 'vitest';
 
 /** Options of `testInterceptor`. */
@@ -26,15 +33,16 @@ export interface TestInterceptorOptions {
   additionalTests?: () => void;
 }
 
-const HOOKS = ['beforeRequest', 'afterResponse', 'handleException'] as const;
+const HOOKS = ['beforeRequest', 'afterResponse', 'handleException', 'beforeAttempt', 'afterAttempt'] as const;
 
 /**
  * The conformance suite for an interceptor: a non-empty string `name`, a finite `order` when it
  * has one, hooks that are functions, acceptance by the real `InterceptorChain`, and hooks that
  * run against real `RequestContext`s (from core's `createRequestContext`) of a successful call,
- * a call that failed with a status, a call that failed before any instance was chosen and a call
- * without options, without throwing and without replacing `ctx.error` or `ctx.result` unless
- * `handlesErrors` / `replacesResult` say it may.
+ * a call that failed with a status, a call that failed before any instance was chosen, a call
+ * without options and a call that retried (its per-attempt hooks once per attempt, synchronous),
+ * without throwing and without replacing `ctx.error` or `ctx.result` unless `handlesErrors` /
+ * `replacesResult` say it may.
  *
  * Hooks are called directly, not through the chain, so a throw fails the test instead of being
  * logged.
@@ -82,7 +90,7 @@ export function testInterceptor(options: TestInterceptorOptions): void {
       const ctx = newContext({ headers: { accept: 'application/json' }, query: { page: 1 } });
       await interceptor.beforeRequest?.(ctx);
       expect(ctx.error).toBeUndefined();
-      select(ctx);
+      attemptOnce(interceptor, ctx, { status: 200 });
       const result = { ok: true };
       ctx.response = consumedResponse(200, ctx.resolvedUrl!);
       ctx.responseTime = performance.now();
@@ -97,17 +105,18 @@ export function testInterceptor(options: TestInterceptorOptions): void {
       const interceptor = await create();
       const ctx = newContext({ json: { id: 1 } });
       await interceptor.beforeRequest?.(ctx);
-      select(ctx);
-      ctx.response = consumedResponse(503, ctx.resolvedUrl!);
-      ctx.responseTime = performance.now();
+      const url = `http://${INSTANCE.host}:${INSTANCE.port}${ctx.path}`;
       const error = new HttpStatusError({
         status: 503,
         statusText: 'Service Unavailable',
         body: { message: 'down' },
         serviceName: ctx.serviceName,
         method: ctx.method,
-        url: ctx.resolvedUrl!,
+        url,
       });
+      attemptOnce(interceptor, ctx, { status: 503, error });
+      ctx.response = consumedResponse(503, ctx.resolvedUrl!);
+      ctx.responseTime = performance.now();
       ctx.error = error;
       end(ctx);
       await runFailureStages(interceptor, ctx);
@@ -133,7 +142,7 @@ export function testInterceptor(options: TestInterceptorOptions): void {
         path: '/items/1',
       });
       await interceptor.beforeRequest?.(ctx);
-      select(ctx);
+      attemptOnce(interceptor, ctx, { status: 204 });
       ctx.response = consumedResponse(204, ctx.resolvedUrl!);
       ctx.responseTime = performance.now();
       end(ctx);
@@ -142,8 +151,67 @@ export function testInterceptor(options: TestInterceptorOptions): void {
       if (!replacesResult) expect(ctx.result).toBeUndefined();
     });
 
+    it('runs its per-attempt hooks once per attempt, synchronously, through a call that retried', async () => {
+      const interceptor = await create();
+      const ctx = newContext({ headers: { accept: 'application/json' } });
+      await interceptor.beforeRequest?.(ctx);
+      const refused = new ConnectionError(
+        'GET http://127.0.0.1:8080/conformance failed: connect ECONNREFUSED',
+      );
+      const first = attemptOnce(interceptor, ctx, { error: refused });
+      const second = attemptOnce(interceptor, ctx, { status: 200 });
+      expect(ctx.attempts).toEqual([first, second]);
+      expect(ctx.triedInstances).toEqual([INSTANCE]);
+      ctx.response = consumedResponse(200, ctx.resolvedUrl!);
+      ctx.responseTime = performance.now();
+      const result = { ok: true };
+      ctx.result = result;
+      end(ctx);
+      await interceptor.afterResponse?.(ctx);
+      expect(ctx.error).toBeUndefined();
+      if (!replacesResult) expect(ctx.result).toBe(result);
+    });
+
     additionalTests?.();
   });
+}
+
+/** The instance every attempt of the suite goes to. */
+const INSTANCE: ServiceInstance = Object.freeze({
+  id: '127.0.0.1:8080',
+  serviceName: 'conformance-service',
+  host: '127.0.0.1',
+  port: 8080,
+  weight: 1,
+  healthy: true,
+  metadata: Object.freeze({}),
+});
+
+/**
+ * One attempt as the engine makes it: the instance chosen (`startAttempt` fills the context's
+ * attempt fields), `beforeAttempt`, the outcome, `afterAttempt`. The per-attempt hooks must not
+ * throw, and must not return a promise: nothing waits for one.
+ */
+function attemptOnce(
+  interceptor: ServiceInterceptor,
+  ctx: RequestContext,
+  outcome: { status?: number; error?: unknown },
+): CallAttempt {
+  const attempt = startAttempt(ctx, INSTANCE);
+  const before: unknown = interceptor.beforeAttempt?.(ctx, attempt);
+  expect(isThenable(before), 'beforeAttempt returned a promise; the per-attempt hooks are synchronous').toBe(
+    false,
+  );
+  finishAttempt(attempt, outcome);
+  const after: unknown = interceptor.afterAttempt?.(ctx, attempt);
+  expect(isThenable(after), 'afterAttempt returned a promise; the per-attempt hooks are synchronous').toBe(
+    false,
+  );
+  return attempt;
+}
+
+function isThenable(value: unknown): boolean {
+  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
 }
 
 function newContext(options: Parameters<typeof createRequestContext>[0]['options']): RequestContext {
@@ -153,23 +221,6 @@ function newContext(options: Parameters<typeof createRequestContext>[0]['options
     path: '/conformance',
     options,
   });
-}
-
-/** What the engine fills in when it has chosen an instance. */
-function select(ctx: RequestContext): void {
-  const instance: ServiceInstance = Object.freeze({
-    id: '127.0.0.1:8080',
-    serviceName: ctx.serviceName,
-    host: '127.0.0.1',
-    port: 8080,
-    weight: 1,
-    healthy: true,
-    metadata: Object.freeze({}),
-  });
-  ctx.attempt = 1;
-  ctx.selectedInstance = instance;
-  ctx.pick = { instance };
-  ctx.resolvedUrl = `http://127.0.0.1:8080${ctx.path}`;
 }
 
 function end(ctx: RequestContext): void {

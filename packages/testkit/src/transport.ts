@@ -1,5 +1,10 @@
-import type { RawResponse, Transport, TransportRequest } from '@service-caller/core';
-import { isConnectionError, isInvalidRequestError, isTimeoutError } from '@service-caller/core';
+import type { BufferedResponse, RawResponse, Transport, TransportRequest } from '@service-caller/core';
+import {
+  isConnectionError,
+  isInvalidRequestError,
+  isResponseTooLargeError,
+  isTimeoutError,
+} from '@service-caller/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rejectionOf, within } from './transport/bounded.js';
 import { makeCertificates } from './transport/certificates.js';
@@ -23,6 +28,8 @@ export interface TransportTestOptions {
   readTimeout?: number;
   /** Trust this CA (PEM) for `https` origins, in place of or in addition to the platform's. */
   tls?: { ca: string };
+  /** The largest response body in bytes (`maxResponseSize`); bigger ones fail with `ResponseTooLargeError`. */
+  maxResponseSize?: number;
 }
 
 /** Options of {@link testTransport}. */
@@ -31,7 +38,7 @@ export interface TestTransportOptions {
   name: string;
   /**
    * Makes a new transport. The suite calls it several times and closes every transport it made.
-   * It must honour `connectTimeout`, `readTimeout` and `tls.ca`.
+   * It must honour `connectTimeout`, `readTimeout`, `tls.ca` and `maxResponseSize`.
    */
   create: (options?: TransportTestOptions) => Transport;
   /** Registers the transport's own tests (`it(...)`), run inside the suite's `describe`. */
@@ -605,6 +612,227 @@ export function testTransport(options: TestTransportOptions): void {
         expect(closed).toBe(true);
       });
     });
+
+    describe('response size limit (maxResponseSize)', () => {
+      const LIMIT = 64 * 1024;
+      let limited: Transport;
+      beforeAll(() => {
+        limited = make({ maxResponseSize: LIMIT });
+      });
+
+      it('reads a body of exactly the limit, announced or chunked', async () => {
+        const announced = await within(limited.send(req(`/large?size=${LIMIT}`)), 'a body at the limit');
+        expect((await announced.bytes()).byteLength).toBe(LIMIT);
+        const chunked = await within(
+          limited.send(req(`/large-chunked?size=${LIMIT}`)),
+          'a chunked body at the limit',
+        );
+        expect(sha256(await chunked.bytes())).toBe(sha256(patternBytes(LIMIT)));
+      });
+
+      it('refuses a larger content-length when the headers arrive, and closes the connection', async () => {
+        const id = nextId();
+        const error = await rejectionOf(
+          limited.send(req(`/large?size=${LIMIT + 1}&id=${id}&token=secret`)),
+          'a response over the limit',
+        );
+        expect(isResponseTooLargeError(error), String(error)).toBe(true);
+        expect(error).toMatchObject({ limit: LIMIT, contentLength: LIMIT + 1 });
+        expect((error as Error).message).toContain(`GET ${server.origin}/large`);
+        expect((error as Error).message).not.toContain('secret');
+        await server.socketClosed(id);
+      });
+
+      it('fails the body read once a chunked body grows past the limit, and closes the connection', async () => {
+        const id = nextId();
+        const res = await within(
+          limited.send(req(`/large-chunked?size=${LIMIT * 4}&id=${id}`)),
+          'the headers',
+        );
+        expect(res.status).toBe(200);
+        const error = await rejectionOf(res.bytes(), 'reading a body over the limit');
+        expect(isResponseTooLargeError(error), String(error)).toBe(true);
+        expect(error).toMatchObject({ limit: LIMIT, contentLength: undefined });
+        await server.socketClosed(id);
+      });
+
+      it('fails a body stream that grows past the limit', async () => {
+        const res = await within(
+          limited.send(req(`/large-chunked?size=${LIMIT * 4}&id=${nextId()}`)),
+          'the headers',
+        );
+        const error = await rejectionOf(readStream(res.body!), 'streaming a body over the limit');
+        expect(isResponseTooLargeError(error), String(error)).toBe(true);
+      });
+
+      it('keeps working after refusing a body', async () => {
+        await rejectionOf(limited.send(req(`/large?size=${LIMIT * 2}`)), 'a response over the limit');
+        const res = await within(limited.send(req('/json')), 'a request after the refused one');
+        expect(await res.json()).toEqual({ hello: 'world', n: 1, list: [1, 2, 3] });
+      });
+    });
+
+    /*
+     * sendBuffered is optional in the contract: a transport without it is used through send. The
+     * suite asks a transport made for the purpose which one this is, and says so in a test name.
+     */
+    const probe = create();
+    const buffered = typeof probe.sendBuffered === 'function';
+    void probe.close();
+    if (!buffered) {
+      it('has no sendBuffered: parsed calls go through send', () => {
+        expect(transport.sendBuffered).toBeUndefined();
+      });
+    } else {
+      describe('sendBuffered', () => {
+        const sendWhole = (path: string, extra?: Partial<TransportRequest>, on = transport) =>
+          within(on.sendBuffered!(req(path, extra)), `sendBuffered ${extra?.method ?? 'GET'} ${path}`);
+        const text = (res: BufferedResponse) => res.bodyText();
+
+        it('reads the whole body: status, headers, URL, bytes and text', async () => {
+          const res = await sendWhole('/json?x=1');
+          expect(res.status).toBe(200);
+          expect(res.headers['content-type']).toBe('application/json');
+          expect(res.url).toBe(`${server.origin}/json?x=1`);
+          expect(JSON.parse(text(res))).toEqual({ hello: 'world', n: 1, list: [1, 2, 3] });
+          expect((await sendWhole('/text')).bodyText()).toBe('héllo wörld ✓');
+          const bytes = (await sendWhole('/bytes')).bodyBytes;
+          expect(Array.from(bytes)).toEqual(Array.from({ length: 256 }, (_, i) => i));
+          const teapot = await sendWhole(`/status?code=418&text=${encodeURIComponent("I'm a teapot")}`);
+          expect([teapot.status, teapot.statusText, teapot.bodyText()]).toEqual([
+            418,
+            "I'm a teapot",
+            'status 418',
+          ]);
+        });
+
+        it('gives headers with lower-case names and a repeated set-cookie as an array', async () => {
+          const res = await sendWhole('/headers');
+          expect(res.headers['set-cookie']).toEqual(['a=1; Path=/', 'b=2']);
+          expect(res.headers['x-custom-response']).toBe('yes');
+        });
+
+        it('reads empty bodies, HEAD and 204 as empty, and a large chunked body intact', async () => {
+          expect((await sendWhole('/empty')).bodyBytes.byteLength).toBe(0);
+          expect((await sendWhole('/echo', { method: 'HEAD' })).bodyBytes.byteLength).toBe(0);
+          expect((await sendWhole('/status?code=204')).bodyText()).toBe('');
+          const size = 1024 * 1024 + 3;
+          const large = await sendWhole(`/large-chunked?size=${size}`);
+          expect(large.bodyBytes.byteLength).toBe(size);
+          expect(sha256(large.bodyBytes)).toBe(sha256(patternBytes(size)));
+          expect((await sendWhole('/chunked')).bodyText()).toBe('one,two,three');
+        });
+
+        it('sends the method, headers and body like send', async () => {
+          const res = await sendWhole('/echo?q=1', {
+            method: 'POST',
+            headers: { 'x-custom': 'one', 'content-type': 'text/plain' },
+            body: 'héllo',
+          });
+          const seen = JSON.parse(res.bodyText()) as Echo;
+          expect([seen.method, seen.url, seen.text, seen.headers['x-custom']]).toEqual([
+            'POST',
+            '/echo?q=1',
+            'héllo',
+            'one',
+          ]);
+        });
+
+        it('is already used as a RawResponse: readers refuse with InvalidRequestError, dispose does nothing', async () => {
+          const res = await sendWhole('/json');
+          expect(res.bodyUsed).toBe(true);
+          expect(res.body).toBeNull();
+          expect(isInvalidRequestError(await rejectionOf(res.json(), 'json() of a buffered response'))).toBe(
+            true,
+          );
+          await res.dispose();
+          expect(res.bodyText()).toContain('hello');
+        });
+
+        it('fails like send: refused connection, read timeouts, aborts, closed', async () => {
+          const port = await closedPort();
+          const refused = await rejectionOf(
+            transport.sendBuffered!(requestTo(`http://127.0.0.1:${port}`, '/x')),
+            'a refused connect',
+          );
+          expect(isConnectionError(refused), String(refused)).toBe(true);
+
+          const slow = make({ readTimeout: SHORT_TIMEOUT });
+          const headers = await rejectionOf(
+            slow.sendBuffered!(req(`/stall-headers?id=${nextId()}`)),
+            'headers that never come',
+          );
+          expect(headers).toMatchObject({ phase: 'read', timeoutMs: SHORT_TIMEOUT });
+          expect(isTimeoutError(headers)).toBe(true);
+          const body = await rejectionOf(
+            slow.sendBuffered!(req(`/stall-body?id=${nextId()}`)),
+            'a stalled body',
+          );
+          expect(isTimeoutError(body), String(body)).toBe(true);
+
+          const before = new Error('before');
+          expect(
+            await rejectionOf(
+              transport.sendBuffered!(req('/json', { signal: AbortSignal.abort(before) })),
+              'aborted',
+            ),
+          ).toBe(before);
+          for (const route of ['/stall-headers', '/stall-body']) {
+            const controller = new AbortController();
+            const id = nextId();
+            const pending = transport.sendBuffered!(req(`${route}?id=${id}`, { signal: controller.signal }));
+            await server.seen(id);
+            const reason = new Error(`gave up on ${route}`);
+            controller.abort(reason);
+            expect(await rejectionOf(pending, `aborted on ${route}`)).toBe(reason);
+          }
+
+          const closing = make();
+          await within(closing.close(), 'close()');
+          const closed = await rejectionOf(closing.sendBuffered!(req('/json')), 'sendBuffered after close');
+          expect(codeOf(closed)).toBe('SC_ERR_CLOSED');
+        });
+
+        it('keeps to maxResponseSize: refused at the headers or while reading, the connection closed', async () => {
+          const limit = 64 * 1024;
+          const limited = make({ maxResponseSize: limit });
+          const announcedId = nextId();
+          const announced = await rejectionOf(
+            sendWhole(`/large?size=${limit + 1}&id=${announcedId}`, {}, limited),
+            'a buffered response over the limit',
+          );
+          expect(isResponseTooLargeError(announced), String(announced)).toBe(true);
+          expect(announced).toMatchObject({ limit, contentLength: limit + 1 });
+          await server.socketClosed(announcedId);
+          const chunkedId = nextId();
+          const chunked = await rejectionOf(
+            sendWhole(`/large-chunked?size=${limit * 4}&id=${chunkedId}`, {}, limited),
+            'a chunked buffered response over the limit',
+          );
+          expect(isResponseTooLargeError(chunked), String(chunked)).toBe(true);
+          await server.socketClosed(chunkedId);
+          expect((await sendWhole(`/large-chunked?size=${limit}`, {}, limited)).bodyBytes.byteLength).toBe(
+            limit,
+          );
+        });
+
+        it('waits in close() for buffered requests in flight', async () => {
+          const closing = make();
+          const id = nextId();
+          const pending = closing.sendBuffered!(req(`/hold?id=${id}`));
+          await server.seen(id);
+          let closed = false;
+          const closeDone = closing.close().then(() => {
+            closed = true;
+          });
+          await roundTrip(server.origin);
+          expect(closed).toBe(false);
+          server.release(id, 'released');
+          expect((await within(pending, 'the held request')).bodyText()).toBe('released');
+          await within(closeDone, 'close() after the last request');
+        });
+      });
+    }
 
     describe('https', () => {
       const secure = { server: undefined as TestServer | undefined, ca: '' };

@@ -105,3 +105,36 @@ testInterceptor({
     },
   }),
 });
+
+/** A tracing-like interceptor: one span per attempt, its trace header set on the attempt's own headers. */
+function spanPerAttempt(): ServiceInterceptor & {
+  spans: { attempt: number; status?: number; ended: boolean }[];
+} {
+  const spans: { attempt: number; status?: number; ended: boolean }[] = [];
+  return {
+    name: 'spans',
+    spans,
+    beforeAttempt(_ctx, attempt) {
+      spans.push({ attempt: attempt.number, ended: false });
+      (attempt.headers as Record<string, string>).traceparent =
+        `00-${'1'.repeat(32)}-${String(attempt.number).padStart(16, '0')}-01`;
+    },
+    afterAttempt(_ctx, attempt) {
+      const span = spans.find((s) => s.attempt === attempt.number)!;
+      span.ended = true;
+      if (attempt.status !== undefined) span.status = attempt.status;
+    },
+  };
+}
+
+testInterceptor({
+  name: 'span per attempt',
+  create: spanPerAttempt,
+  additionalTests() {
+    it('is accepted with its per-attempt hooks, which the suite runs once per attempt', () => {
+      const interceptor = spanPerAttempt();
+      expect(typeof interceptor.beforeAttempt).toBe('function');
+      expect(typeof interceptor.afterAttempt).toBe('function');
+    });
+  },
+});

@@ -1,29 +1,55 @@
 import type { TimeoutPhase, TransportRequest } from '@service-caller/core';
-import { ClosedError, TimeoutError } from '@service-caller/core';
+import { ClosedError, ResponseTooLargeError, TimeoutError } from '@service-caller/core';
 import { describeTarget, toTransportError } from './errors.js';
 
-function expire(exchange: Exchange, phase: TimeoutPhase, ms: number): void {
-  exchange.abort(new TimeoutError(phase, ms, describeTarget(exchange.request)));
+/**
+ * The timer's callback. Module-level, with the exchange as argument: no closure per request.
+ * A wait that made progress since the timer was set (a chunk arrived, a new wait began) is not
+ * over: the timer is set again for what is left of it.
+ */
+function expire(exchange: Exchange): void {
+  exchange.expired();
 }
 
 /**
  * One request from `fetch()` to the end of its body: the `AbortController` handed to `fetch`,
- * which both the caller's signal and the transport's timers abort, and those timers.
+ * which the caller's signal, the transport's timeouts and the size cap abort, and the one timer
+ * behind the timeouts.
  *
  * `fetch` rejects (and errors the body stream) when its signal aborts; whatever it rejects with,
- * the exchange reports the abort's reason: the caller's own, or the `TimeoutError` of the timer
- * that fired. It is the signal's listener itself (`handleEvent`), so no closure is made per request.
+ * the exchange reports the abort's reason: the caller's own, the `TimeoutError` of the wait that
+ * ran out, or the `ResponseTooLargeError`. It is the caller's signal's listener itself
+ * (`handleEvent`), so no closure is made per request.
+ *
+ * Timeouts bound time spent waiting on the server only: for the headers, then for each body
+ * chunk while a read is pending. One timer serves them all: instead of being cleared and set
+ * again for every chunk, it is checked when it fires and set again for what is left of the
+ * current wait, so a body costs one timer, however many chunks it has.
  */
 export class Exchange {
   readonly request: TransportRequest;
+  /** The largest body, in bytes. */
+  readonly limit: number;
   readonly #controller = new AbortController();
   readonly #connectTimeout: number | undefined;
   readonly #readTimeout: number;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** The current wait's bound and phase, and since when it is waited for; `waiting` false between reads. */
+  #bound = 0;
+  #phase: TimeoutPhase = 'read';
+  #since = 0;
+  #waiting = false;
+  #received = 0;
   #finished = false;
 
-  constructor(request: TransportRequest, connectTimeout: number | undefined, readTimeout: number) {
+  constructor(
+    request: TransportRequest,
+    connectTimeout: number | undefined,
+    readTimeout: number,
+    limit: number,
+  ) {
     this.request = request;
+    this.limit = limit;
     this.#connectTimeout = connectTimeout;
     this.#readTimeout = readTimeout;
     request.signal?.addEventListener('abort', this);
@@ -55,20 +81,41 @@ export class Exchange {
   waitForHeaders(): void {
     const connect = this.#connectTimeout;
     const read = this.#readTimeout;
-    if (connect !== undefined && connect < read)
-      this.#timer = setTimeout(expire, connect, this, 'connect', connect);
-    else this.#timer = setTimeout(expire, read, this, 'read', read);
+    if (connect !== undefined && connect < read) this.#wait(connect, 'connect');
+    else this.#wait(read, 'read');
+  }
+
+  /**
+   * The headers arrived: fails the exchange (and returns the error) when they announce a body
+   * over the size cap.
+   */
+  headersArrived(response: Response): ResponseTooLargeError | undefined {
+    this.#waiting = false;
+    const announced = response.headers.get('content-length');
+    if (announced === null) return undefined;
+    const length = Number(announced);
+    if (!(length > this.limit)) return undefined;
+    const error = new ResponseTooLargeError(this.limit, describeTarget(this.request), length);
+    this.abort(error);
+    return error;
   }
 
   /** Starts the wait for the next body chunk: only time spent waiting on the server counts. */
   waitForChunk(): void {
-    this.#timer = setTimeout(expire, this.#readTimeout, this, 'read', this.#readTimeout);
+    this.#wait(this.#readTimeout, 'read');
   }
 
-  /** The awaited headers or chunk arrived. */
-  arrived(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+  /**
+   * A body chunk of `bytes` arrived. Fails the exchange (and returns the error) when the body has
+   * grown past the size cap.
+   */
+  chunkArrived(bytes: number): ResponseTooLargeError | undefined {
+    this.#waiting = false;
+    this.#received += bytes;
+    if (this.#received <= this.limit) return undefined;
+    const error = new ResponseTooLargeError(this.limit, describeTarget(this.request));
+    this.abort(error);
+    return error;
   }
 
   /** The error to report for `error`: an abort's reason when aborted, else the typed error. */
@@ -82,7 +129,9 @@ export class Exchange {
   finish(): void {
     if (this.#finished) return;
     this.#finished = true;
-    this.arrived();
+    this.#waiting = false;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
     this.request.signal?.removeEventListener('abort', this);
   }
 
@@ -91,5 +140,24 @@ export class Exchange {
     if (this.#finished) return;
     this.abort(new ClosedError(`the response to ${describeTarget(this.request)}`));
     this.finish();
+  }
+
+  /** The timer fired. @internal */
+  expired(): void {
+    this.#timer = undefined;
+    // Between reads nothing is waited for; the next read sets the timer again.
+    if (!this.#waiting || this.#finished) return;
+    const left = this.#bound - (performance.now() - this.#since);
+    if (left > 0) this.#timer = setTimeout(expire, left, this);
+    else this.abort(new TimeoutError(this.#phase, this.#bound, describeTarget(this.request)));
+  }
+
+  #wait(bound: number, phase: TimeoutPhase): void {
+    this.#bound = bound;
+    this.#phase = phase;
+    this.#since = performance.now();
+    this.#waiting = true;
+    // A timer already running fires early at worst, and is then set again for the rest.
+    if (this.#timer === undefined) this.#timer = setTimeout(expire, bound, this);
   }
 }

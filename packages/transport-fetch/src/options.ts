@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_RESPONSE_SIZE, type OutgoingHeaders, type RequestBody } from '@service-caller/core';
 import { optionReader } from '@service-caller/core/adapter';
 
 /**
@@ -42,6 +43,14 @@ export interface FetchTransportOptions {
    * @default { redirect: 'manual' }
    */
   init?: FetchInitExtras;
+  /**
+   * The largest response body, in bytes (the config's `service-caller.max-response-size`), for
+   * bodies read whole and streamed alike: a `content-length` above it fails when the headers
+   * arrive, a body that grows past it fails as it does, with `ResponseTooLargeError`, and the
+   * request is aborted (which closes its connection).
+   * @default 67108864 (64 MiB, `DEFAULT_MAX_RESPONSE_SIZE`)
+   */
+  maxResponseSize?: number;
 }
 
 /** The options with defaults applied: the one place defaults live. */
@@ -51,6 +60,35 @@ export interface NormalizedFetchOptions {
   readonly readTimeout: number;
   /** The `RequestInit` fields every request starts from. */
   readonly init: FetchInitExtras;
+  readonly maxResponseSize: number;
+  /** The `RequestInit` of one request: `init` plus what the request says. */
+  readonly initFor: (
+    method: string,
+    headers: OutgoingHeaders,
+    body: RequestBody | undefined,
+    signal: AbortSignal,
+  ) => RequestInit;
+}
+
+/**
+ * Builds each request's `RequestInit`. With the default extras (`redirect: 'manual'` alone) it
+ * is one object literal of a fixed shape; with others, a copy of them plus the request's fields.
+ */
+function initBuilder(init: FetchInitExtras): NormalizedFetchOptions['initFor'] {
+  const keys = Object.keys(init);
+  if (keys.length === 1 && keys[0] === 'redirect') {
+    const redirect = init.redirect;
+    return (method, headers, body, signal) =>
+      // A stream body needs half duplex, which is what every runtime implements.
+      body instanceof ReadableStream
+        ? ({ redirect, method, headers, body, signal, duplex: 'half' } as RequestInit)
+        : { redirect, method, headers, body, signal };
+  }
+  return (method, headers, body, signal) => {
+    const built: RequestInit & { duplex?: 'half' } = { ...init, method, headers, body, signal };
+    if (body instanceof ReadableStream) built.duplex = 'half';
+    return built;
+  };
 }
 
 const read = optionReader('fetchTransport() options', { wording: 'code' });
@@ -82,10 +120,17 @@ export function normalizeOptions(options: FetchTransportOptions = {}): Normalize
       (init as Record<string, unknown>)[owned],
     );
   }
+  const extras: FetchInitExtras = { redirect: 'manual', ...init };
   return {
     fetch: fetchFunction,
     connectTimeout: read.milliseconds(options.connectTimeout, 'connectTimeout'),
     readTimeout: read.milliseconds(options.readTimeout, 'readTimeout', 6000),
-    init: { redirect: 'manual', ...init },
+    init: extras,
+    maxResponseSize: read.positiveInteger(
+      options.maxResponseSize,
+      'maxResponseSize',
+      DEFAULT_MAX_RESPONSE_SIZE,
+    ),
+    initFor: initBuilder(extras),
   };
 }

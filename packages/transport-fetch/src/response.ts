@@ -5,10 +5,9 @@ import type { Exchange } from './exchange.js';
 import { toIncomingHeaders } from './headers.js';
 
 const decoder = new TextDecoder();
+const EMPTY = new Uint8Array(0);
 
 function concat(chunks: Uint8Array[], length: number): Uint8Array {
-  // One chunk (a short body) is returned as it came, without a copy.
-  if (chunks.length === 1) return chunks[0]!;
   const bytes = new Uint8Array(length);
   let offset = 0;
   for (const chunk of chunks) {
@@ -120,32 +119,8 @@ export class FetchRawResponse implements RawResponse {
     this.#used = true;
   }
 
-  async #readAll(): Promise<Uint8Array> {
-    const exchange = this.#exchange;
-    const body = this.#response.body;
-    if (body === null) {
-      exchange.finish();
-      return new Uint8Array(0);
-    }
-    const reader = body.getReader();
-    const chunks: Uint8Array[] = [];
-    let length = 0;
-    try {
-      // Ends with the body: the server's end, a read timeout, an abort or a broken connection.
-      for (;;) {
-        exchange.waitForChunk();
-        const { done, value } = await reader.read();
-        exchange.arrived();
-        if (done) break;
-        chunks.push(value);
-        length += value.byteLength;
-      }
-    } catch (error) {
-      throw exchange.failure(error);
-    } finally {
-      exchange.finish();
-    }
-    return concat(chunks, length);
+  #readAll(): Promise<Uint8Array> {
+    return readWhole(this.#response, this.#exchange);
   }
 
   #wrap(inner: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
@@ -157,13 +132,14 @@ export class FetchRawResponse implements RawResponse {
           exchange.waitForChunk();
           try {
             const { done, value } = await reader.read();
-            exchange.arrived();
             if (done) {
               exchange.finish();
               controller.close();
-            } else {
-              controller.enqueue(value);
+              return;
             }
+            const tooLarge = exchange.chunkArrived(value.byteLength);
+            if (tooLarge !== undefined) throw tooLarge;
+            controller.enqueue(value);
           } catch (error) {
             const failure = exchange.failure(error);
             exchange.finish();
@@ -178,4 +154,40 @@ export class FetchRawResponse implements RawResponse {
       { highWaterMark: 0 },
     );
   }
+}
+
+/**
+ * Reads `response`'s body to its end, chunk by chunk, within the exchange's read timeout and size
+ * cap, and ends the exchange. Rejects with the exchange's typed errors.
+ */
+export async function readWhole(response: Response, exchange: Exchange): Promise<Uint8Array> {
+  const body = response.body;
+  if (body === null) {
+    exchange.finish();
+    return EMPTY;
+  }
+  const reader = body.getReader();
+  let first: Uint8Array | undefined;
+  let chunks: Uint8Array[] | undefined;
+  let length = 0;
+  try {
+    // Ends with the body: the server's end, a read timeout, an abort, the size cap or a broken connection.
+    for (;;) {
+      exchange.waitForChunk();
+      const { done, value } = await reader.read();
+      if (done) break;
+      const tooLarge = exchange.chunkArrived(value.byteLength);
+      if (tooLarge !== undefined) throw tooLarge;
+      length += value.byteLength;
+      if (first === undefined) first = value;
+      else if (chunks === undefined) chunks = [first, value];
+      else chunks.push(value);
+    }
+  } catch (error) {
+    throw exchange.failure(error);
+  } finally {
+    exchange.finish();
+  }
+  // One chunk (a short body) is returned as it came, without a copy.
+  return chunks === undefined ? (first ?? EMPTY) : concat(chunks, length);
 }

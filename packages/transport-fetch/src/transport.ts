@@ -1,9 +1,10 @@
-import type { RawResponse, Transport, TransportRequest } from '@service-caller/core';
+import type { BufferedResponse, RawResponse, Transport, TransportRequest } from '@service-caller/core';
 import { ClosedError, InvalidRequestError } from '@service-caller/core';
+import { FetchBufferedResponse } from './buffered-response.js';
 import { describeTarget } from './errors.js';
 import { Exchange } from './exchange.js';
 import { type FetchTransportOptions, type NormalizedFetchOptions, normalizeOptions } from './options.js';
-import { FetchRawResponse } from './response.js';
+import { FetchRawResponse, readWhole } from './response.js';
 
 function requestTimeout(request: TransportRequest, key: 'connectTimeout' | 'readTimeout', fallback?: number) {
   const value = request[key];
@@ -28,40 +29,59 @@ class FetchTransport implements Transport {
   }
 
   async send(request: TransportRequest): Promise<RawResponse> {
+    this.#inFlight++;
+    try {
+      const { response, exchange } = await this.#fetch(request);
+      if (response.body === null) exchange.finish();
+      return new FetchRawResponse(response, exchange);
+    } finally {
+      this.#settled();
+    }
+  }
+
+  /** The request with its body read whole, for parsed calls: no stream wrapper, one step less. */
+  async sendBuffered(request: TransportRequest): Promise<BufferedResponse> {
+    this.#inFlight++;
+    try {
+      const { response, exchange } = await this.#fetch(request);
+      const bytes = await readWhole(response, exchange);
+      return new FetchBufferedResponse(response, request, bytes);
+    } finally {
+      this.#settled();
+    }
+  }
+
+  /** Calls `fetch` for `request` and waits for the headers, within the timeouts and the size cap. */
+  async #fetch(request: TransportRequest): Promise<{ response: Response; exchange: Exchange }> {
     if (this.#closing) throw new ClosedError('the fetch transport');
     const signal = request.signal;
     if (signal?.aborted) throw signal.reason;
     const options = this.#options;
     const readTimeout = requestTimeout(request, 'readTimeout', options.readTimeout) as number;
     const connectTimeout = requestTimeout(request, 'connectTimeout', options.connectTimeout);
+    const exchange = new Exchange(request, connectTimeout, readTimeout, options.maxResponseSize);
     const body = request.body ?? undefined;
-    const init: RequestInit & { duplex?: 'half' } = {
-      ...options.init,
-      method: request.method,
-      headers: request.headers,
-      body,
-    };
-    // A stream body needs half duplex, which is what every runtime implements.
-    if (body instanceof ReadableStream) init.duplex = 'half';
-
-    const exchange = new Exchange(request, connectTimeout, readTimeout);
-    init.signal = exchange.signal;
-    this.#inFlight++;
+    const init = options.initFor(request.method, request.headers, body, exchange.signal);
+    exchange.waitForHeaders();
+    let response: Response;
     try {
-      exchange.waitForHeaders();
-      let response: Response;
-      try {
-        response = await options.fetch(request.origin + request.path, init);
-      } catch (error) {
-        exchange.finish();
-        throw exchange.failure(error);
-      }
-      exchange.arrived();
-      if (response.body === null) exchange.finish();
-      return new FetchRawResponse(response, exchange);
-    } finally {
-      if (--this.#inFlight === 0) this.#drained?.();
+      response = await options.fetch(request.origin + request.path, init);
+    } catch (error) {
+      exchange.finish();
+      throw exchange.failure(error);
     }
+    const tooLarge = exchange.headersArrived(response);
+    if (tooLarge !== undefined) {
+      exchange.finish();
+      // Cancelling drops the connection: the rest of the body is never read.
+      await response.body?.cancel().catch(() => {});
+      throw tooLarge;
+    }
+    return { response, exchange };
+  }
+
+  #settled(): void {
+    if (--this.#inFlight === 0) this.#drained?.();
   }
 
   close(): Promise<void> {

@@ -1,4 +1,4 @@
-import { ConfigError } from '@service-caller/core';
+import { ConfigError, DEFAULT_MAX_RESPONSE_SIZE } from '@service-caller/core';
 import { optionReader } from '@service-caller/core/adapter';
 import type { Dispatcher } from 'undici';
 
@@ -65,6 +65,14 @@ export interface UndiciTransportOptions {
    * @default 10000
    */
   closeTimeout?: number;
+  /**
+   * The largest response body, in bytes (the config's `service-caller.max-response-size`), for
+   * bodies read whole and streamed alike: a `content-length` above it fails when the headers
+   * arrive, a body that grows past it fails as it does, with `ResponseTooLargeError`, and the
+   * connection is closed. Applies to an injected `dispatcher` too.
+   * @default 67108864 (64 MiB, `DEFAULT_MAX_RESPONSE_SIZE`)
+   */
+  maxResponseSize?: number;
   /** Requests sent on one connection before the first response (HTTP/1.1 pipelining); 1 turns it off. @default 1 */
   pipelining?: number;
   /** TLS settings for `https` origins. @default Node's defaults (platform CA store, verification on) */
@@ -86,6 +94,7 @@ export interface NormalizedUndiciOptions {
   readonly readTimeout: number;
   readonly keepAliveTimeout: number;
   readonly closeTimeout: number;
+  readonly maxResponseSize: number;
   readonly pipelining: number;
   readonly tls: UndiciTlsOptions | undefined;
   readonly dispatcher: Dispatcher | undefined;
@@ -132,8 +141,17 @@ export function normalizeOptions(options: UndiciTransportOptions = {}): Normaliz
   }
   const dispatcher = options.dispatcher;
   if (dispatcher !== undefined) {
-    if (typeof dispatcher !== 'object' || dispatcher === null || typeof dispatcher.request !== 'function') {
-      throw read.error('dispatcher', 'an undici Dispatcher (Agent, Pool, ...)', dispatcher);
+    if (
+      typeof dispatcher !== 'object' ||
+      dispatcher === null ||
+      typeof dispatcher.dispatch !== 'function' ||
+      typeof dispatcher.compose !== 'function'
+    ) {
+      throw read.error(
+        'dispatcher',
+        'an undici Dispatcher (Agent, Pool, ...) with dispatch() and compose()',
+        dispatcher,
+      );
     }
     const clash = AGENT_OPTIONS.find((key) => options[key] !== undefined);
     if (clash) {
@@ -152,6 +170,11 @@ export function normalizeOptions(options: UndiciTransportOptions = {}): Normaliz
     readTimeout: read.milliseconds(options.readTimeout, 'readTimeout', 6000),
     keepAliveTimeout: read.milliseconds(options.keepAliveTimeout, 'keepAliveTimeout', 4000),
     closeTimeout: read.milliseconds(options.closeTimeout, 'closeTimeout', 10_000),
+    maxResponseSize: read.positiveInteger(
+      options.maxResponseSize,
+      'maxResponseSize',
+      DEFAULT_MAX_RESPONSE_SIZE,
+    ),
     pipelining: read.positiveInteger(options.pipelining, 'pipelining', 1),
     tls: normalizeTls(options.tls),
     dispatcher,

@@ -1,9 +1,18 @@
-import type { OutgoingHeaders, RawResponse, Transport, TransportRequest } from '@service-caller/core';
+import type {
+  BufferedResponse,
+  OutgoingHeaders,
+  RawResponse,
+  Transport,
+  TransportRequest,
+} from '@service-caller/core';
 import { ClosedError, InvalidRequestError } from '@service-caller/core';
+import { hasHeader } from '@service-caller/core/adapter';
 import { Agent, type Dispatcher } from 'undici';
+import { BufferingHandler } from './buffering-handler.js';
 import { describeTarget, toTransportError } from './errors.js';
 import { type NormalizedUndiciOptions, normalizeOptions, type UndiciTransportOptions } from './options.js';
 import { UndiciRawResponse } from './response.js';
+import { limitResponseSize } from './size-limit.js';
 
 /** What `fetch` sends for a `URLSearchParams` body; the undici transport matches it. */
 const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded;charset=UTF-8';
@@ -49,26 +58,54 @@ function requestTimeout(request: TransportRequest, key: 'connectTimeout' | 'read
   return value;
 }
 
-function hasHeader(headers: OutgoingHeaders, lowerCaseName: string): boolean {
-  for (const name in headers) {
-    if (name.toLowerCase() === lowerCaseName) return true;
+/**
+ * One dispatcher as the transport uses it: `dispatch` for bodies read whole (the handler keeps
+ * to the size cap itself), and the same dispatcher composed with the size cap for the streamed
+ * bodies of `send`.
+ */
+interface Route {
+  readonly dispatcher: Dispatcher;
+  readonly streaming: Dispatcher;
+}
+
+/** undici's options for `request`. */
+function dispatchOptions(request: TransportRequest, readTimeout: number): Dispatcher.RequestOptions {
+  let headers = request.headers;
+  let body = request.body;
+  if (body instanceof URLSearchParams) {
+    // undici would take it for an iterable of pairs; send it the way fetch does.
+    body = body.toString();
+    if (!hasHeader(headers, 'content-type')) headers = { ...headers, 'content-type': FORM_CONTENT_TYPE };
   }
-  return false;
+  return {
+    origin: request.origin,
+    path: request.path,
+    method: request.method as Dispatcher.HttpMethod,
+    headers,
+    // undici also takes ArrayBuffer and web streams (as async iterables); its types list fewer.
+    body: body as Dispatcher.DispatchOptions['body'],
+    signal: request.signal,
+    headersTimeout: readTimeout,
+    bodyTimeout: readTimeout,
+  };
 }
 
 class UndiciTransport implements Transport {
   readonly name = 'undici';
   readonly #options: NormalizedUndiciOptions;
   readonly #dispatcher: Dispatcher;
+  readonly #route: Route;
   /** Whether the dispatcher is ours to close (not injected). */
   readonly #owned: boolean;
   readonly #connectTimeout: number;
-  readonly #agentsByConnectTimeout = new Map<number, Agent>();
+  readonly #agentsByConnectTimeout = new Map<number, { agent: Agent; route: Route }>();
   /** Per-connect-timeout Agents being closed; destroyed if `closeTimeout` runs out. */
   readonly #closingAgents: Agent[] = [];
   /** Evicted Agents still finishing their requests; `close()` waits for them. */
   readonly #retiring = new Set<Promise<void>>();
   #inFlight = 0;
+  /** Told when a buffered request has settled; one function for all of them. */
+  readonly #onSettled = () => this.#settled();
   #drained: (() => void) | undefined;
   #closing: Promise<void> | undefined;
 
@@ -77,44 +114,55 @@ class UndiciTransport implements Transport {
     this.#owned = options.dispatcher === undefined;
     this.#connectTimeout = this.#owned ? options.connectTimeout : UNDICI_DEFAULT_CONNECT_TIMEOUT;
     this.#dispatcher = options.dispatcher ?? createAgent(options, options.connectTimeout);
+    this.#route = this.#routeOf(this.#dispatcher);
   }
 
   async send(request: TransportRequest): Promise<RawResponse> {
-    if (this.#closing) throw new ClosedError('the undici transport');
-    const signal = request.signal;
-    if (signal?.aborted) throw signal.reason;
-    const readTimeout = requestTimeout(request, 'readTimeout', this.#options.readTimeout);
-    const connectTimeout = this.#owned
-      ? requestTimeout(request, 'connectTimeout', this.#connectTimeout)
-      : this.#connectTimeout;
-
-    let headers = request.headers;
-    let body = request.body;
-    if (body instanceof URLSearchParams) {
-      // undici would take it for an iterable of pairs; send it the way fetch does.
-      body = body.toString();
-      if (!hasHeader(headers, 'content-type')) headers = { ...headers, 'content-type': FORM_CONTENT_TYPE };
-    }
-
+    const readTimeout = this.#check(request);
+    const connectTimeout = this.#connectTimeoutOf(request);
+    const options = dispatchOptions(request, readTimeout);
     this.#inFlight++;
     try {
-      const data = await this.#dispatcherFor(connectTimeout).request({
-        origin: request.origin,
-        path: request.path,
-        method: request.method as Dispatcher.HttpMethod,
-        headers,
-        // undici also takes ArrayBuffer and web streams (as async iterables); its types list fewer.
-        body: body as Dispatcher.DispatchOptions['body'],
-        signal,
-        headersTimeout: readTimeout,
-        bodyTimeout: readTimeout,
-      });
+      const data = await this.#routeFor(connectTimeout).streaming.request(options);
       return new UndiciRawResponse(data, request, connectTimeout, readTimeout);
     } catch (error) {
       throw toTransportError(error, request, connectTimeout, readTimeout);
     } finally {
-      if (--this.#inFlight === 0) this.#drained?.();
+      this.#settled();
     }
+  }
+
+  /**
+   * The request on undici's `dispatch`, its body collected by a handler of ours: what a parsed
+   * call needs, at less cost than `request()` and a body stream.
+   */
+  sendBuffered(request: TransportRequest): Promise<BufferedResponse> {
+    let readTimeout: number;
+    let connectTimeout: number;
+    let options: Dispatcher.DispatchOptions;
+    try {
+      readTimeout = this.#check(request);
+      connectTimeout = this.#connectTimeoutOf(request);
+      options = dispatchOptions(request, readTimeout);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const dispatcher = this.#routeFor(connectTimeout).dispatcher;
+    this.#inFlight++;
+    return new Promise<BufferedResponse>((resolve, reject) => {
+      dispatcher.dispatch(
+        options,
+        new BufferingHandler(
+          request,
+          this.#options.maxResponseSize,
+          connectTimeout,
+          readTimeout,
+          resolve,
+          reject,
+          this.#onSettled,
+        ),
+      );
+    });
   }
 
   close(): Promise<void> {
@@ -122,21 +170,48 @@ class UndiciTransport implements Transport {
     return this.#closing;
   }
 
-  #dispatcherFor(connectTimeout: number): Dispatcher {
-    if (connectTimeout === this.#connectTimeout) return this.#dispatcher;
-    let agent = this.#agentsByConnectTimeout.get(connectTimeout);
-    if (agent) return agent;
+  /** Refuses what `send` would reject at once; returns the request's read timeout. */
+  #check(request: TransportRequest): number {
+    if (this.#closing) throw new ClosedError('the undici transport');
+    const signal = request.signal;
+    if (signal?.aborted) throw signal.reason;
+    return requestTimeout(request, 'readTimeout', this.#options.readTimeout);
+  }
+
+  #connectTimeoutOf(request: TransportRequest): number {
+    // An injected dispatcher has its own connect timeout, which a request cannot change.
+    return this.#owned
+      ? requestTimeout(request, 'connectTimeout', this.#connectTimeout)
+      : this.#connectTimeout;
+  }
+
+  #settled(): void {
+    if (--this.#inFlight === 0) this.#drained?.();
+  }
+
+  #routeOf(dispatcher: Dispatcher): Route {
+    return { dispatcher, streaming: limitResponseSize(dispatcher, this.#options.maxResponseSize) };
+  }
+
+  #routeFor(connectTimeout: number): Route {
+    if (connectTimeout === this.#connectTimeout) return this.#route;
+    const known = this.#agentsByConnectTimeout.get(connectTimeout);
+    if (known) return known.route;
     if (this.#agentsByConnectTimeout.size >= MAX_CONNECT_TIMEOUT_AGENTS) {
       // Maps iterate in insertion order: the first entry is the oldest.
-      const [oldest, evicted] = this.#agentsByConnectTimeout.entries().next().value as [number, Agent];
+      const [oldest, evicted] = this.#agentsByConnectTimeout.entries().next().value as [
+        number,
+        { agent: Agent },
+      ];
       this.#agentsByConnectTimeout.delete(oldest);
       // close() lets the evicted Agent's requests in flight finish.
-      const retiring: Promise<void> = evicted.close().finally(() => this.#retiring.delete(retiring));
+      const retiring: Promise<void> = evicted.agent.close().finally(() => this.#retiring.delete(retiring));
       this.#retiring.add(retiring);
     }
-    agent = createAgent(this.#options, connectTimeout);
-    this.#agentsByConnectTimeout.set(connectTimeout, agent);
-    return agent;
+    const agent = createAgent(this.#options, connectTimeout);
+    const route = this.#routeOf(agent);
+    this.#agentsByConnectTimeout.set(connectTimeout, { agent, route });
+    return route;
   }
 
   async #shutdown(): Promise<void> {
@@ -166,7 +241,7 @@ class UndiciTransport implements Transport {
     const closing = [...this.#retiring];
     // An injected dispatcher belongs to whoever built it.
     if (this.#owned) closing.push(this.#dispatcher.close());
-    for (const agent of this.#agentsByConnectTimeout.values()) {
+    for (const { agent } of this.#agentsByConnectTimeout.values()) {
       this.#closingAgents.push(agent);
       closing.push(agent.close());
     }
@@ -176,8 +251,9 @@ class UndiciTransport implements Transport {
 }
 
 /**
- * The default service-caller transport, on undici's `Agent` (one connection pool per origin) and
- * its fast `dispatcher.request()` path.
+ * The default service-caller transport, on undici's `Agent` (one connection pool per origin):
+ * `send` streams through `dispatcher.request()`, `sendBuffered` (parsed calls) reads the body
+ * whole on `dispatcher.dispatch()` with a handler of its own. Both keep to `maxResponseSize`.
  *
  * Errors are the core's: `TimeoutError` (`connect`, or `read` for headers and body gaps),
  * `ConnectionError` (refused, reset, TLS), `InvalidRequestError`, `ClosedError` after `close()`;

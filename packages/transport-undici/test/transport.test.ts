@@ -2,7 +2,12 @@ import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Transport, TransportRequest } from '@service-caller/core';
-import { isConfigError, isInvalidRequestError, isTimeoutError } from '@service-caller/core';
+import {
+  isConfigError,
+  isInvalidRequestError,
+  isResponseTooLargeError,
+  isTimeoutError,
+} from '@service-caller/core';
 import { testTransport } from '@service-caller/testkit';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -187,6 +192,38 @@ testTransport({
         } finally {
           await agent.close();
         }
+      });
+
+      it('keeps an injected dispatcher to maxResponseSize, for send and sendBuffered alike', async () => {
+        let dispatched = 0;
+        const agent = new Agent();
+        const counting = agent.compose((dispatch) => (options, handler) => {
+          dispatched++;
+          return dispatch(options, handler);
+        });
+        const transport = undiciTransport({ dispatcher: counting, maxResponseSize: 1024 });
+        const long = `/${'x'.repeat(1100)}`;
+        try {
+          const streamed = await transport
+            .send(get(server.state.origin, long))
+            .then((res) => res.text())
+            .catch((e: unknown) => e);
+          expect(isResponseTooLargeError(streamed), String(streamed)).toBe(true);
+          const whole = await transport.sendBuffered!(get(server.state.origin, long)).catch(
+            (e: unknown) => e,
+          );
+          expect(isResponseTooLargeError(whole), String(whole)).toBe(true);
+          expect((await transport.sendBuffered!(get(server.state.origin, '/short'))).bodyText()).toBe(
+            'hello GET /short',
+          );
+          expect(dispatched).toBe(3);
+        } finally {
+          await agent.close();
+        }
+      });
+
+      it.each([0, -1, 1.5, '64'])('refuses maxResponseSize %j with a ConfigError', (value) => {
+        expect(() => undiciTransport({ maxResponseSize: value as number })).toThrow(/maxResponseSize/);
       });
 
       it('applies readTimeout to an injected dispatcher per request', async () => {

@@ -1,5 +1,14 @@
 /** The clients the benchmark compares, in table order. */
-export const CLIENT_IDS = ['raw-undici', 'sc-undici', 'sc-fetch', 'fetch', 'axios', 'got', 'seed'] as const;
+export const CLIENT_IDS = [
+  'raw-undici',
+  'raw-dispatch',
+  'sc-undici',
+  'sc-fetch',
+  'fetch',
+  'axios',
+  'got',
+  'seed',
+] as const;
 
 /** One client's id, as `--clients` spells it. */
 export type ClientId = (typeof CLIENT_IDS)[number];
@@ -21,8 +30,15 @@ export interface ClientInfo {
 export const CLIENTS: Readonly<Record<ClientId, ClientInfo>> = {
   'raw-undici': {
     id: 'raw-undici',
-    label: '1. raw undici {version} (Pool per origin, hand round-robin)',
-    short: 'raw undici {version}',
+    label: '1a. raw undici {version} request (Pool per origin, body.json(), hand round-robin)',
+    short: 'raw undici {version} request',
+    versionOf: 'undici',
+    runtime: 'node',
+  },
+  'raw-dispatch': {
+    id: 'raw-dispatch',
+    label: '1b. raw undici {version} dispatch (Pool per origin, handler collects the body, JSON.parse)',
+    short: 'raw undici {version} dispatch',
     versionOf: 'undici',
     runtime: 'node',
   },
@@ -38,7 +54,12 @@ export const CLIENTS: Readonly<Record<ClientId, ClientInfo>> = {
     short: 'ServiceManager.get (fetch)',
     runtime: 'node',
   },
-  fetch: { id: 'fetch', label: '4. global fetch (Node {version})', short: 'global fetch', runtime: 'node' },
+  fetch: {
+    id: 'fetch',
+    label: '4. global fetch (Node {version}; the undici package as its dispatcher, as in 3)',
+    short: 'global fetch',
+    runtime: 'node',
+  },
   axios: {
     id: 'axios',
     label: '5a. axios {version}',

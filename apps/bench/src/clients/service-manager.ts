@@ -10,7 +10,23 @@ export async function createServiceManagerClient(
   target: UpstreamTarget,
   transport: Transport | undefined,
 ): Promise<BenchClient> {
-  const manager = await ServiceManager.create({
+  const manager = await createBenchManager(target, transport);
+  const path = target.path;
+  return {
+    call: () => manager.get(SERVICE_NAME, path),
+    async close() {
+      await manager.close();
+      await transport?.close();
+    },
+  };
+}
+
+/** The manager itself: static registry of the upstream, round_robin, Logging (off) + Auth. */
+export function createBenchManager(
+  target: Pick<UpstreamTarget, 'host' | 'ports'>,
+  transport: Transport | undefined,
+): Promise<ServiceManager> {
+  return ServiceManager.create({
     config: {
       serviceCaller: { lbType: 'round_robin' },
       appRegistry: {
@@ -23,12 +39,4 @@ export async function createServiceManagerClient(
     ],
     ...(transport === undefined ? {} : { transport }),
   });
-  const path = target.path;
-  return {
-    call: () => manager.get(SERVICE_NAME, path),
-    async close() {
-      await manager.close();
-      await transport?.close();
-    },
-  };
 }

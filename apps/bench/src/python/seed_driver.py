@@ -2,7 +2,8 @@
 
 Run by the harness with the venv's Python. Reads the run's settings from the BENCH_CHILD_CONFIG
 environment variable (JSON), prints one `BENCH_RESULT <json>` line (or `BENCH_ERROR <message>`)
-and exits. It exits as soon as its stdin closes, so it never outlives the harness.
+and, after a result, waits for the harness to read its CPU time from /proc. It exits as soon as
+its stdin closes, so it never outlives the harness.
 
 The seed discovers instances through Nacos only. Here its discovery is patched: StaticDiscovery
 implements the seed's own IServiceDiscovery interface and answers with the same upstream instances
@@ -182,10 +183,18 @@ async def main() -> dict:
     return run
 
 
+RESULT_LINGER_SECONDS = 30  # as the Node clients: wait for the harness to read /proc, then go
+
+
 if __name__ == "__main__":
     try:
         result = asyncio.run(main())
+        # Our own count of the whole process's CPU, taken last: the harness compares the kernel's with it.
+        result["processCpuUs"] = cpu_seconds() * 1e6
         sys.stdout.write(RESULT_PREFIX + json.dumps(result) + "\n")
+        sys.stdout.flush()
+        # Idle until the harness closes our stdin (the watching thread then exits), or at most this long.
+        time.sleep(RESULT_LINGER_SECONDS)
         code = 0
     except Exception as error:  # noqa: BLE001 - reported to the harness as one line
         sys.stdout.write(ERROR_PREFIX + f"{type(error).__name__}: {error}".replace("\n", " ") + "\n")

@@ -3,6 +3,7 @@ import type { LoadBalancer } from '../contracts/balancer.js';
 import type { ServiceInstance } from '../contracts/instance.js';
 import { isServiceUnavailableError, ServiceUnavailableError } from '../errors/index.js';
 import * as exported from './index.js';
+import { pickContext } from './pick-context.js';
 import { random } from './random.js';
 import { roundRobin } from './round-robin.js';
 import { weightedRandom } from './weighted-random.js';
@@ -35,14 +36,19 @@ function caught(action: () => unknown): unknown {
 }
 
 describe('balancers/index', () => {
-  it('exports the factories, createLoadBalancer and seededRandom', () => {
+  it('exports the factories, createLoadBalancer, the registry, pickContext and seededRandom', () => {
     expect(Object.keys(exported).sort()).toEqual([
       'LOAD_BALANCER_TYPES',
       'createLoadBalancer',
+      'isLoadBalancerName',
       'isLoadBalancerType',
+      'loadBalancerNames',
+      'pickContext',
       'random',
+      'registerLoadBalancer',
       'roundRobin',
       'seededRandom',
+      'unregisterLoadBalancer',
       'weightedRandom',
       'weightedRoundRobin',
     ]);
@@ -50,7 +56,7 @@ describe('balancers/index', () => {
 });
 
 describe.each(strategies)('%s', (name, create) => {
-  const ctx = { serviceName: 'orders' };
+  const ctx = pickContext('orders');
 
   it('reports its config name', () => {
     expect(create().name).toBe(name);
@@ -108,8 +114,8 @@ describe.each(strategies)('%s', (name, create) => {
     const orders = range('o', 3);
     const users = range('u', 2);
     for (let k = 0; k < 300; k++) {
-      expect(balancer.pick(orders, { serviceName: 'orders' }).instance.id).toMatch(/^o/);
-      expect(balancer.pick(users, { serviceName: 'users' }).instance.id).toMatch(/^u/);
+      expect(balancer.pick(orders, pickContext('orders')).instance.id).toMatch(/^o/);
+      expect(balancer.pick(users, pickContext('users')).instance.id).toMatch(/^u/);
     }
   });
 

@@ -1,7 +1,20 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { LoadBalancer } from '../contracts/balancer.js';
 import type { ServiceInstance } from '../contracts/instance.js';
 import { ConfigError, isConfigError } from '../errors/index.js';
-import { createLoadBalancer, isLoadBalancerType, LOAD_BALANCER_TYPES } from './create-load-balancer.js';
+import {
+  createLoadBalancer,
+  isLoadBalancerName,
+  isLoadBalancerType,
+  LOAD_BALANCER_TYPES,
+} from './create-load-balancer.js';
+import {
+  type LoadBalancerFactory,
+  loadBalancerNames,
+  registerLoadBalancer,
+  unregisterLoadBalancer,
+} from './load-balancer-registry.js';
+import { pickContext } from './pick-context.js';
 
 function caught(action: () => unknown): ConfigError {
   try {
@@ -30,9 +43,9 @@ describe('createLoadBalancer', () => {
       metadata: {},
     }));
     const first = createLoadBalancer('round_robin');
-    expect(first.pick(instances, { serviceName: 's' }).instance.id).toBe('a');
-    expect(createLoadBalancer('round_robin').pick(instances, { serviceName: 's' }).instance.id).toBe('a');
-    expect(first.pick(instances, { serviceName: 's' }).instance.id).toBe('b');
+    expect(first.pick(instances, pickContext('s')).instance.id).toBe('a');
+    expect(createLoadBalancer('round_robin').pick(instances, pickContext('s')).instance.id).toBe('a');
+    expect(first.pick(instances, pickContext('s')).instance.id).toBe('b');
   });
 
   it('tells names it accepts apart from others', () => {
@@ -74,5 +87,68 @@ describe('createLoadBalancer', () => {
     expect(caught(() => createLoadBalancer(undefined as unknown as string)).found).toBe('undefined');
     expect(caught(() => createLoadBalancer(null as unknown as string)).found).toBe('null');
     expect(caught(() => createLoadBalancer('x'.repeat(500))).found).toBe(`'${'x'.repeat(60)}...'`);
+  });
+});
+
+describe('registerLoadBalancer', () => {
+  const firstHealthy: LoadBalancerFactory = () => ({
+    name: 'first_healthy',
+    pick: (instances) => ({ instance: instances.find((i) => i.healthy)! }),
+  });
+
+  afterEach(() => {
+    unregisterLoadBalancer('first_healthy');
+    unregisterLoadBalancer('broken');
+  });
+
+  it('makes a registered name known to createLoadBalancer, isLoadBalancerName and loadBalancerNames', () => {
+    expect(isLoadBalancerName('first_healthy')).toBe(false);
+    registerLoadBalancer('first_healthy', firstHealthy);
+    // The same factory again (a module evaluated twice by a test runner) changes nothing.
+    registerLoadBalancer('first_healthy', firstHealthy);
+    expect(createLoadBalancer('first_healthy').name).toBe('first_healthy');
+    expect(isLoadBalancerName('first_healthy')).toBe(true);
+    expect(isLoadBalancerType('first_healthy')).toBe(false);
+    expect(loadBalancerNames()).toEqual([...LOAD_BALANCER_TYPES, 'first_healthy']);
+    expect(unregisterLoadBalancer('first_healthy')).toBe(true);
+    expect(isLoadBalancerName('first_healthy')).toBe(false);
+  });
+
+  it('suggests a registered name for a near miss and lists it among the valid ones', () => {
+    registerLoadBalancer('first_healthy', firstHealthy);
+    const error = caught(() =>
+      createLoadBalancer('first-healthy', { file: 'application.yaml', keyPath: 'service-caller.lb-type' }),
+    );
+    expect(error.message).toBe(
+      "application.yaml: service-caller.lb-type: expected one of round_robin, random, weight_random, weight_round_robin, first_healthy, found 'first-healthy' (did you mean 'first_healthy'?)",
+    );
+  });
+
+  it.each([
+    ['Least-Request', 'name', 'lower-case words joined by underscores'],
+    ['', 'name', 'lower-case words joined by underscores'],
+    ['round_robin', 'name', 'a name other than the built-in ones'],
+  ])('refuses the name %j', (name, keyPath, expected) => {
+    const error = caught(() => registerLoadBalancer(name, firstHealthy));
+    expect([error.file, error.keyPath]).toEqual(['<registerLoadBalancer>', keyPath]);
+    expect(error.expected).toContain(expected);
+  });
+
+  it('refuses a factory that is no function, and a name another factory holds', () => {
+    expect(caught(() => registerLoadBalancer('broken', {} as LoadBalancerFactory)).keyPath).toBe(
+      "'broken'.factory",
+    );
+    registerLoadBalancer('first_healthy', firstHealthy);
+    const error = caught(() => registerLoadBalancer('first_healthy', () => firstHealthy()));
+    expect(error.message).toContain("'first_healthy', registered by another factory");
+    expect(createLoadBalancer('first_healthy').name).toBe('first_healthy');
+  });
+
+  it('refuses, when the balancer is made, a factory that returns no balancer', () => {
+    registerLoadBalancer('broken', () => ({ name: 'broken' }) as unknown as LoadBalancer);
+    const error = caught(() => createLoadBalancer('broken'));
+    expect(error.expected).toBe(
+      "the factory registered as 'broken' to return a LoadBalancer (an object with pick)",
+    );
   });
 });

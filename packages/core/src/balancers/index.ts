@@ -1,4 +1,17 @@
-export { createLoadBalancer, isLoadBalancerType, LOAD_BALANCER_TYPES } from './create-load-balancer.js';
+export {
+  createLoadBalancer,
+  isLoadBalancerName,
+  isLoadBalancerType,
+  LOAD_BALANCER_TYPES,
+  type LoadBalancerNameSource,
+} from './create-load-balancer.js';
+export {
+  type LoadBalancerFactory,
+  loadBalancerNames,
+  registerLoadBalancer,
+  unregisterLoadBalancer,
+} from './load-balancer-registry.js';
+export { pickContext } from './pick-context.js';
 export { random } from './random.js';
 export type { RandomOptions } from './random-source.js';
 export { roundRobin } from './round-robin.js';

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { ServiceInstance } from '../contracts/instance.js';
 import { ConfigError } from '../errors/index.js';
+import { pickContext } from './pick-context.js';
 import { random } from './random.js';
 
-const ctx = { serviceName: 'orders' };
+const ctx = pickContext('orders');
 
 function instance(id: string, weight = 1): ServiceInstance {
   return { id, serviceName: 'orders', host: id, port: 80, weight, healthy: true, metadata: {} };

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ServiceInstance } from '../contracts/instance.js';
+import { pickContext } from './pick-context.js';
 import { roundRobin } from './round-robin.js';
 
-const ctx = { serviceName: 'orders' };
+const ctx = pickContext('orders');
 
 function instance(id: string, weight = 1, healthy = true): ServiceInstance {
   return { id, serviceName: 'orders', host: id, port: 80, weight, healthy, metadata: {} };
@@ -43,11 +44,11 @@ describe('roundRobin', () => {
     const orders = ids('a', 'b', 'c');
     const users = ids('x', 'y', 'z');
     const sequence = [
-      balancer.pick(orders, { serviceName: 'orders' }).instance.id,
-      balancer.pick(users, { serviceName: 'users' }).instance.id,
-      balancer.pick(orders, { serviceName: 'orders' }).instance.id,
-      balancer.pick(orders, { serviceName: 'orders' }).instance.id,
-      balancer.pick(users, { serviceName: 'users' }).instance.id,
+      balancer.pick(orders, pickContext('orders')).instance.id,
+      balancer.pick(users, pickContext('users')).instance.id,
+      balancer.pick(orders, pickContext('orders')).instance.id,
+      balancer.pick(orders, pickContext('orders')).instance.id,
+      balancer.pick(users, pickContext('users')).instance.id,
     ];
     expect(sequence).toEqual(['a', 'x', 'b', 'c', 'y']);
   });

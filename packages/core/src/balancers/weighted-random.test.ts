@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { ServiceInstance } from '../contracts/instance.js';
 import { ConfigError, ServiceUnavailableError } from '../errors/index.js';
 import { AliasTable } from './alias-table.js';
+import { pickContext } from './pick-context.js';
 import { seededRandom } from './seeded-random.js';
 import { weightedRandom } from './weighted-random.js';
 
-const ctx = { serviceName: 'orders' };
+const ctx = pickContext('orders');
 
 function instance(id: string, weight: number, healthy = true): ServiceInstance {
   return { id, serviceName: 'orders', host: id, port: 80, weight, healthy, metadata: {} };

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { ServiceInstance } from '../contracts/instance.js';
 import { ServiceUnavailableError } from '../errors/index.js';
+import { pickContext } from './pick-context.js';
 import { seededRandom } from './seeded-random.js';
 import { weightedRoundRobin } from './weighted-round-robin.js';
 
-const ctx = { serviceName: 'orders' };
+const ctx = pickContext('orders');
 
 function instance(id: string, weight: number, healthy = true): ServiceInstance {
   return { id, serviceName: 'orders', host: id, port: 80, weight, healthy, metadata: {} };
@@ -62,7 +63,7 @@ describe('weightedRoundRobin', () => {
         ['orders', orders],
         ['users', users],
       ] as const) {
-        seen[serviceName]!.push(balancer.pick(instances, { serviceName }).instance.id);
+        seen[serviceName]!.push(balancer.pick(instances, pickContext(serviceName)).instance.id);
       }
     }
     expect(seen.orders!.join(' ')).toBe('a a b a c a a');

@@ -1,2 +1,3 @@
+export { runAfterAttempt, runBeforeAttempt } from './attempt-stages.js';
 export { InterceptorChain } from './interceptor-chain.js';
 export { runAfterResponse, runBeforeRequest, runHandleException } from './run-stages.js';

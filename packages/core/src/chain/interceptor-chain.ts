@@ -1,7 +1,7 @@
 import type { ServiceInterceptor } from '../contracts/interceptor.js';
 import { ConfigError } from '../errors/index.js';
 
-const HOOKS = ['beforeRequest', 'afterResponse', 'handleException'] as const;
+const HOOKS = ['beforeRequest', 'afterResponse', 'handleException', 'beforeAttempt', 'afterAttempt'] as const;
 
 /**
  * The ordered, copy-on-write list of interceptors.
@@ -20,6 +20,7 @@ const HOOKS = ['beforeRequest', 'afterResponse', 'handleException'] as const;
  */
 export class InterceptorChain {
   #list: readonly ServiceInterceptor[] = Object.freeze([]);
+  #attemptHooks: readonly ServiceInterceptor[] | undefined = undefined;
 
   /** Builds a chain from `interceptors`, added one by one (duplicates by name ignored). */
   constructor(interceptors: readonly ServiceInterceptor[] = []) {
@@ -37,6 +38,15 @@ export class InterceptorChain {
   /** The interceptors in run order. Frozen; the same array until the next change. */
   get snapshot(): readonly ServiceInterceptor[] {
     return this.#list;
+  }
+
+  /**
+   * The interceptors that have a per-attempt hook (`beforeAttempt`, `afterAttempt`), in run
+   * order, or `undefined` when none has: then an attempt skips the per-attempt stages (and the
+   * copy of the headers `beforeAttempt` gets) altogether. Changes with `snapshot`.
+   */
+  get attemptHooks(): readonly ServiceInterceptor[] | undefined {
+    return this.#attemptHooks;
   }
 
   /** Number of interceptors. */
@@ -64,7 +74,7 @@ export class InterceptorChain {
     }
     const next = list.slice();
     next.splice(at, 0, interceptor);
-    this.#list = Object.freeze(next);
+    this.#replace(next);
     return true;
   }
 
@@ -75,13 +85,21 @@ export class InterceptorChain {
     if (at < 0) return false;
     const next = list.slice();
     next.splice(at, 1);
-    this.#list = Object.freeze(next);
+    this.#replace(next);
     return true;
   }
 
   /** Removes every interceptor. Calls in flight keep the list they started with. */
   clear(): void {
-    if (this.#list.length !== 0) this.#list = Object.freeze([]);
+    if (this.#list.length !== 0) this.#replace([]);
+  }
+
+  #replace(next: ServiceInterceptor[]): void {
+    this.#list = Object.freeze(next);
+    const withAttemptHooks = next.filter(
+      (interceptor) => interceptor.beforeAttempt !== undefined || interceptor.afterAttempt !== undefined,
+    );
+    this.#attemptHooks = withAttemptHooks.length === 0 ? undefined : Object.freeze(withAttemptHooks);
   }
 }
 

@@ -1,6 +1,7 @@
 import type { RequestContext } from '../contracts/context.js';
 import type { ServiceInterceptor } from '../contracts/interceptor.js';
 import type { Logger } from '../contracts/logger.js';
+import { withoutQuery } from '../http/url.js';
 
 /*
  * The three stages run synchronously for as long as hooks return plain values and switch to an
@@ -11,7 +12,8 @@ import type { Logger } from '../contracts/logger.js';
 
 type Stage = 'afterResponse' | 'handleException';
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
+/** Whether a hook returned something to wait for. */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return value !== undefined && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
@@ -145,8 +147,20 @@ function undo(
 ): void {
   ctx.error = error;
   ctx.result = result;
+  logHookFailure(logger, interceptor, stage, ctx, thrown, "; the call's outcome is kept");
+}
+
+/** Logs a hook's throw. A broken logger must not turn a logged hook failure into a failed call. */
+export function logHookFailure(
+  logger: Logger,
+  interceptor: ServiceInterceptor,
+  stage: string,
+  ctx: RequestContext,
+  thrown: unknown,
+  consequence = '; ignored',
+): void {
   try {
-    logger.error(`interceptor '${interceptor.name}' threw in ${stage}; the call's outcome is kept`, {
+    logger.error(`interceptor '${interceptor.name}' threw in ${stage}${consequence}`, {
       interceptor: interceptor.name,
       stage,
       serviceName: ctx.serviceName,
@@ -156,11 +170,6 @@ function undo(
       error: thrown,
     });
   } catch {
-    // A broken logger must not turn a logged interceptor failure into a failed call.
+    // Nothing left to tell.
   }
-}
-
-function withoutQuery(path: string): string {
-  const at = path.indexOf('?');
-  return at < 0 ? path : path.slice(0, at);
 }

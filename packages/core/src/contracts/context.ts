@@ -1,7 +1,38 @@
 import type { Pick } from './balancer.js';
 import type { ServiceInstance } from './instance.js';
 import type { CallOptions, HttpMethod } from './request.js';
-import type { RawResponse } from './transport.js';
+import type { OutgoingHeaders, RawResponse } from './transport.js';
+
+/**
+ * One attempt of a call: which instance it went to and how it ended. The same object is handed
+ * to the per-attempt interceptor hooks (`beforeAttempt`, `afterAttempt`) and kept in
+ * `RequestContext.attempts`; its outcome fields are those the balancer's `done()` receives.
+ */
+export interface CallAttempt {
+  /** 1-based number of the attempt within its call. */
+  readonly number: number;
+  readonly instance: ServiceInstance;
+  /** The attempt's full URL (query string included: strip it before logging). */
+  readonly url: string;
+  /** `performance.now()` when the attempt started, right after the pick. */
+  readonly startTime: number;
+  /**
+   * `performance.now()` when the attempt ended: its body arrived whole (a parsed call), was read
+   * or disposed by the caller (a raw call), or it failed. `undefined` while it runs.
+   */
+  readonly endTime: number | undefined;
+  /**
+   * The request headers this attempt sends. In `beforeAttempt` they are this attempt's own copy,
+   * which the hook may change (a trace header per attempt); read them only, everywhere else.
+   */
+  readonly headers: OutgoingHeaders;
+  /** The response's status, once a response arrived. */
+  readonly status: number | undefined;
+  /** Why the attempt failed, once it ended; see `AttemptOutcome.error` (a 4xx is no failure). */
+  readonly error: unknown;
+  /** `endTime - startTime` in milliseconds; `undefined` while the attempt runs. */
+  readonly latencyMs: number | undefined;
+}
 
 /**
  * The state of one call, handed to every interceptor stage. One call may make several attempts
@@ -27,6 +58,14 @@ export interface RequestContext {
   // Known after an instance is selected.
   /** 1-based number of the current attempt. 0 before the first attempt. */
   attempt: number;
+  /**
+   * The attempts made so far, oldest first; the last one may still be running (a raw call's
+   * attempt ends when its body has been read or disposed). Empty before the first attempt.
+   * Built when read, not per call.
+   */
+  readonly attempts: readonly CallAttempt[];
+  /** The instances of the attempts before the current one (what a balancer's `PickContext` sees). */
+  readonly triedInstances: readonly ServiceInstance[];
   selectedInstance: ServiceInstance | undefined;
   /** The balancer's pick for the current attempt (carries the optional `done` callback). */
   pick: Pick | undefined;

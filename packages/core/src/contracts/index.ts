@@ -1,12 +1,21 @@
-export type { AttemptOutcome, LoadBalancer, LoadBalancerType, Pick, PickContext } from './balancer.js';
+export type {
+  AttemptOutcome,
+  LoadBalancer,
+  LoadBalancerName,
+  LoadBalancerType,
+  Pick,
+  PickContext,
+} from './balancer.js';
 export type { ConfigDocument, ConfigSource } from './config-source.js';
-export type { RequestContext } from './context.js';
+export type { CallAttempt, RequestContext } from './context.js';
 export type { InstancesListener, ServiceDiscovery, ServiceRegistrar, ServiceRegistry } from './discovery.js';
+export type { InstanceFilter } from './filter.js';
 export type { InstanceRegistration, ServiceInstance } from './instance.js';
 export type { ServiceInterceptor } from './interceptor.js';
 export type { Logger } from './logger.js';
 export type { CallOptions, HttpMethod, QueryParams } from './request.js';
 export type {
+  BufferedResponse,
   IncomingHeaders,
   OutgoingHeaders,
   RawResponse,
@@ -14,3 +23,4 @@ export type {
   Transport,
   TransportRequest,
 } from './transport.js';
+export { DEFAULT_MAX_RESPONSE_SIZE } from './transport.js';

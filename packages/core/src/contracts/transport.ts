@@ -4,6 +4,15 @@ export type OutgoingHeaders = Record<string, string>;
 /** Response headers: lower-case names; a repeated header (set-cookie) is an array. */
 export type IncomingHeaders = Readonly<Record<string, string | string[] | undefined>>;
 
+/**
+ * The size cap transports apply to a response body unless told otherwise: 64 MiB. Far above
+ * what a JSON API returns, far below what would exhaust a Node process's heap once parsed (a
+ * parsed JSON value takes several times its text); a body past it fails with
+ * `ResponseTooLargeError` and its connection is dropped. `service-caller.max-response-size`
+ * (the transports' `maxResponseSize`) changes it.
+ */
+export const DEFAULT_MAX_RESPONSE_SIZE = 64 * 1024 * 1024;
+
 /** A body the transports know how to send. */
 export type RequestBody = string | Uint8Array | ArrayBuffer | URLSearchParams | ReadableStream<Uint8Array>;
 
@@ -47,14 +56,42 @@ export interface RawResponse extends AsyncDisposable {
 }
 
 /**
+ * A response whose body the transport has already read whole (`Transport.sendBuffered`). The
+ * bytes are in `bodyBytes`; as a `RawResponse` it is already used (`bodyUsed` is true, the
+ * readers refuse with `InvalidRequestError`, `dispose()` does nothing), which is how the engine
+ * hands a parsed call's response to interceptors.
+ */
+export interface BufferedResponse extends RawResponse {
+  /** The whole body; empty when there was none. */
+  readonly bodyBytes: Uint8Array;
+  /** `bodyBytes` decoded as UTF-8 (a leading byte order mark dropped, as `fetch`'s `text()` does). */
+  bodyText(): string;
+  /**
+   * One header's value (the first, for a repeated one), `name` in lower case, without building
+   * `headers`: the engine reads the content type this way.
+   */
+  header(name: string): string | undefined;
+}
+
+/**
  * Sends HTTP requests. Errors are the core's typed errors: `TimeoutError` (phase `connect` or
- * `read`), `ConnectionError` (refused, reset, TLS failure), and an `AbortError`-named
- * `DOMException` reason passed through unchanged when `signal` aborts.
+ * `read`), `ConnectionError` (refused, reset, TLS failure), `ResponseTooLargeError` (a body over
+ * the transport's size cap), and an `AbortError`-named `DOMException` reason passed through
+ * unchanged when `signal` aborts.
  */
 export interface Transport {
   /** `undici`, `fetch`, ... for errors and logs. */
   readonly name: string;
+  /** Sends `request` and resolves when the headers have arrived, with the body still to be read. */
   send(request: TransportRequest): Promise<RawResponse>;
+  /**
+   * Optional: sends `request` and resolves once the whole body has been read, for callers that
+   * want the body parsed rather than streamed. The engine uses it for parsed calls when the
+   * transport has it and `send` otherwise, so a transport without it works unchanged; one with it
+   * can skip building a stream per call. Same errors as `send`, reading errors included; the size
+   * cap rejects with `ResponseTooLargeError` and drops the connection.
+   */
+  sendBuffered?(request: TransportRequest): Promise<BufferedResponse>;
   /** Waits for requests in flight, then closes pooled connections. Idempotent. */
   close(): Promise<void>;
 }

@@ -1,15 +1,23 @@
 import type { Pick } from '../contracts/balancer.js';
-import type { RequestContext } from '../contracts/context.js';
+import type { CallAttempt, RequestContext } from '../contracts/context.js';
 import type { ServiceInstance } from '../contracts/instance.js';
+import type { ServiceInterceptor } from '../contracts/interceptor.js';
 import type { CallOptions, HttpMethod } from '../contracts/request.js';
 import type { OutgoingHeaders, RawResponse, RequestBody } from '../contracts/transport.js';
+import { InvalidRequestError } from '../errors/index.js';
+import { AttemptRecord } from './attempt-record.js';
+import { originOf } from './origin.js';
 import { validateMethod, validateOptions, validatePath, validateServiceName } from './validate.js';
+
+const NO_ATTEMPTS: readonly CallAttempt[] = Object.freeze([]);
+const NO_INSTANCES: readonly ServiceInstance[] = Object.freeze([]);
 
 /**
  * The engine's `RequestContext`: one object per call, every field present from the start so all
  * calls share one object shape. Besides the contract's fields it carries the call's prepared
  * request (the `request*` fields), filled once per call after `beforeRequest` and reused by each
- * attempt.
+ * attempt. The attempts are kept as records; the arrays `attempts` and `triedInstances` are built
+ * only when read (a call that makes one attempt and whose interceptors never look builds none).
  * @internal
  */
 export class CallContext implements RequestContext {
@@ -47,7 +55,18 @@ export class CallContext implements RequestContext {
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
   timeoutMs = 0;
 
+  /** A raw call's response (a `TrackedResponse`) whose body has not been read or disposed yet. */
+  bodyPending = false;
+  /** The call's interceptors that have per-attempt hooks, or `undefined` (see `InterceptorChain.attemptHooks`). */
+  attemptHooks: readonly ServiceInterceptor[] | undefined = undefined;
+  /** The current (last) attempt. */
+  current: AttemptRecord | undefined = undefined;
+
   #attributes: Record<string, unknown> | undefined = undefined;
+  /** The attempts before the current one; `undefined` until a second attempt starts. */
+  #earlier: AttemptRecord[] | undefined = undefined;
+  #attemptsView: readonly CallAttempt[] | undefined = undefined;
+  #triedView: readonly ServiceInstance[] | undefined = undefined;
 
   constructor(method: HttpMethod, serviceName: string, path: string, options: CallOptions, raw: boolean) {
     this.method = method;
@@ -66,6 +85,35 @@ export class CallContext implements RequestContext {
   get attributes(): Record<string, unknown> {
     if (this.#attributes === undefined) this.#attributes = {};
     return this.#attributes;
+  }
+
+  get attempts(): readonly CallAttempt[] {
+    const current = this.current;
+    if (current === undefined) return NO_ATTEMPTS;
+    if (this.#attemptsView === undefined) {
+      const earlier = this.#earlier;
+      this.#attemptsView = Object.freeze(earlier === undefined ? [current] : [...earlier, current]);
+    }
+    return this.#attemptsView;
+  }
+
+  get triedInstances(): readonly ServiceInstance[] {
+    const earlier = this.#earlier;
+    if (earlier === undefined) return NO_INSTANCES;
+    if (this.#triedView === undefined) this.#triedView = Object.freeze(earlier.map((r) => r.instance));
+    return this.#triedView;
+  }
+
+  /** Makes `record` the current attempt; the one before it, if any, joins the earlier ones. */
+  beginAttempt(record: AttemptRecord): void {
+    const previous = this.current;
+    if (previous !== undefined) {
+      if (this.#earlier === undefined) this.#earlier = [previous];
+      else this.#earlier.push(previous);
+      this.#triedView = undefined;
+    }
+    this.current = record;
+    this.#attemptsView = undefined;
   }
 }
 
@@ -104,4 +152,44 @@ export function createRequestContext(init: RequestContextInit): RequestContext {
   validatePath(path, method, serviceName);
   validateOptions(options, method, serviceName, 'options');
   return new CallContext(method, serviceName, path, copyOptions(options), raw);
+}
+
+/**
+ * Starts an attempt on a context made by `createRequestContext`, as the engine does once the
+ * balancer has picked `instance`: `attempt` counts up, `selectedInstance`, `pick` and
+ * `resolvedUrl` are set, and the returned attempt (with its own copy of the call's headers, as
+ * `beforeAttempt` gets it) joins `ctx.attempts`. For running per-attempt hooks outside the
+ * engine, as `@service-caller/testkit`'s `testInterceptor` does; end it with `finishAttempt`.
+ * Throws `InvalidRequestError` for a context the engine did not make.
+ */
+export function startAttempt(ctx: RequestContext, instance: ServiceInstance): CallAttempt {
+  if (!(ctx instanceof CallContext)) {
+    throw new InvalidRequestError('startAttempt needs a context made by createRequestContext');
+  }
+  ctx.attempt++;
+  const protocol = ctx.protocol;
+  const url = originOf(protocol, instance) + ctx.path;
+  ctx.selectedInstance = instance;
+  ctx.pick = { instance };
+  ctx.resolvedUrl = url;
+  const record = new AttemptRecord(ctx.attempt, instance, url, { ...ctx.options.headers });
+  ctx.beginAttempt(record);
+  return record;
+}
+
+/**
+ * Ends an attempt made by `startAttempt` with its outcome (`status` when a response arrived,
+ * `error` when it failed; see `AttemptOutcome`). Throws `InvalidRequestError` for an attempt
+ * that `startAttempt` did not make or that has already ended.
+ */
+export function finishAttempt(
+  attempt: CallAttempt,
+  outcome: { status?: number; error?: unknown } = {},
+): void {
+  if (!(attempt instanceof AttemptRecord) || attempt.ended) {
+    throw new InvalidRequestError(
+      'finishAttempt needs an attempt made by startAttempt that has not ended yet',
+    );
+  }
+  attempt.end(outcome.status, outcome.error);
 }

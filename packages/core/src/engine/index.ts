@@ -1,4 +1,9 @@
 export { createCallEngine } from './call-engine.js';
-export { createRequestContext, type RequestContextInit } from './context.js';
+export {
+  createRequestContext,
+  finishAttempt,
+  type RequestContextInit,
+  startAttempt,
+} from './context.js';
 export { consoleLogger, type LogLevel, silentLogger } from './logger.js';
 export { isResponseParseError, parseBody, ResponseParseError } from './parse-body.js';

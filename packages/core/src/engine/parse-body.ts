@@ -1,5 +1,6 @@
-import type { IncomingHeaders, RawResponse } from '../contracts/transport.js';
+import type { BufferedResponse, IncomingHeaders, RawResponse } from '../contracts/transport.js';
 import { ServiceCallerError } from '../errors/index.js';
+import { withoutQuery } from '../http/url.js';
 
 /**
  * A response body announced as JSON (`application/json`, `*+json`) could not be parsed.
@@ -35,11 +36,6 @@ export class ResponseParseError extends ServiceCallerError {
 export const isResponseParseError = (e: unknown): e is ResponseParseError =>
   typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'SC_ERR_RESPONSE_PARSE';
 
-function withoutQuery(url: string): string {
-  const at = url.indexOf('?');
-  return at < 0 ? url : url.slice(0, at);
-}
-
 function header(headers: IncomingHeaders, name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
@@ -66,6 +62,53 @@ function isJson(type: string): boolean {
 }
 
 /**
+ * How a response's body is to be read, decided from the method, status and headers alone.
+ * @internal
+ */
+export const BodyKind = {
+  /** No body: HEAD, 204, 304 or `content-length: 0`. */
+  None: 0,
+  /** `application/json` or `*+json`. */
+  Json: 1,
+  /** `text/*` in UTF-8 (no charset, or utf-8). */
+  Utf8Text: 2,
+  /** `text/*` in another charset. */
+  CharsetText: 3,
+  /** Anything else, a missing content type included. */
+  Bytes: 4,
+} as const;
+
+/** One of the {@link BodyKind} values. @internal */
+export type BodyKind = (typeof BodyKind)[keyof typeof BodyKind];
+
+/**
+ * How `response`'s body is to be read. `method` HEAD means no body whatever the headers say.
+ * @internal
+ */
+export function bodyKind(response: RawResponse, method: string | undefined): BodyKind {
+  const { status, headers } = response;
+  if (method === 'HEAD' || status === 204 || status === 304 || header(headers, 'content-length') === '0') {
+    return BodyKind.None;
+  }
+  return bodyKindOfType(header(headers, 'content-type'));
+}
+
+/**
+ * How a body of `contentType` is to be read. For a body already read whole no other header is
+ * needed: an empty one parses to `undefined` whatever its kind.
+ * @internal
+ */
+export function bodyKindOfType(contentType: string | undefined): BodyKind {
+  const type = mediaType(contentType);
+  if (isJson(type)) return BodyKind.Json;
+  if (!type.startsWith('text/')) return BodyKind.Bytes;
+  const charset = charsetOf(contentType!);
+  return charset === undefined || charset === 'utf-8' || charset === 'utf8'
+    ? BodyKind.Utf8Text
+    : BodyKind.CharsetText;
+}
+
+/**
  * Reads and parses a response body by its content type:
  *
  * - `application/json` and `*+json` -> the parsed JSON value; invalid JSON -> `ResponseParseError`
@@ -76,72 +119,84 @@ function isJson(type: string): boolean {
  * The body is consumed (or disposed when it is known to be empty).
  */
 export function parseBody(response: RawResponse): Promise<unknown> {
-  return readBody(response, undefined, false);
+  return readBody(response, bodyKind(response, undefined), false);
 }
 
 /**
- * The media type of `response`'s body when it is to be read and parsed as JSON: a JSON content
- * type on a response that can have a body. `undefined` otherwise, `readBody` then decides. Lets
- * the engine read the common JSON body without one more async step.
+ * Parses the text of a JSON body: `undefined` when empty; invalid JSON is `ResponseParseError`,
+ * or the text itself when `lenient` (the body of an `HttpStatusError`).
  * @internal
  */
-export function jsonBodyType(response: RawResponse, method: string | undefined): string | undefined {
-  const { status, headers } = response;
-  if (method === 'HEAD' || status === 204 || status === 304 || header(headers, 'content-length') === '0') {
-    return undefined;
-  }
-  const type = mediaType(header(headers, 'content-type'));
-  return isJson(type) ? type : undefined;
-}
-
-/**
- * Parses the text of a JSON body (`type` is its media type): `undefined` when empty; invalid JSON
- * is `ResponseParseError`, or the text itself when `lenient`.
- * @internal
- */
-export function parseJsonText(text: string, response: RawResponse, type: string, lenient: boolean): unknown {
+export function parseJsonText(text: string, response: RawResponse, lenient: boolean): unknown {
   if (text.length === 0) return undefined;
   try {
     return JSON.parse(text);
   } catch (error) {
     if (lenient) return text;
     throw new ResponseParseError(
-      { status: response.status, url: response.url, contentType: type, text },
+      {
+        status: response.status,
+        url: response.url,
+        contentType: mediaType(header(response.headers, 'content-type')),
+        text,
+      },
       { cause: error },
     );
   }
 }
 
 /**
- * `parseBody` as the engine uses it: `method` HEAD means no body whatever the headers say, and
- * `lenient` turns invalid JSON into its text (for the body of an `HttpStatusError`).
+ * `parseBody` as the engine uses it, for a body of `kind` (see {@link bodyKind}); `lenient`
+ * turns invalid JSON into its text.
  * @internal
  */
-export async function readBody(
-  response: RawResponse,
-  method: string | undefined,
-  lenient: boolean,
-): Promise<unknown> {
-  const { status, headers } = response;
-  if (method === 'HEAD' || status === 204 || status === 304 || header(headers, 'content-length') === '0') {
-    if (!response.bodyUsed) await response.dispose();
-    return undefined;
+export async function readBody(response: RawResponse, kind: BodyKind, lenient: boolean): Promise<unknown> {
+  switch (kind) {
+    case BodyKind.None:
+      if (!response.bodyUsed) await response.dispose();
+      return undefined;
+    case BodyKind.Json:
+      return parseJsonText(await response.text(), response, lenient);
+    case BodyKind.Utf8Text:
+      return textOrUndefined(await response.text());
+    case BodyKind.CharsetText:
+      return textOrUndefined(decode(await response.bytes(), charsetIn(response)));
+    default:
+      return bytesOrUndefined(await response.bytes());
   }
-  const contentType = header(headers, 'content-type');
-  const type = mediaType(contentType);
-  if (isJson(type)) return parseJsonText(await response.text(), response, type, lenient);
-  if (type.startsWith('text/')) {
-    const charset = charsetOf(contentType!);
-    let text: string;
-    if (charset === undefined || charset === 'utf-8' || charset === 'utf8') {
-      text = await response.text();
-    } else {
-      text = decode(await response.bytes(), charset);
-    }
-    return text.length === 0 ? undefined : text;
+}
+
+/**
+ * `readBody` for a body the transport has already read whole: no await at all.
+ * @internal
+ */
+export function parseBufferedBody(response: BufferedResponse, kind: BodyKind, lenient: boolean): unknown {
+  switch (kind) {
+    case BodyKind.None:
+      return undefined;
+    case BodyKind.Json:
+      return parseJsonText(response.bodyText(), response, lenient);
+    case BodyKind.Utf8Text:
+      return textOrUndefined(response.bodyText());
+    case BodyKind.CharsetText:
+      return textOrUndefined(
+        decode(response.bodyBytes, charsetOf(response.header('content-type') ?? '') ?? 'utf-8'),
+      );
+    default:
+      return bytesOrUndefined(response.bodyBytes);
   }
-  const bytes = await response.bytes();
+}
+
+function textOrUndefined(text: string): string | undefined {
+  return text.length === 0 ? undefined : text;
+}
+
+function bytesOrUndefined(bytes: Uint8Array): Uint8Array | undefined {
   return bytes.byteLength === 0 ? undefined : bytes;
+}
+
+function charsetIn(response: RawResponse): string {
+  return charsetOf(header(response.headers, 'content-type') ?? '') ?? 'utf-8';
 }
 
 function decode(bytes: Uint8Array, charset: string): string {

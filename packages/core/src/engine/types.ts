@@ -1,5 +1,6 @@
 import type { LoadBalancer } from '../contracts/balancer.js';
 import type { ServiceDiscovery } from '../contracts/discovery.js';
+import type { InstanceFilter } from '../contracts/filter.js';
 import type { ServiceInterceptor } from '../contracts/interceptor.js';
 import type { Logger } from '../contracts/logger.js';
 import type { CallOptions, HttpMethod } from '../contracts/request.js';
@@ -13,6 +14,11 @@ export interface CallEngineOptions {
   transport: Transport;
   /** How an instance is chosen. */
   loadBalancer: LoadBalancer;
+  /**
+   * Filters in front of the balancer, run in order on every attempt (see `InstanceFilter`).
+   * @default none
+   */
+  filters?: readonly InstanceFilter[];
   /** Initial interceptors (sorted by `order`, duplicates by name ignored). */
   interceptors?: readonly ServiceInterceptor[];
   /** Where interceptor failures and warnings go. @default a console-backed logger at `warn` */
@@ -21,7 +27,7 @@ export interface CallEngineOptions {
   timeout?: number;
 }
 
-/** The engine behind `ServiceManager`: discovery -> balancer -> URL -> transport -> parse, inside the chain. */
+/** The engine behind `ServiceManager`: discovery -> filters -> balancer -> URL -> transport -> parse, inside the chain. */
 export interface CallEngine {
   /** Runs one call and resolves with the parsed body (see `parseBody`). */
   request(method: HttpMethod, serviceName: string, path: string, options?: CallOptions): Promise<unknown>;

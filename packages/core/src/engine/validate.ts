@@ -1,21 +1,12 @@
 import type { CallOptions, HttpMethod } from '../contracts/request.js';
 import { InvalidRequestError } from '../errors/index.js';
+import { HTTP_METHODS, isHttpMethod } from '../http/methods.js';
 
 /*
  * Validation of what a caller hands the engine. Every check is a few comparisons or one pass
  * over a short string: it runs on every call. Messages name the option and what was found, but
  * never print header values or bodies (they carry tokens).
  */
-
-const METHODS: ReadonlySet<string> = new Set<HttpMethod>([
-  'GET',
-  'POST',
-  'PUT',
-  'DELETE',
-  'PATCH',
-  'HEAD',
-  'OPTIONS',
-]);
 
 /** setTimeout's largest delay; a larger one fires after 1 ms, which would be a silent surprise. */
 export const MAX_TIMEOUT_MS = 2_147_483_647;
@@ -53,11 +44,11 @@ function quote(text: string): string {
 
 /** Checks the method. Throws `InvalidRequestError`. */
 export function validateMethod(method: unknown, serviceName: string): asserts method is HttpMethod {
-  if (typeof method !== 'string' || !METHODS.has(method)) {
+  if (!isHttpMethod(method)) {
     fail(
       String(method),
       serviceName,
-      `method must be one of ${[...METHODS].join(', ')} (upper case), found ${kindOf(method)}`,
+      `method must be one of ${HTTP_METHODS.join(', ')} (upper case), found ${kindOf(method)}`,
     );
   }
 }

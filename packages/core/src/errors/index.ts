@@ -3,6 +3,8 @@
  * on the stable `code` via the `isXxxError` guards. Messages never contain secrets.
  */
 
+import { withoutQuery } from '../http/url.js';
+
 const BRAND = Symbol.for('service-caller.error');
 
 /** The base of every error service-caller throws. */
@@ -65,7 +67,10 @@ export class HttpStatusError extends ServiceCallerError {
   readonly body: unknown;
   readonly serviceName: string;
   readonly method: string;
-  /** The URL the request went to (query string included). */
+  /**
+   * The URL the request went to, without its query string: callers put tokens there, and an
+   * error is logged and shown.
+   */
   readonly url: string;
   constructor(fields: {
     status: number;
@@ -73,10 +78,12 @@ export class HttpStatusError extends ServiceCallerError {
     body: unknown;
     serviceName: string;
     method: string;
+    /** The URL as sent; the query string is dropped here. */
     url: string;
   }) {
+    const url = withoutQuery(fields.url);
     super(
-      `${fields.method} ${fields.url} (service '${fields.serviceName}') failed with status ${fields.status}${
+      `${fields.method} ${url} (service '${fields.serviceName}') failed with status ${fields.status}${
         fields.statusText ? ` ${fields.statusText}` : ''
       }`,
       { code: 'SC_ERR_HTTP_STATUS' },
@@ -86,7 +93,7 @@ export class HttpStatusError extends ServiceCallerError {
     this.body = fields.body;
     this.serviceName = fields.serviceName;
     this.method = fields.method;
-    this.url = fields.url;
+    this.url = url;
   }
 }
 
@@ -112,6 +119,30 @@ export class TimeoutError extends ServiceCallerError {
 export class ConnectionError extends ServiceCallerError {
   constructor(message: string, options: { cause?: unknown } = {}) {
     super(message, { code: 'SC_ERR_CONNECTION', cause: options.cause });
+  }
+}
+
+/**
+ * A response body is larger than the transport's size cap (`service-caller.max-response-size`,
+ * the transports' `maxResponseSize`). The transport stops reading and closes the connection, so a
+ * runaway or hostile upstream cannot fill the caller's memory.
+ */
+export class ResponseTooLargeError extends ServiceCallerError {
+  /** The cap, in bytes. */
+  readonly limit: number;
+  /** The size the response announced (`content-length`), or `undefined` when it was found out while reading. */
+  readonly contentLength: number | undefined;
+  constructor(limit: number, target: string, contentLength?: number) {
+    super(
+      `the response to ${target} is larger than the size limit of ${limit} bytes (max-response-size): ${
+        contentLength === undefined
+          ? `more than ${limit} bytes arrived`
+          : `content-length is ${contentLength}`
+      }; the connection was closed`,
+      { code: 'SC_ERR_RESPONSE_TOO_LARGE' },
+    );
+    this.limit = limit;
+    this.contentLength = contentLength;
   }
 }
 
@@ -152,5 +183,7 @@ export const isHttpStatusError = (e: unknown): e is HttpStatusError => hasCode(e
 export const isTimeoutError = (e: unknown): e is TimeoutError => hasCode(e, 'SC_ERR_TIMEOUT');
 export const isConnectionError = (e: unknown): e is ConnectionError => hasCode(e, 'SC_ERR_CONNECTION');
 export const isRegistryError = (e: unknown): e is RegistryError => hasCode(e, 'SC_ERR_REGISTRY');
+export const isResponseTooLargeError = (e: unknown): e is ResponseTooLargeError =>
+  hasCode(e, 'SC_ERR_RESPONSE_TOO_LARGE');
 export const isInvalidRequestError = (e: unknown): e is InvalidRequestError =>
   hasCode(e, 'SC_ERR_INVALID_REQUEST');

@@ -56,12 +56,4 @@ export function clientEngine(port: number, options: Partial<CallEngineOptions> =
   });
 }
 
-/** The rejection of `promise`; fails the test when it resolves. */
-export async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject');
-}
+export { rejection } from '../support/engine-fixture.js';

@@ -1,7 +1,9 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
+import { BufferedResponseBase } from '../../src/adapter.js';
 import {
+  type BufferedResponse,
   ClosedError,
   ConnectionError,
   type RawResponse,
@@ -17,15 +19,23 @@ import {
  * the body, rejecting with the signal's reason; maps socket errors to `ConnectionError`.
  */
 export interface NodeHttpTransport extends Transport {
-  /** Requests sent so far. */
+  /** Requests sent so far (through `send` or `sendBuffered`). */
   readonly sent: readonly TransportRequest[];
+  /** How many of them went through `sendBuffered`. */
+  readonly buffered: number;
   /** Requests waiting for response headers. */
   readonly pending: number;
   /** Whether `close()` has been called. */
   readonly closed: boolean;
 }
 
-export function nodeHttpTransport(options: { readTimeout?: number } = {}): NodeHttpTransport {
+/**
+ * `buffered: true` gives the transport the optional `sendBuffered` (the body read whole with
+ * `bytes()`), so that tests reach the engine's buffered path for parsed calls.
+ */
+export function nodeHttpTransport(
+  options: { readTimeout?: number; buffered?: boolean } = {},
+): NodeHttpTransport {
   const httpAgent = new HttpAgent({ keepAlive: true });
   const httpsAgent = new HttpsAgent({ keepAlive: true, rejectUnauthorized: false });
   const sent: TransportRequest[] = [];
@@ -38,10 +48,14 @@ export function nodeHttpTransport(options: { readTimeout?: number } = {}): NodeH
     if (pending === 0) idle?.();
   };
 
-  return {
+  let buffered = 0;
+  const transport: NodeHttpTransport = {
     name: 'node-http',
     get sent() {
       return sent;
+    },
+    get buffered() {
+      return buffered;
     },
     get pending() {
       return pending;
@@ -123,6 +137,37 @@ export function nodeHttpTransport(options: { readTimeout?: number } = {}): NodeH
       httpsAgent.destroy();
     },
   };
+  if (options.buffered) {
+    transport.sendBuffered = async (request: TransportRequest): Promise<BufferedResponse> => {
+      const response = await transport.send(request);
+      buffered++;
+      const noBody = request.method === 'HEAD' || response.status === 204 || response.status === 304;
+      const bytes = noBody ? new Uint8Array(0) : await response.bytes();
+      return new NodeBufferedResponse(response, request, bytes);
+    };
+  }
+  return transport;
+}
+
+/** A response read whole, as `sendBuffered` answers. */
+class NodeBufferedResponse extends BufferedResponseBase {
+  readonly status: number;
+  readonly statusText: string;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly bodyBytes: Uint8Array;
+
+  constructor(response: RawResponse, request: TransportRequest, bytes: Uint8Array) {
+    super('node-http', request);
+    this.status = response.status;
+    this.statusText = response.statusText;
+    this.headers = response.headers;
+    this.bodyBytes = bytes;
+  }
+
+  header(name: string): string | undefined {
+    const value = this.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  }
 }
 
 async function writeBody(req: import('node:http').ClientRequest, body: RequestBody | null | undefined) {

@@ -39,6 +39,7 @@ export interface Echo {
 export class TestServer {
   readonly #server: http.Server;
   readonly #sockets = new Set<net.Socket>();
+  readonly #socketClosed = new Map<string, Promise<void>>();
   readonly #seen = new Map<string, () => void>();
   readonly #seenEarly = new Set<string>();
   readonly #held = new Map<string, http.ServerResponse>();
@@ -92,6 +93,13 @@ export class TestServer {
     await within(closed, 'test server closing');
   }
 
+  /** Resolves once the connection that carried request `id` (one that named an `id`) has closed. */
+  socketClosed(id: string): Promise<void> {
+    const closed = this.#socketClosed.get(id);
+    if (!closed) throw new Error(`no request ${id} has been seen`);
+    return within(closed, `the connection of request ${id} closing`);
+  }
+
   #markSeen(id: string | null): void {
     if (id === null) return;
     const resolve = this.#seen.get(id);
@@ -106,6 +114,17 @@ export class TestServer {
   #handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://test');
     const query = url.searchParams;
+    const id = query.get('id');
+    if (id !== null && !this.#socketClosed.has(id)) {
+      const socket = req.socket;
+      // Not events.once: that rejects on the 'error' (a reset) that often comes first.
+      this.#socketClosed.set(
+        id,
+        socket.destroyed
+          ? Promise.resolve()
+          : new Promise<void>((resolve) => socket.once('close', () => resolve())),
+      );
+    }
     switch (url.pathname) {
       case '/echo':
         this.#echo(req, res);
@@ -151,6 +170,24 @@ export class TestServer {
         const size = Number(query.get('size') ?? LARGE_BODY);
         res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(size) });
         res.end(Buffer.from(patternBytes(size)));
+        return;
+      }
+      case '/large-chunked': {
+        // No content-length: the size is only found out while reading. Written in 16 KiB pieces.
+        const size = Number(query.get('size') ?? LARGE_BODY);
+        res.writeHead(200, { 'content-type': 'application/octet-stream' });
+        let sent = 0;
+        const next = () => {
+          if (res.destroyed) return;
+          if (sent >= size) {
+            res.end();
+            return;
+          }
+          const piece = Math.min(16 * 1024, size - sent);
+          res.write(Buffer.from(patternBytes(piece, sent)), () => setImmediate(next));
+          sent += piece;
+        };
+        next();
         return;
       }
       case '/redirect':

@@ -1,0 +1,43 @@
+import type { OutgoingHeaders } from '../contracts/transport.js';
+import { InvalidRequestError } from '../errors/index.js';
+import { hasHeader } from '../http/headers.js';
+import type { CallContext } from './context.js';
+import { appendQuery } from './query.js';
+import { kindOf } from './validate.js';
+
+const NO_HEADERS: OutgoingHeaders = Object.freeze({});
+
+/**
+ * Builds what every attempt of the call sends, once per call after `beforeRequest`: the target
+ * (path plus query), the headers, the body (JSON serialized here), the protocol override and
+ * whether a status throws. Attempts reuse it; only the instance changes between them.
+ * Throws `InvalidRequestError` for what cannot be sent.
+ */
+export function prepareRequest(ctx: CallContext, target: string): void {
+  const options = ctx.options;
+  const { method, serviceName } = ctx;
+  const override = ctx.protocol !== ctx.initialProtocol ? ctx.protocol : options.protocol;
+  if (override !== undefined && override !== 'http' && override !== 'https') {
+    throw new InvalidRequestError(
+      `invalid request ${method} to service '${serviceName}': an interceptor set ctx.protocol to ${kindOf(override)}; expected 'http' or 'https'`,
+    );
+  }
+  ctx.protocolOverride = override;
+  ctx.requestTarget = appendQuery(target, options.query);
+  let headers: OutgoingHeaders = options.headers ?? NO_HEADERS;
+  if (options.json !== undefined) {
+    try {
+      ctx.requestBody = JSON.stringify(options.json);
+    } catch (error) {
+      throw new InvalidRequestError(
+        `invalid request ${method} to service '${serviceName}': options.json cannot be serialized as JSON (${(error as Error).message})`,
+        { cause: error },
+      );
+    }
+    if (!hasHeader(headers, 'content-type')) headers = { ...headers, 'content-type': 'application/json' };
+  } else {
+    ctx.requestBody = options.body;
+  }
+  ctx.requestHeaders = headers;
+  ctx.throwHttpErrors = options.throwHttpErrors !== false;
+}

@@ -1,0 +1,1 @@
+export { filterInstances } from './filter-instances.js';

@@ -1,0 +1,139 @@
+import { type BufferedResponse, ResponseTooLargeError, type TransportRequest } from '@service-caller/core';
+import { type Dispatcher, util } from 'undici';
+import { UndiciBufferedResponse } from './buffered-response.js';
+import { describeTarget, toTransportError } from './errors.js';
+import { contentLength } from './raw-headers.js';
+
+/**
+ * What undici's `dispatch` calls for one `sendBuffered` request: it collects the body, bounded
+ * by the size cap, and settles the request's promise with a `BufferedResponse` or the typed
+ * error. This is the whole of what a parsed call needs from undici, without the `Readable`, the
+ * `AsyncResource` and the consume promise `request()` + `body.json()` make per request.
+ *
+ * `onSettled` runs once when the promise settles (the transport counts requests in flight).
+ *
+ * Timeouts are undici's per-request `headersTimeout` / `bodyTimeout` (dispatch options) and its
+ * connect timeout; the caller's signal is wired here: the handler is the signal's listener
+ * (`handleEvent`), so no closure is made per request. undici's handler methods used are its
+ * original (`onConnect`, `onHeaders`, ...) set, which its own `request()` uses and which skips
+ * the header parsing and wrappers of the newer controller-based set.
+ */
+export class BufferingHandler implements Dispatcher.DispatchHandler {
+  readonly #request: TransportRequest;
+  readonly #limit: number;
+  readonly #connectTimeout: number;
+  readonly #readTimeout: number;
+  readonly #resolve: (response: BufferedResponse) => void;
+  readonly #reject: (error: unknown) => void;
+  readonly #onSettled: () => void;
+  #abort: ((error?: Error) => void) | undefined;
+  #settled = false;
+  #status = 0;
+  #statusText = '';
+  #rawHeaders: Buffer[] = [];
+  #contentType: string | undefined;
+  #first: Buffer | undefined;
+  #chunks: Buffer[] | undefined;
+  #length = 0;
+
+  constructor(
+    request: TransportRequest,
+    limit: number,
+    connectTimeout: number,
+    readTimeout: number,
+    resolve: (response: BufferedResponse) => void,
+    reject: (error: unknown) => void,
+    onSettled: () => void,
+  ) {
+    this.#request = request;
+    this.#limit = limit;
+    this.#connectTimeout = connectTimeout;
+    this.#readTimeout = readTimeout;
+    this.#resolve = resolve;
+    this.#reject = reject;
+    this.#onSettled = onSettled;
+    request.signal?.addEventListener('abort', this);
+  }
+
+  /**
+   * The caller's signal aborted. A request still queued for a connection has nothing to abort
+   * yet: the caller hears at once, and `onConnect` aborts it when undici gets to it.
+   */
+  handleEvent(): void {
+    const reason = this.#request.signal!.reason;
+    if (this.#abort !== undefined) this.#abort(reason);
+    else this.#fail(reason);
+  }
+
+  onConnect(abort: (error?: Error) => void): void {
+    const signal = this.#request.signal;
+    if (signal?.aborted) abort(signal.reason);
+    else this.#abort = abort;
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], _resume: () => void, statusText: string): boolean {
+    // 1xx: an interim answer; the real one follows.
+    if (statusCode < 200) return true;
+    // One pass for the two headers needed now: the size, to refuse an oversized body before it
+    // arrives, and the type, which the engine reads on every call.
+    let length: number | undefined;
+    for (let i = 0; i < rawHeaders.length; i += 2) {
+      const name = util.headerNameToString(rawHeaders[i]!);
+      if (name === 'content-length') length = contentLength(rawHeaders[i + 1]!);
+      else if (name === 'content-type') this.#contentType = rawHeaders[i + 1]!.toString('latin1');
+    }
+    if (length !== undefined && length > this.#limit) {
+      this.#abort!(new ResponseTooLargeError(this.#limit, describeTarget(this.#request), length));
+      return false;
+    }
+    this.#status = statusCode;
+    this.#statusText = statusText;
+    this.#rawHeaders = rawHeaders;
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    const length = this.#length + chunk.length;
+    if (length > this.#limit) {
+      // Aborting destroys the connection: the rest of an oversized body is never read.
+      this.#abort!(new ResponseTooLargeError(this.#limit, describeTarget(this.#request)));
+      return false;
+    }
+    this.#length = length;
+    if (this.#first === undefined) this.#first = chunk;
+    else if (this.#chunks === undefined) this.#chunks = [this.#first, chunk];
+    else this.#chunks.push(chunk);
+    return true;
+  }
+
+  onComplete(): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#request.signal?.removeEventListener('abort', this);
+    this.#onSettled();
+    this.#resolve(
+      new UndiciBufferedResponse(
+        this.#request,
+        this.#status,
+        this.#statusText,
+        this.#rawHeaders,
+        this.#contentType,
+        this.#first,
+        this.#chunks,
+        this.#length,
+      ),
+    );
+  }
+
+  onError(error: Error): void {
+    this.#fail(toTransportError(error, this.#request, this.#connectTimeout, this.#readTimeout));
+  }
+
+  #fail(error: unknown): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#request.signal?.removeEventListener('abort', this);
+    this.#onSettled();
+    this.#reject(error);
+  }
+}
