@@ -57,7 +57,10 @@ describe(`registration while ${NACOS_SERVER} is not there yet`, () => {
     const { logger, lines } = recordingLogger();
     const manager = await ServiceManager.create({ config: config(service, 'background'), logger });
     managers.push(manager);
-    const warnings = () => lines.filter((l) => l.level === 'warn' && l.message.includes(service));
+    // What the registration attempts logged as warnings (a heartbeat that fails while Nacos is
+    // still starting is the outage log's business, and says so once).
+    const warnings = () =>
+      lines.filter((l) => l.level === 'warn' && l.message.includes(`register '${service}'`));
     expect(warnings()).toHaveLength(1);
     expect(warnings()[0]!.message).toContain('registering in the background');
 
@@ -83,7 +86,7 @@ describe(`registration while ${NACOS_SERVER} is not there yet`, () => {
       message: 'one info line once registered',
     });
     // The retries in between were not logged as warnings.
-    expect(warnings()).toHaveLength(1);
+    expect(warnings(), JSON.stringify(lines.filter((l) => l.level === 'warn'))).toHaveLength(1);
     // Registered, the service is called through discovery like any other.
     await waitFor(async () => (await manager.registry.getInstances(service)).length === 1, {
       timeout: 15_000,
