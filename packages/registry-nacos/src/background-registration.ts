@@ -15,8 +15,6 @@ export interface BackgroundRegistrationContext {
   /** Called once, after the attempt that succeeded. */
   readonly onRegistered: () => void;
   readonly logger: Logger;
-  /** For tests: the delay before attempt `n` (1-based, after the first failure). */
-  readonly delayMs?: (attempt: number) => number;
 }
 
 /**
@@ -43,7 +41,7 @@ export class BackgroundRegistration {
     );
     this.#loop = new TimedLoop(
       () => this.#attempt(),
-      () => context.delayMs?.(this.#attempts) ?? backoff(this.#attempts),
+      () => backoff(this.#attempts),
     );
   }
 
