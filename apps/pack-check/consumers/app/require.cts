@@ -8,6 +8,8 @@ import { loadConfig } from '@service-caller/config-yaml';
 import { createLoadBalancer, staticRegistry } from '@service-caller/core';
 import { optionReader } from '@service-caller/core/adapter';
 import { detectHostAddress } from '@service-caller/core/node';
+import { otelInterceptor } from '@service-caller/interceptor-otel';
+import { prometheusInterceptor } from '@service-caller/interceptor-prometheus';
 import { consulRegistry } from '@service-caller/registry-consul';
 import { nacosRegistry } from '@service-caller/registry-nacos';
 import { fetchTransport } from '@service-caller/transport-fetch';

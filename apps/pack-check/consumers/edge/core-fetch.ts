@@ -1,10 +1,12 @@
 // core's engine over the fetch transport, with nothing of Node's: the calls an edge worker makes.
+// `@service-caller/core/adapter` too: a third-party transport for such a runtime builds on it.
 import {
   createCallEngine,
   createLoadBalancer,
   isHttpStatusError,
   staticRegistry,
 } from '@service-caller/core';
+import { withoutQuery } from '@service-caller/core/adapter';
 import { fetchTransport } from '@service-caller/transport-fetch';
 
 // No @types/node in this project: the one thing this script takes from Node, declared as an
@@ -22,6 +24,7 @@ const engine = createCallEngine({
   transport: fetchTransport(),
   loadBalancer: createLoadBalancer('round_robin'),
 });
+check(withoutQuery('/edge?token=x') === '/edge', 'withoutQuery from core/adapter');
 try {
   const body = await engine.request('GET', 'greeter', '/edge', { timeout: 10_000 });
   check(JSON.stringify(body) === '{"method":"GET","path":"/edge"}', `the body, got ${JSON.stringify(body)}`);
