@@ -15,6 +15,11 @@
 # project's own (scripts/env.sh). npm is the one on PATH; its cache is npm's own (~/.npm).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# The tarballs are read with tar; everything else comes with the pinned Node and pnpm.
+if ! command -v tar >/dev/null 2>&1; then
+  echo "pack-check: needs tar (apt-get install -y tar) to read the packed tarballs" >&2
+  exit 1
+fi
 runtimes_bin="$(bash "$root/scripts/runtimes.sh" install)"
 # shellcheck source=./env.sh
 source "$root/scripts/env.sh"
