@@ -76,12 +76,14 @@ const MODES: Record<Consumer['kind'], readonly RunMode[]> = {
 };
 
 const DIRECTIVE = /^\s*(?:\/\/|#)\s*@pack-check\b(.*)$/;
+const TYPECHECK_ONLY = /^\s*typecheck-only\b/;
 const FAILS = /^\s*fails\s+(\w+)\s+on\s+(\w+)\s*:\s*(\S.*)$/;
 
 /**
  * The `@pack-check` lines of a consumer's text (`// @pack-check fails stripped on node22:
- * SyntaxError`): the runs that must fail, and why. Anything else after `@pack-check` is an error
- * naming the file and line, never ignored.
+ * SyntaxError`): the runs that must fail, and why. `@pack-check typecheck-only` (see
+ * {@link isTypecheckOnly}) is read apart. Anything else after `@pack-check` is an error naming the
+ * file and line, never ignored.
  */
 export function parseDirectives(text: string, file: string, modes: readonly RunMode[]): ExpectedFailure[] {
   const failures: ExpectedFailure[] = [];
@@ -89,6 +91,7 @@ export function parseDirectives(text: string, file: string, modes: readonly RunM
     const directive = DIRECTIVE.exec(line);
     if (directive === null) return;
     const where = `${file}:${index + 1}`;
+    if (TYPECHECK_ONLY.test(directive[1] as string)) return;
     const fails = FAILS.exec(directive[1] as string);
     if (fails === null) {
       throw new Error(
@@ -104,6 +107,17 @@ export function parseDirectives(text: string, file: string, modes: readonly RunM
     failures.push({ mode: mode as RunMode, node: node as NodeName, stderrIncludes: stderrIncludes.trim() });
   });
   return failures;
+}
+
+/**
+ * Whether a consumer says `// @pack-check typecheck-only (why)`: type-checked, never run (a
+ * README fragment that needs a server the harness does not start, or names a value it declares).
+ */
+export function isTypecheckOnly(text: string): boolean {
+  return text.split('\n').some((line) => {
+    const directive = DIRECTIVE.exec(line);
+    return directive !== null && TYPECHECK_ONLY.test(directive[1] as string);
+  });
 }
 
 /** Reads a project folder: its `project.json` and its consumer files (top-level, by extension). */
@@ -128,14 +142,15 @@ export function readProject(dir: string): ProjectSpec {
     )
     .map((entry): Consumer => {
       const kind = KINDS[extname(entry.name)] as Consumer['kind'];
-      const modes = MODES[kind];
       const path = join(dir, entry.name);
+      const text = readFileSync(path, 'utf8');
+      const modes = isTypecheckOnly(text) ? [] : MODES[kind];
       const stdoutFile = `${path}.stdout`;
       return {
         file: entry.name,
         kind,
         modes,
-        expectedFailures: parseDirectives(readFileSync(path, 'utf8'), path, modes),
+        expectedFailures: parseDirectives(text, path, modes),
         ...(existsSync(stdoutFile) ? { expectedStdout: readFileSync(stdoutFile, 'utf8') } : {}),
       };
     })

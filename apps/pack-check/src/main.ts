@@ -14,6 +14,7 @@ import { NODES, type NodeName, type ProjectSpec, readProjects } from './consumer
 import { excerpt, exec } from './exec.js';
 import { type NodeRuntime, nodeRuntime } from './node-runtime.js';
 import { installProject, selectedTarballs, type ToolVersions } from './project.js';
+import { readmeProject } from './readmes.js';
 import { Report } from './report.js';
 import { runConsumer, verdict } from './runs.js';
 import { checkTarball, readTarball } from './tarball.js';
@@ -22,7 +23,7 @@ import { startUpstream, type Upstream } from './upstream.js';
 import { pack, publishablePackages, unbuilt } from './workspace.js';
 
 const USAGE = `usage: pack-check --node22 <node binary> [--node24 <node binary>] [--only node22,node24]
-                  [--consumers <dir>]... [--tarballs-only] [--keep]`;
+                  [--consumers <dir>]... [--skip-readmes] [--tarballs-only] [--keep]`;
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const defaultConsumers = fileURLToPath(new URL('../consumers', import.meta.url));
@@ -35,6 +36,7 @@ function options() {
       only: { type: 'string' },
       consumers: { type: 'string', multiple: true },
       'tarballs-only': { type: 'boolean', default: false },
+      'skip-readmes': { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
     },
     strict: true,
@@ -56,6 +58,7 @@ function options() {
     binaries: { node22: values.node22, node24: values.node24 } as Record<NodeName, string | undefined>,
     consumers: (values.consumers ?? [defaultConsumers]).map((dir) => resolve(cwd, dir)),
     tarballsOnly: values['tarballs-only'],
+    readmes: !values['skip-readmes'],
     keep: values.keep,
   };
 }
@@ -147,6 +150,7 @@ async function main(): Promise<number> {
   let upstream: Upstream | undefined;
   try {
     const projects = opts.consumers.flatMap(readProjects);
+    if (opts.readmes) projects.push(await readmeProject(root, join(scratch, 'readmes', 'readmes'), report));
     const tarballs = await packAndCheck(report, scratch);
     if (!opts.tarballsOnly) {
       const rootManifest = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));

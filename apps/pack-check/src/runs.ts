@@ -77,6 +77,22 @@ export function verdict(
   return { ok: true, note: '' };
 }
 
+/**
+ * A project's `env` with `{upstream.port}` replaced by the upstream's port, so a README's
+ * `${GREETER_PORT:8081}` reaches the harness's server while the README shows a port of its own.
+ */
+export function withUpstream(
+  env: Readonly<Record<string, string>>,
+  upstream: Pick<Upstream, 'port'>,
+): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).map(([name, value]) => [
+      name,
+      value.replaceAll('{upstream.port}', String(upstream.port)),
+    ]),
+  );
+}
+
 /** Runs `consumer` in the installed project `dir` with `node`, the upstream's address in its env. */
 export function runConsumer(
   spec: ProjectSpec,
@@ -97,7 +113,7 @@ export function runConsumer(
         PACK_CHECK_UPSTREAM_PORT: String(upstream.port),
         PACK_CHECK_UPSTREAM_URL: upstream.url,
         TOKEN,
-        ...spec.env,
+        ...withUpstream(spec.env, upstream),
       },
       [join(dir, 'node_modules', '.bin')],
     ),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Consumer } from '../src/consumers.js';
 import type { ExecResult } from '../src/exec.js';
-import { compiledFile, runCommand, verdict } from '../src/runs.js';
+import { compiledFile, runCommand, verdict, withUpstream } from '../src/runs.js';
 
 const consumer: Consumer = {
   file: 'example.ts',
@@ -60,5 +60,14 @@ describe('runCommand', () => {
     expect(runCommand(consumer, 'stripped')).toEqual(['node', ['example.ts']]);
     expect(runCommand({ ...consumer, file: 'cli.sh', kind: 'sh' }, 'run')).toEqual(['bash', ['cli.sh']]);
     expect(runCommand({ ...consumer, file: 'x.mjs', kind: 'js' }, 'run')).toEqual(['node', ['x.mjs']]);
+  });
+});
+
+describe('withUpstream', () => {
+  it("puts the upstream's port where a project's env says {upstream.port}", () => {
+    expect(withUpstream({ GREETER_PORT: '{upstream.port}', OTHER: 'x' }, { port: 4321 })).toEqual({
+      GREETER_PORT: '4321',
+      OTHER: 'x',
+    });
   });
 });
