@@ -65,6 +65,8 @@ export function parseMarker(firstLine: string, prelude: string, where: string): 
       .join(' ')
       .trim()
       .replace(/^\((.*)\)$/, '$1');
+    // `runs`: the default, for a marker that is there for its prelude alone.
+    if (word === 'runs') continue;
     if (word === 'skip' && text !== '') skip = text;
     else if (word === 'typecheck-only') notRun = text === '' ? 'typecheck-only' : text;
     else if (word === 'needs' && text !== '') notRun = `needs ${text}`;
@@ -76,7 +78,7 @@ export function parseMarker(firstLine: string, prelude: string, where: string): 
     } else if (word === 'fails' && text !== '') fails.push(text);
     else {
       throw new Error(
-        `${where}: expected 'skip <why>', 'typecheck-only [why]', 'needs <what>', 'file <path>' or 'fails <mode> on <node>: <text>', found '${item}'`,
+        `${where}: expected 'runs', 'skip <why>', 'typecheck-only [why]', 'needs <what>', 'file <path>' or 'fails <mode> on <node>: <text>', found '${item}'`,
       );
     }
   }

@@ -90,9 +90,17 @@ describe('extractBlocks', () => {
     ]);
   });
 
+  it('takes runs as the default, for a marker that carries a prelude only', () => {
+    const [block] = extractBlocks(
+      md('<!-- pack-check: runs (with this import)', "import 'x';", '-->', '```ts', 'y;', '```'),
+      'R.md',
+    );
+    expect(block?.marker).toEqual({ fails: [], prelude: "import 'x';\n" });
+  });
+
   it('refuses a marker it cannot read, one with no block after it, and one before an unchecked block', () => {
-    expect(() => extractBlocks(md('<!-- pack-check: runs fast -->', '```ts', 'x', '```'), 'R.md')).toThrow(
-      "R.md:1: expected 'skip <why>', 'typecheck-only [why]', 'needs <what>', 'file <path>' or 'fails <mode> on <node>: <text>', found 'runs fast'",
+    expect(() => extractBlocks(md('<!-- pack-check: goes fast -->', '```ts', 'x', '```'), 'R.md')).toThrow(
+      "R.md:1: expected 'runs', 'skip <why>', 'typecheck-only [why]', 'needs <what>', 'file <path>' or 'fails <mode> on <node>: <text>', found 'goes fast'",
     );
     expect(() =>
       extractBlocks(md('<!-- pack-check: needs x -->', 'some text', '```ts', 'x', '```'), 'R.md'),
