@@ -83,10 +83,10 @@ describe('createLoadBalancer', () => {
   });
 
   it('describes values that are not strings, and shortens long ones', () => {
-    expect(caught(() => createLoadBalancer(42 as unknown as string)).found).toBe('number');
+    expect(caught(() => createLoadBalancer(42 as unknown as string)).found).toBe('42');
     expect(caught(() => createLoadBalancer(undefined as unknown as string)).found).toBe('undefined');
     expect(caught(() => createLoadBalancer(null as unknown as string)).found).toBe('null');
-    expect(caught(() => createLoadBalancer('x'.repeat(500))).found).toBe(`'${'x'.repeat(60)}...'`);
+    expect(caught(() => createLoadBalancer('x'.repeat(500))).found).toBe(`'${'x'.repeat(80)}...'`);
   });
 });
 

@@ -1,5 +1,6 @@
 import type { LoadBalancer, LoadBalancerName, LoadBalancerType } from '../contracts/balancer.js';
 import { ConfigError } from '../errors/index.js';
+import { describeValue } from '../options/describe-value.js';
 import { BUILT_IN_NAMES, loadBalancerFactory, loadBalancerNames } from './load-balancer-registry.js';
 import { suggestName } from './name-suggestion.js';
 
@@ -67,13 +68,7 @@ export function createLoadBalancer(
     file,
     keyPath,
     expected: `one of ${names.join(', ')}`,
-    found: describe(name),
+    found: describeValue(name, 'code', 'single'),
     ...(suggestion === undefined ? {} : { hint: `did you mean '${suggestion}'?` }),
   });
-}
-
-function describe(value: unknown): string {
-  if (typeof value !== 'string') return value === null ? 'null' : typeof value;
-  const shown = value.length > 60 ? `${value.slice(0, 60)}...` : value;
-  return `'${shown}'`;
 }

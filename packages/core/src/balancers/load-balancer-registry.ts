@@ -1,5 +1,6 @@
 import type { LoadBalancer, LoadBalancerType } from '../contracts/balancer.js';
 import { ConfigError } from '../errors/index.js';
+import { describeKind, describeValue } from '../options/describe-value.js';
 import { random } from './random.js';
 import { roundRobin } from './round-robin.js';
 import { weightedRandom } from './weighted-random.js';
@@ -62,7 +63,7 @@ export function registerLoadBalancer(name: string, factory: LoadBalancerFactory)
     throw registrationError(
       'name',
       'lower-case words joined by underscores, e.g. least_request',
-      typeof name === 'string' ? `'${name.slice(0, 60)}'` : typeof name,
+      describeValue(name, 'code', 'single'),
     );
   }
   if (Object.hasOwn(BUILT_IN, name)) {
@@ -76,7 +77,7 @@ export function registerLoadBalancer(name: string, factory: LoadBalancerFactory)
     throw registrationError(
       `'${name}'.factory`,
       'a function that returns a LoadBalancer',
-      factory === null ? 'null' : typeof factory,
+      describeKind(factory),
     );
   }
   const existing = registered.get(name);

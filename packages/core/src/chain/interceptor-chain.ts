@@ -1,5 +1,6 @@
 import type { ServiceInterceptor } from '../contracts/interceptor.js';
 import { ConfigError } from '../errors/index.js';
+import { describeKind } from '../options/describe-value.js';
 
 const HOOKS = ['beforeRequest', 'afterResponse', 'handleException', 'beforeAttempt', 'afterAttempt'] as const;
 
@@ -29,7 +30,7 @@ export class InterceptorChain {
         file: '<interceptors>',
         keyPath: 'interceptors',
         expected: 'an array of interceptors',
-        found: describe(interceptors),
+        found: describeKind(interceptors),
       });
     }
     for (const interceptor of interceptors) this.add(interceptor);
@@ -109,7 +110,7 @@ function validateInterceptor(interceptor: ServiceInterceptor): void {
       file: '<interceptors>',
       keyPath: 'interceptor',
       expected: 'an object with a name and hooks',
-      found: describe(interceptor),
+      found: describeKind(interceptor),
     });
   }
   const { name } = interceptor;
@@ -118,7 +119,7 @@ function validateInterceptor(interceptor: ServiceInterceptor): void {
       file: '<interceptors>',
       keyPath: 'interceptor.name',
       expected: 'a non-empty string',
-      found: describe(name),
+      found: describeKind(name),
     });
   }
   const { order } = interceptor;
@@ -127,7 +128,7 @@ function validateInterceptor(interceptor: ServiceInterceptor): void {
       file: '<interceptors>',
       keyPath: `interceptor '${name}'.order`,
       expected: 'a finite number',
-      found: describe(order),
+      found: describeKind(order),
     });
   }
   for (const hook of HOOKS) {
@@ -137,17 +138,8 @@ function validateInterceptor(interceptor: ServiceInterceptor): void {
         file: '<interceptors>',
         keyPath: `interceptor '${name}'.${hook}`,
         expected: 'a function',
-        found: describe(fn),
+        found: describeKind(fn),
       });
     }
   }
-}
-
-/** Names a bad value's kind without printing it: it might be a secret. */
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'number') return String(value);
-  if (typeof value === 'string') return value.length === 0 ? 'an empty string' : 'a string';
-  return typeof value === 'object' ? 'an object' : typeof value;
 }

@@ -5,9 +5,10 @@ import type { ServiceInterceptor } from '../contracts/interceptor.js';
 import type { Logger } from '../contracts/logger.js';
 import type { Transport } from '../contracts/transport.js';
 import { ConfigError } from '../errors/index.js';
+import { describeValue } from '../options/describe-value.js';
 import { consoleLogger } from './logger.js';
 import type { CallEngineOptions } from './types.js';
-import { kindOf, MAX_TIMEOUT_MS } from './validate.js';
+import { MAX_TIMEOUT_MS } from './validate.js';
 
 /** `CallEngineOptions` checked, with the defaults applied: the one place engine defaults live. */
 export interface NormalizedEngineOptions {
@@ -25,7 +26,12 @@ export interface NormalizedEngineOptions {
 /** Checks what `createCallEngine` was given. Throws `ConfigError` naming the bad option. */
 export function normalizeEngineOptions(options: CallEngineOptions): NormalizedEngineOptions {
   const bad = (keyPath: string, expected: string, found: unknown): never => {
-    throw new ConfigError({ file: '<createCallEngine>', keyPath, expected, found: kindOf(found) });
+    throw new ConfigError({
+      file: '<createCallEngine>',
+      keyPath,
+      expected,
+      found: describeValue(found, 'call'),
+    });
   };
   if (typeof options !== 'object' || options === null) bad('options', 'an object', options);
   const { discovery, transport, loadBalancer, filters = [], interceptors = [], logger, timeout } = options;

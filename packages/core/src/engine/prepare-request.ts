@@ -1,9 +1,9 @@
 import type { OutgoingHeaders } from '../contracts/transport.js';
 import { InvalidRequestError } from '../errors/index.js';
 import { hasHeader } from '../http/headers.js';
+import { describeValue } from '../options/describe-value.js';
 import type { CallContext } from './context.js';
 import { appendQuery } from './query.js';
-import { kindOf } from './validate.js';
 
 const NO_HEADERS: OutgoingHeaders = Object.freeze({});
 
@@ -19,7 +19,7 @@ export function prepareRequest(ctx: CallContext, target: string): void {
   const override = ctx.protocol !== ctx.initialProtocol ? ctx.protocol : options.protocol;
   if (override !== undefined && override !== 'http' && override !== 'https') {
     throw new InvalidRequestError(
-      `invalid request ${method} to service '${serviceName}': an interceptor set ctx.protocol to ${kindOf(override)}; expected 'http' or 'https'`,
+      `invalid request ${method} to service '${serviceName}': an interceptor set ctx.protocol to ${describeValue(override, 'call')}; expected 'http' or 'https'`,
     );
   }
   ctx.protocolOverride = override;

@@ -1,6 +1,7 @@
 import type { CallOptions, HttpMethod } from '../contracts/request.js';
 import { InvalidRequestError } from '../errors/index.js';
 import { HTTP_METHODS, isHttpMethod } from '../http/methods.js';
+import { describeValue } from '../options/describe-value.js';
 
 /*
  * Validation of what a caller hands the engine. Every check is a few comparisons or one pass
@@ -21,25 +22,9 @@ function fail(method: string, serviceName: string, message: string): never {
   throw new InvalidRequestError(`invalid request ${method} to service '${serviceName}': ${message}`);
 }
 
-/** How a value looks in an error message, without printing values that might be secrets. */
-export function kindOf(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  switch (typeof value) {
-    case 'number':
-    case 'boolean':
-      return String(value);
-    case 'string':
-      return value.length === 0 ? 'an empty string' : `the string ${quote(value)}`;
-    case 'object':
-      return `an object (${(value as object).constructor?.name ?? 'no prototype'})`;
-    default:
-      return typeof value;
-  }
-}
-
+/** A string the caller gave, quoted and cut as every message shows one. */
 function quote(text: string): string {
-  return JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}...` : text);
+  return describeValue(text, 'code');
 }
 
 /** Checks the method. Throws `InvalidRequestError`. */
@@ -48,7 +33,7 @@ export function validateMethod(method: unknown, serviceName: string): asserts me
     fail(
       String(method),
       serviceName,
-      `method must be one of ${HTTP_METHODS.join(', ')} (upper case), found ${kindOf(method)}`,
+      `method must be one of ${HTTP_METHODS.join(', ')} (upper case), found ${describeValue(method, 'call')}`,
     );
   }
 }
@@ -57,7 +42,7 @@ export function validateMethod(method: unknown, serviceName: string): asserts me
 export function validateServiceName(serviceName: unknown, method: string): asserts serviceName is string {
   if (typeof serviceName !== 'string' || serviceName.length === 0) {
     throw new InvalidRequestError(
-      `invalid request ${method}: serviceName must be a non-empty string, found ${kindOf(serviceName)}`,
+      `invalid request ${method}: serviceName must be a non-empty string, found ${describeValue(serviceName, 'call')}`,
     );
   }
   if (SERVICE_NAME_FORBIDDEN.test(serviceName)) {
@@ -77,7 +62,8 @@ export function validateServiceName(serviceName: unknown, method: string): asser
  * space, and '#' (a fragment is never sent to a server; a literal '#' must be written `%23`).
  */
 export function validatePath(path: unknown, method: string, serviceName: string): string {
-  if (typeof path !== 'string') fail(method, serviceName, `path must be a string, found ${kindOf(path)}`);
+  if (typeof path !== 'string')
+    fail(method, serviceName, `path must be a string, found ${describeValue(path, 'call')}`);
   if (path.charCodeAt(0) !== 0x2f) {
     fail(
       method,
@@ -162,7 +148,7 @@ export function validateOptions(
 ): void {
   if (options === undefined) return;
   if (typeof options !== 'object' || options === null) {
-    fail(method, serviceName, `${stage} must be an object, found ${kindOf(options)}`);
+    fail(method, serviceName, `${stage} must be an object, found ${describeValue(options, 'call')}`);
   }
   const { headers, query, json, body, timeout, signal, protocol, throwHttpErrors, attributes } = options;
   if (headers !== undefined) validateHeaders(headers, method, serviceName, stage);
@@ -170,7 +156,7 @@ export function validateOptions(
     fail(
       method,
       serviceName,
-      `${stage}.query must be an object of parameters or URLSearchParams, found ${kindOf(query)}`,
+      `${stage}.query must be an object of parameters or URLSearchParams, found ${describeValue(query, 'call')}`,
     );
   }
   if (json !== undefined && body !== undefined && body !== null) {
@@ -180,7 +166,7 @@ export function validateOptions(
     fail(
       method,
       serviceName,
-      `${stage}.body must be a string, Uint8Array, ArrayBuffer, URLSearchParams or ReadableStream, found ${kindOf(body)} (use json for objects)`,
+      `${stage}.body must be a string, Uint8Array, ArrayBuffer, URLSearchParams or ReadableStream, found ${describeValue(body, 'call')} (use json for objects)`,
     );
   }
   if (
@@ -190,26 +176,46 @@ export function validateOptions(
     fail(
       method,
       serviceName,
-      `${stage}.timeout must be a positive finite number of milliseconds up to ${MAX_TIMEOUT_MS}, found ${kindOf(timeout)}`,
+      `${stage}.timeout must be a positive finite number of milliseconds up to ${MAX_TIMEOUT_MS}, found ${describeValue(timeout, 'call')}`,
     );
   }
   if (signal !== undefined && !isAbortSignal(signal)) {
-    fail(method, serviceName, `${stage}.signal must be an AbortSignal, found ${kindOf(signal)}`);
+    fail(
+      method,
+      serviceName,
+      `${stage}.signal must be an AbortSignal, found ${describeValue(signal, 'call')}`,
+    );
   }
   if (protocol !== undefined && protocol !== 'http' && protocol !== 'https') {
-    fail(method, serviceName, `${stage}.protocol must be 'http' or 'https', found ${kindOf(protocol)}`);
+    fail(
+      method,
+      serviceName,
+      `${stage}.protocol must be 'http' or 'https', found ${describeValue(protocol, 'call')}`,
+    );
   }
   if (throwHttpErrors !== undefined && typeof throwHttpErrors !== 'boolean') {
-    fail(method, serviceName, `${stage}.throwHttpErrors must be a boolean, found ${kindOf(throwHttpErrors)}`);
+    fail(
+      method,
+      serviceName,
+      `${stage}.throwHttpErrors must be a boolean, found ${describeValue(throwHttpErrors, 'call')}`,
+    );
   }
   if (attributes !== undefined && !isPlainObject(attributes)) {
-    fail(method, serviceName, `${stage}.attributes must be a plain object, found ${kindOf(attributes)}`);
+    fail(
+      method,
+      serviceName,
+      `${stage}.attributes must be a plain object, found ${describeValue(attributes, 'call')}`,
+    );
   }
 }
 
 function validateHeaders(headers: unknown, method: string, serviceName: string, stage: string): void {
   if (!isPlainObject(headers)) {
-    fail(method, serviceName, `${stage}.headers must be a plain object of strings, found ${kindOf(headers)}`);
+    fail(
+      method,
+      serviceName,
+      `${stage}.headers must be a plain object of strings, found ${describeValue(headers, 'call')}`,
+    );
   }
   for (const name in headers) {
     if (!HEADER_NAME.test(name)) {
