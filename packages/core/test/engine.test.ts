@@ -204,7 +204,7 @@ describe('responses', () => {
   });
 
   it('never shows the query string in an HttpStatusError: message, url and toString()', async () => {
-    const { engine } = setup();
+    const { engine } = setup({ retry: false });
     const error = (await rejection(
       engine.request('GET', 'echo', '/status/503?access_token=s3cr3t', { query: { api_key: 'k3y' } }),
     )) as HttpStatusError;
@@ -577,7 +577,7 @@ describe('discovery', () => {
 describe('feedback to the balancer', () => {
   it('calls done exactly once per attempt, with the error of a failed attempt', async () => {
     const balancer = recordingBalancer();
-    const { engine, registry } = setup({ loadBalancer: balancer });
+    const { engine, registry } = setup({ loadBalancer: balancer, retry: false });
     await engine.request('GET', 'echo', '/json');
     await rejection(engine.request('GET', 'echo', '/status/503'));
     await rejection(engine.request('GET', 'echo', '/status/404'));

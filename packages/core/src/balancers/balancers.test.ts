@@ -39,10 +39,13 @@ describe('balancers/index', () => {
   it('exports the factories, createLoadBalancer, the registry, pickContext and seededRandom', () => {
     expect(Object.keys(exported).sort()).toEqual([
       'LOAD_BALANCER_TYPES',
+      'consistentHash',
       'createLoadBalancer',
       'isLoadBalancerName',
       'isLoadBalancerType',
+      'leastRequest',
       'loadBalancerNames',
+      'peakEwma',
       'pickContext',
       'random',
       'registerLoadBalancer',

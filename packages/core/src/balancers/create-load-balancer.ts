@@ -23,6 +23,12 @@ export interface LoadBalancerNameSource {
   readonly file?: string;
   /** The key path of the name. @default 'service-caller.lb-type' */
   readonly keyPath?: string;
+  /**
+   * The balancer's own settings, passed to its factory: `consistent_hash` needs
+   * `{ key: { header: 'x-user-id' } }` (or `query`, or a function); `random`, `weight_random`,
+   * `least_request` and `peak_ewma` take `seed` / `random`. @default none
+   */
+  readonly options?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -51,7 +57,7 @@ export function createLoadBalancer(
   const keyPath = source.keyPath ?? 'service-caller.lb-type';
   const factory = typeof name === 'string' ? loadBalancerFactory(name) : undefined;
   if (factory !== undefined) {
-    const balancer = factory();
+    const balancer = factory(source.options);
     if (typeof balancer !== 'object' || balancer === null || typeof balancer.pick !== 'function') {
       throw new ConfigError({
         file,

@@ -2,7 +2,14 @@ import type { ServiceInterceptor } from '../contracts/interceptor.js';
 import { ConfigError } from '../errors/index.js';
 import { describeKind } from '../options/describe-value.js';
 
-const HOOKS = ['beforeRequest', 'afterResponse', 'handleException', 'beforeAttempt', 'afterAttempt'] as const;
+const HOOKS = [
+  'beforeRequest',
+  'afterResponse',
+  'handleException',
+  'beforeAttempt',
+  'afterAttempt',
+  'onEjection',
+] as const;
 
 /**
  * The ordered, copy-on-write list of interceptors.
@@ -22,6 +29,7 @@ const HOOKS = ['beforeRequest', 'afterResponse', 'handleException', 'beforeAttem
 export class InterceptorChain {
   #list: readonly ServiceInterceptor[] = Object.freeze([]);
   #attemptHooks: readonly ServiceInterceptor[] | undefined = undefined;
+  #ejectionHooks: readonly ServiceInterceptor[] = Object.freeze([]);
 
   /** Builds a chain from `interceptors`, added one by one (duplicates by name ignored). */
   constructor(interceptors: readonly ServiceInterceptor[] = []) {
@@ -48,6 +56,11 @@ export class InterceptorChain {
    */
   get attemptHooks(): readonly ServiceInterceptor[] | undefined {
     return this.#attemptHooks;
+  }
+
+  /** The interceptors that have `onEjection`, in run order. Changes with `snapshot`. */
+  get ejectionHooks(): readonly ServiceInterceptor[] {
+    return this.#ejectionHooks;
   }
 
   /** Number of interceptors. */
@@ -101,6 +114,7 @@ export class InterceptorChain {
       (interceptor) => interceptor.beforeAttempt !== undefined || interceptor.afterAttempt !== undefined,
     );
     this.#attemptHooks = withAttemptHooks.length === 0 ? undefined : Object.freeze(withAttemptHooks);
+    this.#ejectionHooks = Object.freeze(next.filter((interceptor) => interceptor.onEjection !== undefined));
   }
 }
 

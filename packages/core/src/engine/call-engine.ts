@@ -1,16 +1,23 @@
+import { runOnEjection } from '../chain/ejection-stage.js';
 import { InterceptorChain } from '../chain/interceptor-chain.js';
 import { runAfterResponse, runBeforeRequest, runHandleException } from '../chain/run-stages.js';
+import type { EjectionEvent } from '../contracts/health.js';
 import type { ServiceInterceptor } from '../contracts/interceptor.js';
 import type { Logger } from '../contracts/logger.js';
 import type { CallOptions, HttpMethod } from '../contracts/request.js';
+import type { EngineSnapshot } from '../contracts/snapshot.js';
 import type { RawResponse, Transport } from '../contracts/transport.js';
 import { ClosedError, ServiceCallerError } from '../errors/index.js';
+import { OutlierEjection } from '../filters/outlier-ejection.js';
+import { AttemptOutcomes } from './attempt-outcome.js';
 import { AttemptRunner } from './attempt-runner.js';
 import { CallContext, copyOptions } from './context.js';
 import { endDeadline, startDeadline } from './deadline.js';
 import { type NormalizedEngineOptions, normalizeEngineOptions } from './engine-options.js';
+import { HealthBook } from './instance-health.js';
 import { prepareRequest } from './prepare-request.js';
 import { disposeQuietly } from './read-response.js';
+import { takeSnapshot } from './snapshot.js';
 import type { CallEngine, CallEngineOptions } from './types.js';
 import { validateMethod, validateOptions, validatePath, validateServiceName } from './validate.js';
 
@@ -38,15 +45,19 @@ export function createCallEngine(options: CallEngineOptions): CallEngine {
 /**
  * The engine composes the parts of a call, each in its own file: the request's validation
  * (`validate.ts`), its context (`context.ts`), the interceptor stages (`../chain`), the request
- * preparation (`prepare-request.ts`), the deadline (`deadline.ts`) and the attempt
- * (`attempt-runner.ts`, which reports through `attempt-outcome.ts`). It owns what spans calls:
- * the interceptor list, the calls in flight and closing.
+ * preparation (`prepare-request.ts`), the deadline (`deadline.ts`) and the attempts
+ * (`attempt-runner.ts` with `retry-policy.ts`, `retry-budget.ts` and `hedge.ts`, reporting
+ * through `attempt-outcome.ts` to the instances' health, `instance-health.ts`, which outlier
+ * ejection reads). It owns what spans calls: the interceptor list, the health of the services,
+ * the calls in flight and closing.
  */
 class Engine implements CallEngine {
+  readonly #options: NormalizedEngineOptions;
   readonly #transport: Transport;
   readonly #logger: Logger;
   readonly #timeout: number | undefined;
   readonly #chain: InterceptorChain;
+  readonly #health: HealthBook;
   readonly #attempts: AttemptRunner;
   #inFlight = 0;
   #closed = false;
@@ -54,11 +65,46 @@ class Engine implements CallEngine {
   #idle: (() => void) | undefined = undefined;
 
   constructor(options: NormalizedEngineOptions) {
+    this.#options = options;
     this.#transport = options.transport;
     this.#logger = options.logger;
     this.#timeout = options.timeout;
     this.#chain = new InterceptorChain(options.interceptors);
-    this.#attempts = new AttemptRunner(options);
+    this.#health = new HealthBook(options.retryBudget);
+    const ejection =
+      options.outlierEjection === undefined
+        ? undefined
+        : new OutlierEjection(options.outlierEjection, this.#health, (event) => this.#ejectionEvent(event));
+    // Ejection runs first: the user's filters (zone affinity, ...) see the instances still in.
+    const filters = ejection === undefined ? options.filters : [ejection, ...options.filters];
+    const outcomes = new AttemptOutcomes(options.loadBalancer.name, options.logger, ejection);
+    this.#attempts = new AttemptRunner(options, filters, outcomes);
+  }
+
+  /** Logs an ejection or return and tells the interceptors that listen (`onEjection`). */
+  #ejectionEvent(event: EjectionEvent): void {
+    const { instance, serviceName } = event;
+    try {
+      if (event.type === 'ejected') {
+        this.#logger.warn(
+          `instance ${instance.id} of service '${serviceName}' ejected for ${Math.round(event.durationMs)} ms (${event.reason}, ejection ${event.ejections})`,
+          { serviceName, instance: instance.id, reason: event.reason, durationMs: event.durationMs },
+        );
+      } else {
+        this.#logger.info(`instance ${instance.id} of service '${serviceName}' is back from ejection`, {
+          serviceName,
+          instance: instance.id,
+        });
+      }
+    } catch {
+      // A broken logger must not break the attempt that is being reported.
+    }
+    const hooks = this.#chain.ejectionHooks;
+    if (hooks.length !== 0) runOnEjection(hooks, event, this.#logger);
+  }
+
+  snapshot(): EngineSnapshot {
+    return takeSnapshot(this.#health, this.#options.discovery, this.#inFlight);
   }
 
   get interceptors(): readonly ServiceInterceptor[] {
@@ -112,8 +158,8 @@ class Engine implements CallEngine {
   }
 
   /**
-   * One call: the interceptor chain around the attempts. (Retries will loop over the attempt
-   * runner here; the chain's stages stay once per call.) Checking the request and building the
+   * One call: the interceptor chain around the attempts (the runner makes as many as the call's
+   * policy allows; the chain's stages run once per call). Checking the request and building the
    * context is synchronous; the async rest keeps few locals, since a call in flight holds its
    * frame in memory.
    */
@@ -158,11 +204,20 @@ class Engine implements CallEngine {
     try {
       try {
         if (chained) {
+          const { method, serviceName, path } = ctx;
           const before = runBeforeRequest(interceptors, ctx);
           if (before !== undefined) await before;
+          // Re-routed (a canary service, a rewritten path): checked again as a caller's own values.
+          if (ctx.method !== method || ctx.serviceName !== serviceName || ctx.path !== path) {
+            target = rerouted(ctx);
+          }
           validateOptions(ctx.options, ctx.method, ctx.serviceName, 'options after beforeRequest');
         }
-        prepareRequest(ctx, target);
+        prepareRequest(ctx, target, this.#options);
+        const health = this.#health.service(ctx.serviceName);
+        ctx.health = health;
+        health.calls++;
+        health.budget?.deposit(ctx.startTime);
         startDeadline(ctx, this.#timeout);
         await this.#attempts.run(ctx);
       } catch (error) {
@@ -195,4 +250,12 @@ class Engine implements CallEngine {
       if (--this.#inFlight === 0 && this.#idle !== undefined) this.#idle();
     }
   }
+}
+
+/** The checks a caller's own method, service name and path get, for what `beforeRequest` set. */
+function rerouted(ctx: CallContext): string {
+  const method = String(ctx.method);
+  validateServiceName(ctx.serviceName, method, 'beforeRequest');
+  validateMethod(ctx.method, ctx.serviceName, 'beforeRequest');
+  return validatePath(ctx.path, ctx.method, ctx.serviceName, 'beforeRequest');
 }

@@ -3,17 +3,21 @@ import { InvalidRequestError } from '../errors/index.js';
 import { hasHeader } from '../http/headers.js';
 import { describeValue } from '../options/describe-value.js';
 import type { CallContext } from './context.js';
+import type { NormalizedEngineOptions } from './engine-options.js';
+import { mayHedge } from './hedge.js';
 import { appendQuery } from './query.js';
+import { callRetryPolicy } from './retry-policy.js';
 
 const NO_HEADERS: OutgoingHeaders = Object.freeze({});
 
 /**
  * Builds what every attempt of the call sends, once per call after `beforeRequest`: the target
  * (path plus query), the headers, the body (JSON serialized here), the protocol override and
- * whether a status throws. Attempts reuse it; only the instance changes between them.
- * Throws `InvalidRequestError` for what cannot be sent.
+ * whether a status throws; and how the call's attempts go: its retry policy, per-try timeout and
+ * hedge delay (the call's own options over the engine's). Attempts reuse it; only the instance
+ * changes between them. Throws `InvalidRequestError` for what cannot be sent.
  */
-export function prepareRequest(ctx: CallContext, target: string): void {
+export function prepareRequest(ctx: CallContext, target: string, engine: NormalizedEngineOptions): void {
   const options = ctx.options;
   const { method, serviceName } = ctx;
   const override = ctx.protocol !== ctx.initialProtocol ? ctx.protocol : options.protocol;
@@ -39,5 +43,17 @@ export function prepareRequest(ctx: CallContext, target: string): void {
     ctx.requestBody = options.body;
   }
   ctx.requestHeaders = headers;
-  ctx.throwHttpErrors = options.throwHttpErrors !== false;
+  ctx.throwHttpErrors = options.throwHttpErrors ?? engine.throwHttpErrors;
+  const retry = options.retry;
+  ctx.retryPolicy =
+    retry === undefined
+      ? engine.retry
+      : callRetryPolicy(retry, engine.retry, (keyPath, expected, found) => {
+          throw new InvalidRequestError(
+            `invalid request ${method} to service '${serviceName}': options.retry${keyPath === '' ? '' : `.${keyPath}`} must be ${expected}, found ${found}`,
+          );
+        });
+  ctx.perTryTimeout = options.perTryTimeout ?? engine.perTryTimeout;
+  const hedgeDelay = options.hedgeDelay === false ? undefined : (options.hedgeDelay ?? engine.hedgeDelay);
+  ctx.hedgeDelay = hedgeDelay !== undefined && mayHedge(ctx) ? hedgeDelay : undefined;
 }

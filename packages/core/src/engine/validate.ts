@@ -27,27 +27,46 @@ function quote(text: string): string {
   return describeValue(text, 'code');
 }
 
+/**
+ * What the checks below call the value they check: the caller's argument (`method`, `path`,
+ * `serviceName`), or, once `beforeRequest` has run, the context field an interceptor changed
+ * (`ctx.path set in beforeRequest`), so the message says who gave the bad value.
+ */
+export type Subject = 'argument' | 'beforeRequest';
+
+function subject(name: 'method' | 'serviceName' | 'path', by: Subject): string {
+  return by === 'argument' ? name : `ctx.${name} set in beforeRequest`;
+}
+
 /** Checks the method. Throws `InvalidRequestError`. */
-export function validateMethod(method: unknown, serviceName: string): asserts method is HttpMethod {
+export function validateMethod(
+  method: unknown,
+  serviceName: string,
+  by: Subject = 'argument',
+): asserts method is HttpMethod {
   if (!isHttpMethod(method)) {
     fail(
       String(method),
       serviceName,
-      `method must be one of ${HTTP_METHODS.join(', ')} (upper case), found ${describeValue(method, 'call')}`,
+      `${subject('method', by)} must be one of ${HTTP_METHODS.join(', ')} (upper case), found ${describeValue(method, 'call')}`,
     );
   }
 }
 
 /** Checks a service name: non-empty, no '/', ':' or white space. Throws `InvalidRequestError`. */
-export function validateServiceName(serviceName: unknown, method: string): asserts serviceName is string {
+export function validateServiceName(
+  serviceName: unknown,
+  method: string,
+  by: Subject = 'argument',
+): asserts serviceName is string {
   if (typeof serviceName !== 'string' || serviceName.length === 0) {
     throw new InvalidRequestError(
-      `invalid request ${method}: serviceName must be a non-empty string, found ${describeValue(serviceName, 'call')}`,
+      `invalid request ${method}: ${subject('serviceName', by)} must be a non-empty string, found ${describeValue(serviceName, 'call')}`,
     );
   }
   if (SERVICE_NAME_FORBIDDEN.test(serviceName)) {
     throw new InvalidRequestError(
-      `invalid request ${method}: serviceName must not contain '/', ':' or white space, found ${quote(serviceName)}`,
+      `invalid request ${method}: ${subject('serviceName', by)} must not contain '/', ':' or white space, found ${quote(serviceName)}`,
     );
   }
 }
@@ -61,18 +80,24 @@ export function validateServiceName(serviceName: unknown, method: string): asser
  * backslash anywhere (`/\host` is `//host` to WHATWG URL parsers), control characters, white
  * space, and '#' (a fragment is never sent to a server; a literal '#' must be written `%23`).
  */
-export function validatePath(path: unknown, method: string, serviceName: string): string {
+export function validatePath(
+  path: unknown,
+  method: string,
+  serviceName: string,
+  by: Subject = 'argument',
+): string {
+  const what = subject('path', by);
   if (typeof path !== 'string')
-    fail(method, serviceName, `path must be a string, found ${describeValue(path, 'call')}`);
+    fail(method, serviceName, `${what} must be a string, found ${describeValue(path, 'call')}`);
   if (path.charCodeAt(0) !== 0x2f) {
     fail(
       method,
       serviceName,
-      `path must start with '/', found ${quote(path)}; absolute URLs are refused: discovery chooses the host`,
+      `${what} must start with '/', found ${quote(path)}; absolute URLs are refused: discovery chooses the host`,
     );
   }
   if (path.charCodeAt(1) === 0x2f) {
-    fail(method, serviceName, `path must not start with '//' (a host-relative URL), found ${quote(path)}`);
+    fail(method, serviceName, `${what} must not start with '//' (a host-relative URL), found ${quote(path)}`);
   }
   let nonAscii = false;
   for (let i = 1; i < path.length; i++) {
@@ -81,31 +106,35 @@ export function validatePath(path: unknown, method: string, serviceName: string)
       fail(
         method,
         serviceName,
-        `path must not contain white space or control characters (encode them, e.g. %20), found ${quote(path)}`,
+        `${what} must not contain white space or control characters (encode them, e.g. %20), found ${quote(path)}`,
       );
     }
     if (c === 0x5c) {
-      fail(method, serviceName, `path must not contain a backslash (encode it as %5C), found ${quote(path)}`);
+      fail(
+        method,
+        serviceName,
+        `${what} must not contain a backslash (encode it as %5C), found ${quote(path)}`,
+      );
     }
     if (c === 0x23) {
       fail(
         method,
         serviceName,
-        `path must not contain '#': a fragment is never sent (encode a literal '#' as %23), found ${quote(path)}`,
+        `${what} must not contain '#': a fragment is never sent (encode a literal '#' as %23), found ${quote(path)}`,
       );
     }
     if (c > 0x7e) nonAscii = true;
   }
   if (!nonAscii) return path;
   if (UNICODE_SPACE.test(path)) {
-    fail(method, serviceName, `path must not contain white space, found ${quote(path)}`);
+    fail(method, serviceName, `${what} must not contain white space, found ${quote(path)}`);
   }
   try {
     // Control characters were refused above, so everything outside ' '..'~' is non-ASCII here.
     return path.replace(/[^ -~]+/g, encodeURIComponent);
   } catch (error) {
     throw new InvalidRequestError(
-      `invalid request ${method} to service '${serviceName}': path contains a lone UTF-16 surrogate, found ${quote(path)}`,
+      `invalid request ${method} to service '${serviceName}': ${what} contains a lone UTF-16 surrogate, found ${quote(path)}`,
       { cause: error },
     );
   }
@@ -124,6 +153,10 @@ function isAbortSignal(value: unknown): value is AbortSignal {
     typeof (value as AbortSignal).aborted === 'boolean' &&
     typeof (value as AbortSignal).addEventListener === 'function'
   );
+}
+
+function isMilliseconds(value: unknown): boolean {
+  return typeof value === 'number' && value > 0 && value <= MAX_TIMEOUT_MS && Number.isFinite(value);
 }
 
 function isBody(value: unknown): boolean {
@@ -150,7 +183,19 @@ export function validateOptions(
   if (typeof options !== 'object' || options === null) {
     fail(method, serviceName, `${stage} must be an object, found ${describeValue(options, 'call')}`);
   }
-  const { headers, query, json, body, timeout, signal, protocol, throwHttpErrors, attributes } = options;
+  const {
+    headers,
+    query,
+    json,
+    body,
+    timeout,
+    perTryTimeout,
+    hedgeDelay,
+    signal,
+    protocol,
+    throwHttpErrors,
+    attributes,
+  } = options;
   if (headers !== undefined) validateHeaders(headers, method, serviceName, stage);
   if (query !== undefined && !(query instanceof URLSearchParams) && !isPlainObject(query)) {
     fail(
@@ -169,14 +214,25 @@ export function validateOptions(
       `${stage}.body must be a string, Uint8Array, ArrayBuffer, URLSearchParams or ReadableStream, found ${describeValue(body, 'call')} (use json for objects)`,
     );
   }
-  if (
-    timeout !== undefined &&
-    (typeof timeout !== 'number' || !(timeout > 0) || timeout > MAX_TIMEOUT_MS || !Number.isFinite(timeout))
-  ) {
+  if (timeout !== undefined && !isMilliseconds(timeout)) {
     fail(
       method,
       serviceName,
       `${stage}.timeout must be a positive finite number of milliseconds up to ${MAX_TIMEOUT_MS}, found ${describeValue(timeout, 'call')}`,
+    );
+  }
+  if (perTryTimeout !== undefined && !isMilliseconds(perTryTimeout)) {
+    fail(
+      method,
+      serviceName,
+      `${stage}.perTryTimeout must be a positive finite number of milliseconds up to ${MAX_TIMEOUT_MS}, found ${describeValue(perTryTimeout, 'call')}`,
+    );
+  }
+  if (hedgeDelay !== undefined && hedgeDelay !== false && !isMilliseconds(hedgeDelay)) {
+    fail(
+      method,
+      serviceName,
+      `${stage}.hedgeDelay must be a positive finite number of milliseconds up to ${MAX_TIMEOUT_MS}, or false, found ${describeValue(hedgeDelay, 'call')}`,
     );
   }
   if (signal !== undefined && !isAbortSignal(signal)) {
