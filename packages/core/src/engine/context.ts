@@ -81,6 +81,8 @@ export class CallContext implements RequestContext {
   #earlier: AttemptRecord[] | undefined = undefined;
   #attemptsView: readonly CallAttempt[] | undefined = undefined;
   #triedView: readonly ServiceInstance[] | undefined = undefined;
+  /** The attempt number `#triedView` was built for. */
+  #triedFor = 0;
 
   constructor(method: HttpMethod, serviceName: string, path: string, options: CallOptions, raw: boolean) {
     this.method = method;
@@ -111,10 +113,22 @@ export class CallContext implements RequestContext {
     return this.#attemptsView;
   }
 
+  /**
+   * The instances of the attempts before attempt number `attempt`: while the next attempt is
+   * being picked (`attempt` already counts it), the current record is one of them.
+   */
   get triedInstances(): readonly ServiceInstance[] {
+    const current = this.current;
+    if (current === undefined) return NO_INSTANCES;
     const earlier = this.#earlier;
-    if (earlier === undefined) return NO_INSTANCES;
-    if (this.#triedView === undefined) this.#triedView = Object.freeze(earlier.map((r) => r.instance));
+    const withCurrent = current.number < this.attempt;
+    if (earlier === undefined && !withCurrent) return NO_INSTANCES;
+    if (this.#triedView === undefined || this.#triedFor !== this.attempt) {
+      const records = earlier === undefined ? [] : earlier.slice();
+      if (withCurrent) records.push(current);
+      this.#triedView = Object.freeze(records.map((r) => r.instance));
+      this.#triedFor = this.attempt;
+    }
     return this.#triedView;
   }
 

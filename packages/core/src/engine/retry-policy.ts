@@ -255,6 +255,8 @@ export function retryAfterMs(header: string | undefined, now: number = Date.now(
   if (header === undefined) return undefined;
   const text = header.trim();
   if (/^\d+$/.test(text)) return Number(text) * 1000;
+  // An HTTP date names its day and month (`Wed, 21 Oct 2026 07:28:00 GMT`); `-1` is no date.
+  if (!/[A-Za-z]/.test(text)) return undefined;
   const date = Date.parse(text);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
