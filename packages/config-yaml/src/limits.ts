@@ -1,7 +1,21 @@
 import type { LoadBalancerType } from '@service-caller/core';
 
 /** The built-in values of `service-caller.lb-type`, in the order the docs list them. */
-export const LB_TYPES = ['round_robin', 'random', 'weight_random', 'weight_round_robin'] as const;
+export const LB_TYPES = [
+  'round_robin',
+  'random',
+  'weight_random',
+  'weight_round_robin',
+  'least_request',
+  'peak_ewma',
+  'consistent_hash',
+] as const;
+
+/** `service-caller.retry.retry-on`: the failures by name (statuses are numbers 400-599). */
+export const RETRY_FAILURES = ['connect-failure', 'reset', 'timeout'] as const;
+
+/** `service-caller.retry.attempts`: at most this many (core's limit). */
+export const MAX_ATTEMPTS = 10;
 
 /**
  * The form of an `lb-type` name: built-in or registered by a package (core's
