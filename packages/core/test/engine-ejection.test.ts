@@ -52,7 +52,7 @@ describe('outlier ejection', () => {
       ejections: 1,
       durationMs: 30_000,
     });
-    expect(logger.entries.filter((e) => e.level === 'warn').map((e) => e.message)).toEqual([
+    expect(logger.entries.filter((e) => e.level === 'info').map((e) => e.message)).toEqual([
       `instance 127.0.0.1:${dead} of service 'svc' ejected for 30000 ms (connect-failure, ejection 1)`,
     ]);
     const shown = engine.snapshot().services[0]!.instances.find((i) => i.instance.port === dead)!;

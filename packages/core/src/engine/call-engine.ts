@@ -81,12 +81,15 @@ class Engine implements CallEngine {
     this.#attempts = new AttemptRunner(options, filters, outcomes);
   }
 
-  /** Logs an ejection or return and tells the interceptors that listen (`onEjection`). */
+  /**
+   * Logs an ejection or return and tells the interceptors that listen (`onEjection`). At `info`:
+   * routing around a failing instance is the engine doing its job; metrics count the events.
+   */
   #ejectionEvent(event: EjectionEvent): void {
     const { instance, serviceName } = event;
     try {
       if (event.type === 'ejected') {
-        this.#logger.warn(
+        this.#logger.info(
           `instance ${instance.id} of service '${serviceName}' ejected for ${Math.round(event.durationMs)} ms (${event.reason}, ejection ${event.ejections})`,
           { serviceName, instance: instance.id, reason: event.reason, durationMs: event.durationMs },
         );
