@@ -36,42 +36,80 @@ afterAll(() => {
 });
 
 /** Starts an upstream process with one server per spec; resolves when they listen (bounded: 20 s). */
-export function startUpstream(specs: readonly UpstreamSpec[]): Promise<UpstreamProcess> {
+export async function startUpstream(specs: readonly UpstreamSpec[]): Promise<UpstreamProcess> {
   const child = spawn(process.execPath, [SCRIPT, JSON.stringify(specs)], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   started.push(child);
+  const { ports } = JSON.parse(await firstLine(child, 20_000)) as { ports: number[] };
+  return {
+    pid: child.pid!,
+    ports,
+    kill: () => killed(child),
+    stats: async () => {
+      const response = await fetch(`http://127.0.0.1:${ports[0]}/__stats`);
+      return (await response.json()) as ServerCounts[];
+    },
+  };
+}
+
+/** A greeter process registered in Nacos through ServiceManager (greeter-process.ts). */
+export interface GreeterProcess {
+  readonly pid: number;
+  readonly port: number;
+  kill(): Promise<void>;
+}
+
+const GREETER = fileURLToPath(new URL('./greeter-process.ts', import.meta.url));
+
+/** Starts a greeter of `service` registered in the Nacos at `nacosAddr`; resolves once registered (bounded: 60 s). */
+export function startGreeter(service: string, nacosAddr: string): Promise<GreeterProcess> {
+  const child = spawn(
+    process.execPath,
+    // tsx (the workspace's) runs the TypeScript sources, through their `source` export condition.
+    ['--conditions=source', '--import', 'tsx', GREETER],
+    {
+      cwd: fileURLToPath(new URL('../..', import.meta.url)),
+      stdio: ['pipe', 'pipe', 'inherit'],
+      env: { ...process.env, NACOS_ADDR: nacosAddr, GREETER_SERVICE: service },
+    },
+  );
+  started.push(child);
+  return firstLine(child, 60_000).then((line) => {
+    const { port } = JSON.parse(line) as { port: number };
+    return { pid: child.pid!, port, kill: () => killed(child) };
+  });
+}
+
+/** SIGKILL to `child` alone; resolves when it has exited. */
+function killed(child: ChildProcess): Promise<void> {
+  return new Promise<void>((done) => {
+    if (child.exitCode !== null || child.signalCode !== null) return done();
+    child.once('exit', () => done());
+    child.kill('SIGKILL');
+  });
+}
+
+/** The first line `child` prints on stdout, within `limitMs`; rejects if it exits first. */
+function firstLine(child: ChildProcess, limitMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error('the upstream process did not start listening within 20 s'));
-    }, 20_000);
+      reject(new Error(`the child process printed nothing within ${limitMs} ms`));
+    }, limitMs);
     let output = '';
-    child.once('exit', (code, signal) => {
+    const onExit = (code: number | null, signal: string | null) => {
       clearTimeout(timer);
-      reject(new Error(`the upstream process exited before it listened (${code ?? signal})`));
-    });
+      reject(new Error(`the child process exited before it was ready (${code ?? signal})`));
+    };
+    child.once('exit', onExit);
     child.stdout!.on('data', (chunk: Buffer) => {
       output += chunk.toString('utf8');
-      const line = output.split('\n')[0];
-      if (!output.includes('\n') || line === undefined) return;
+      const end = output.indexOf('\n');
+      if (end < 0) return;
       clearTimeout(timer);
-      child.removeAllListeners('exit');
-      const { ports } = JSON.parse(line) as { ports: number[] };
-      resolve({
-        pid: child.pid!,
-        ports,
-        kill: () =>
-          new Promise<void>((done) => {
-            if (child.exitCode !== null || child.signalCode !== null) return done();
-            child.once('exit', () => done());
-            child.kill('SIGKILL');
-          }),
-        stats: async () => {
-          const response = await fetch(`http://127.0.0.1:${ports[0]}/__stats`);
-          return (await response.json()) as ServerCounts[];
-        },
-      });
+      child.removeListener('exit', onExit);
+      resolve(output.slice(0, end));
     });
   });
 }
