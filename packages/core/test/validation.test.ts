@@ -184,6 +184,14 @@ describe('options validation', () => {
       'options.body must be a string, Uint8Array, ArrayBuffer, URLSearchParams or ReadableStream, found an object (Object) (use json for objects)',
     ],
     ['json BigInt', { json: { n: 1n } }, 'options.json cannot be serialized as JSON'],
+    // JSON.stringify gives undefined for these, not a throw: sending nothing would be a silent default.
+    [
+      'json whose toJSON() returns undefined',
+      { json: { toJSON: () => undefined } },
+      'options.json cannot be serialized as JSON (it serializes to nothing: a function, a symbol, or a toJSON() that returns undefined)',
+    ],
+    ['json function', { json: () => 1 }, 'options.json cannot be serialized as JSON (it serializes to nothing'],
+    ['json symbol', { json: Symbol('s') }, 'options.json cannot be serialized as JSON (it serializes to nothing'],
   ];
 
   it.each(cases)('refuses %s', async (_name, options, message) => {

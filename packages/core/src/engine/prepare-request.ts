@@ -30,14 +30,23 @@ export function prepareRequest(ctx: CallContext, target: string, engine: Normali
   ctx.requestTarget = appendQuery(target, options.query);
   let headers: OutgoingHeaders = options.headers ?? NO_HEADERS;
   if (options.json !== undefined) {
+    let text: string | undefined;
     try {
-      ctx.requestBody = JSON.stringify(options.json);
+      text = JSON.stringify(options.json);
     } catch (error) {
       throw new InvalidRequestError(
         `invalid request ${method} to service '${serviceName}': options.json cannot be serialized as JSON (${(error as Error).message})`,
         { cause: error },
       );
     }
+    // JSON.stringify answers undefined rather than throwing for these: sending no body under a
+    // JSON content type would silently drop what the caller meant to send.
+    if (text === undefined) {
+      throw new InvalidRequestError(
+        `invalid request ${method} to service '${serviceName}': options.json cannot be serialized as JSON (it serializes to nothing: a function, a symbol, or a toJSON() that returns undefined)`,
+      );
+    }
+    ctx.requestBody = text;
     if (!hasHeader(headers, 'content-type')) headers = { ...headers, 'content-type': 'application/json' };
   } else {
     ctx.requestBody = options.body;
