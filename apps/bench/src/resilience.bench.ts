@@ -289,6 +289,12 @@ async function engineAlone(): Promise<string[]> {
       engine: make({ filters: [zoneAffinity({ zone: 'a' })] }),
       ns: [] as number[],
     },
+    {
+      // What every ServiceManager call has since service-caller.timeout defaults to 30 s.
+      label: 'enabled but unused (+ zone filter) + a 30 s total timeout',
+      engine: make({ filters: [zoneAffinity({ zone: 'a' })], timeout: 30_000 }),
+      ns: [] as number[],
+    },
   ];
   const run = async (engine: (typeof variants)[number]['engine']) => {
     // CPU time, not wall time: the turns other processes take on a shared machine do not count.

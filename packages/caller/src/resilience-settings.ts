@@ -65,6 +65,7 @@ export function resilienceOptions(
   filters.push(...userFilters);
   const { retryBudget, outlierEjection } = settings;
   return defined({
+    timeout: ms(settings.timeout),
     throwHttpErrors: settings.throwHttpErrors,
     retry: settings.retry === undefined ? undefined : retryOptions(settings.retry),
     retryBudget:

@@ -2,7 +2,17 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, filterInstances, HttpStatusError, ServiceManager } from '../src/index.js';
+import {
+  type BufferedResponse,
+  ConfigError,
+  filterInstances,
+  HttpStatusError,
+  ServiceManager,
+  TimeoutError,
+  type Transport,
+  type TransportRequest,
+  undiciTransport,
+} from '../src/index.js';
 import { startServer, type TestServer } from './support/http-server.js';
 import { RecordingLogger } from './support/recording-logger.js';
 
@@ -67,6 +77,59 @@ describe('service-caller resilience keys, through ServiceManager', () => {
     );
     const outcomes = await Promise.allSettled([once.get('svc', '/y'), once.get('svc', '/y')]);
     expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+  });
+
+  it('turns timeout (seconds) into the total bound of every call, body included, retries included', async () => {
+    const [trickle] = await upstreams(1, (_i, res) => {
+      // Headers at once, then a byte every 50 ms: read-timeout (6 s) never fires, only the total.
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      const timer = setInterval(() => res.write('x'), 50);
+      res.on('close', () => clearInterval(timer));
+    });
+    const m = await manager(`service-caller:\n  timeout: 0.3\n${staticServices([trickle!])}\n`);
+    const error = await m.get('svc', '/x').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error).toMatchObject({ phase: 'total', timeoutMs: 300 });
+    // A call's own timeout still wins over the configured one.
+    const own = await m.get('svc', '/x', { timeout: 100 }).catch((e: unknown) => e);
+    expect(own).toMatchObject({ phase: 'total', timeoutMs: 100 });
+    expect(m.settings.serviceCaller.timeout).toBe(0.3);
+  });
+
+  it('bounds every call by 30 s when timeout is not set: the transport gets a deadline signal', async () => {
+    const [good] = await upstreams(1);
+    const inner = undiciTransport();
+    const signals: Array<AbortSignal | undefined> = [];
+    const recording: Transport = {
+      name: 'recording',
+      send: (request: TransportRequest) => {
+        signals.push(request.signal);
+        return inner.send(request);
+      },
+      sendBuffered: (request: TransportRequest): Promise<BufferedResponse> => {
+        signals.push(request.signal);
+        return inner.sendBuffered!(request);
+      },
+      close: () => inner.close(),
+    };
+    try {
+      const services = { svc: [{ host: '127.0.0.1', port: good!.port }] };
+      await using m = await ServiceManager.create({
+        config: { appRegistry: { static: { services } } },
+        transport: recording,
+      });
+      expect(m.settings.serviceCaller.timeout).toBe(30);
+      expect(await m.get('svc', '/x')).toEqual({ i: 0 });
+      await using unbounded = await ServiceManager.create({
+        config: { serviceCaller: { timeout: 2_147_483 }, appRegistry: { static: { services } } },
+        transport: recording,
+      });
+      expect(await unbounded.get('svc', '/x')).toEqual({ i: 0 });
+      // Without a deadline and a caller's signal the engine passes none: a signal here is the deadline.
+      expect(signals.map((signal) => signal instanceof AbortSignal)).toEqual([true, true]);
+    } finally {
+      await inner.close();
+    }
   });
 
   it('turns per-try-timeout (seconds) into the bound of each attempt', async () => {

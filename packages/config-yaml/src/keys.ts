@@ -6,6 +6,7 @@ import {
 } from '@service-caller/core';
 import {
   CONSUL_CHECK_TYPES,
+  DEFAULT_TIMEOUT_SECONDS,
   LB_TYPE_ALIASES,
   LB_TYPES,
   MAX_ATTEMPTS,
@@ -482,6 +483,12 @@ export const ROOT_KEYS: KeyNode = section(
         type: 'seconds (number > 0)',
         default: '6',
         meaning: 'Seconds to wait for response data (headers, then each part of the body).',
+      }),
+      key('timeout', scalar, {
+        type: 'seconds (number > 0)',
+        default: String(DEFAULT_TIMEOUT_SECONDS),
+        meaning:
+          'Seconds a call may take in all (discovery, every attempt and wait, the whole body, a raw body too) unless it sets `timeout`: `TimeoutError` phase `total`. `read-timeout` bounds only each silence, so a body trickling forever needs this. Set it high (up to 2147483) for long streams.',
       }),
       key('connection-pool-size', scalar, {
         type: `integer 1-${MAX_PORT}`,

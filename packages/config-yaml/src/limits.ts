@@ -55,6 +55,14 @@ export const CONSUL_CHECK_TYPES = ['ttl', 'http'] as const;
  */
 export const MAX_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
+/**
+ * `service-caller.timeout`'s default, seconds: far above any answer an API should take (with
+ * retries: three attempts of a 6 s read timeout and their back-off fit), and a bound on calls
+ * that would otherwise wait for ever on a body trickling in. aiohttp's (the Python library's
+ * client) is 300 s; 30 s is what a caller inside a request handler can still afford.
+ */
+export const DEFAULT_TIMEOUT_SECONDS = 30;
+
 /** Ports, and connections per origin (each needs its own local port). */
 export const MAX_PORT = 65_535;
 

@@ -2,6 +2,7 @@ import { DEFAULT_MAX_RESPONSE_SIZE, HTTP_METHODS, type HttpMethod } from '@servi
 import { z } from 'zod';
 import {
   CONSUL_CHECK_TYPES,
+  DEFAULT_TIMEOUT_SECONDS,
   LB_NAME,
   LB_TYPE_ALIASES,
   MAX_ATTEMPTS,
@@ -218,6 +219,7 @@ const settingsSchema = z
       lbType: lbType.default('round_robin'),
       connectionTimeout: seconds.default(6),
       readTimeout: seconds.default(6),
+      timeout: seconds.default(DEFAULT_TIMEOUT_SECONDS),
       connectionPoolSize: wholeNumber('a whole number of connections', 1, MAX_PORT).default(100),
       maxResponseSize: wholeNumber('a whole number of bytes', 1, Number.MAX_SAFE_INTEGER).default(
         DEFAULT_MAX_RESPONSE_SIZE,

@@ -60,6 +60,11 @@ export interface ServiceCallerSettings {
   connectionTimeout: number;
   /** `service-caller.read-timeout`, seconds. @default 6 */
   readTimeout: number;
+  /**
+   * `service-caller.timeout`, seconds: the total bound of every call that sets no `timeout`
+   * (all attempts, waits and the body together). @default 30
+   */
+  timeout: number;
   /** `service-caller.connection-pool-size`: connections per origin. @default 100 */
   connectionPoolSize: number;
   /** `service-caller.max-response-size`: the largest response body, in bytes. @default 67108864 (64 MiB) */

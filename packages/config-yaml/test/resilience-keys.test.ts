@@ -84,7 +84,16 @@ describe('the resilience keys of service-caller', () => {
     });
   });
 
+  it('reads timeout, the total of every call, in seconds; 30 when not set', async () => {
+    const { loaded, logger } = await load('timeout: 2.5');
+    expect((await loaded()).config.serviceCaller.timeout).toBe(2.5);
+    expect(logger.warnings).toEqual([]);
+    expect(parseConfig({}).serviceCaller.timeout).toBe(30);
+    expect(parseConfig({ serviceCaller: { timeout: 600 } }).serviceCaller.timeout).toBe(600);
+  });
+
   it.each([
+    [['timeout: 0'], 'service-caller.timeout', 'a number of seconds greater than 0 and at most 2147483', '0'],
     [
       ['retry:', '  attempts: -1'],
       'service-caller.retry.attempts',
