@@ -67,6 +67,7 @@ export function resilienceOptions(
   return defined({
     timeout: ms(settings.timeout),
     throwHttpErrors: settings.throwHttpErrors,
+    strictOptions: settings.strictOptions,
     retry: settings.retry === undefined ? undefined : retryOptions(settings.retry),
     retryBudget:
       retryBudget === undefined

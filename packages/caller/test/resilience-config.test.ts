@@ -7,6 +7,7 @@ import {
   ConfigError,
   filterInstances,
   HttpStatusError,
+  InvalidRequestError,
   ServiceManager,
   TimeoutError,
   type Transport,
@@ -130,6 +131,27 @@ describe('service-caller resilience keys, through ServiceManager', () => {
     } finally {
       await inner.close();
     }
+  });
+
+  it('warns once about an unknown call option, and refuses it with strict-options', async () => {
+    const [good] = await upstreams(1);
+    const dir = await mkdtemp(join(tmpdir(), 'sc-resilience-'));
+    dirs.push(dir);
+    await writeFile(join(dir, 'application.yaml'), `${staticServices([good!])}\n`);
+    const logger = new RecordingLogger();
+    const lenient = await ServiceManager.create({ configDir: dir, logger });
+    managers.push(lenient);
+    await lenient.get('svc', '/x', { params: { a: 1 } } as never);
+    await lenient.get('svc', '/x', { params: { a: 1 } } as never);
+    expect(
+      logger.lines.filter((l) => l.level === 'warn' && l.message.includes("'params'")).map((l) => l.message),
+    ).toEqual([
+      "unknown call option 'params' (GET to service 'svc') is ignored; did you mean 'query'? (warned once per key)",
+    ]);
+    const strict = await manager(`service-caller:\n  strict-options: true\n${staticServices([good!])}\n`);
+    const error = await strict.post('svc', '/x', { data: { a: 1 } } as never).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect((error as Error).message).toContain('options.data is not a call option');
   });
 
   it('turns per-try-timeout (seconds) into the bound of each attempt', async () => {

@@ -507,6 +507,12 @@ export const ROOT_KEYS: KeyNode = section(
         meaning:
           "A non-2xx answer throws `HttpStatusError`; `false` resolves it with its parsed body (the Python library's behaviour) unless a call sets `throwHttpErrors`.",
       }),
+      key('strict-options', scalar, {
+        type: 'boolean',
+        default: 'false',
+        meaning:
+          "A call option the engine does not know (`params`, `data`: the Python library's names; a typo such as `timout`) fails the call with `InvalidRequestError`; `false` logs one warning per key naming the right one and sends the call without it.",
+      }),
       key('retry', retryKeys, {
         type: 'map',
         meaning:

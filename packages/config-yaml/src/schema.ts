@@ -225,6 +225,7 @@ const settingsSchema = z
         DEFAULT_MAX_RESPONSE_SIZE,
       ),
       throwHttpErrors: boolean.optional(),
+      strictOptions: boolean.optional(),
       retry: retrySchema.optional(),
       retryBudget: retryBudgetSchema.optional(),
       perTryTimeout: seconds.optional(),

@@ -71,6 +71,11 @@ export interface ServiceCallerSettings {
   maxResponseSize: number;
   /** `service-caller.throw-http-errors`: a non-2xx answer throws `HttpStatusError` unless a call says otherwise. @default true (core's) */
   throwHttpErrors?: boolean;
+  /**
+   * `service-caller.strict-options`: a call option the engine does not know (`params`, `data`, a
+   * typo) fails the call with `InvalidRequestError` instead of one warning per key. @default false (core's)
+   */
+  strictOptions?: boolean;
   /** `service-caller.retry`: core's retry settings, times in seconds. @default core's (`DEFAULT_RETRY`) */
   retry?: RetryConfig;
   /** `service-caller.retry-budget`. @default core's (20%, 10 a second) */

@@ -19,6 +19,7 @@ describe('the resilience keys of service-caller', () => {
     const { loaded, logger } = await load(
       'lb-type: consistent_hash',
       'throw-http-errors: false',
+      'strict-options: true',
       'retry:',
       '  attempts: 4',
       '  backoff: { base: 0.05, max: 1 }',
@@ -41,6 +42,7 @@ describe('the resilience keys of service-caller', () => {
     expect(config.serviceCaller).toMatchObject({
       lbType: 'consistent_hash',
       throwHttpErrors: false,
+      strictOptions: true,
       retry: {
         attempts: 4,
         backoff: { base: 0.05, max: 1 },
@@ -167,6 +169,7 @@ describe('the resilience keys of service-caller', () => {
       '"soon"',
     ],
     [['throw-http-errors: maybe'], 'service-caller.throw-http-errors', 'true or false', '"maybe"'],
+    [['strict-options: sometimes'], 'service-caller.strict-options', 'true or false', '"sometimes"'],
     [
       ['zone-affinity:', '  min-instances: 0'],
       'service-caller.zone-affinity.min-instances',

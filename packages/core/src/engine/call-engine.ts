@@ -9,6 +9,7 @@ import type { EngineSnapshot } from '../contracts/snapshot.js';
 import type { RawResponse, Transport } from '../contracts/transport.js';
 import { ClosedError, ServiceCallerError } from '../errors/index.js';
 import { OutlierEjection } from '../filters/outlier-ejection.js';
+import { shorten } from '../options/describe-value.js';
 import { AttemptOutcomes } from './attempt-outcome.js';
 import { AttemptRunner } from './attempt-runner.js';
 import { CallContext, copyOptions } from './context.js';
@@ -19,7 +20,18 @@ import { prepareRequest } from './prepare-request.js';
 import { disposeQuietly } from './read-response.js';
 import { takeSnapshot } from './snapshot.js';
 import type { CallEngine, CallEngineOptions } from './types.js';
-import { validateMethod, validateOptions, validatePath, validateServiceName } from './validate.js';
+import {
+  forEachUnknownOption,
+  invalidRequest,
+  unknownOptionHint,
+  validateMethod,
+  validateOptions,
+  validatePath,
+  validateServiceName,
+} from './validate.js';
+
+/** Unknown option keys warned about per engine, at most: past it, nothing more is logged. */
+const MAX_WARNED_OPTIONS = 100;
 
 const NO_OPTIONS: CallOptions = Object.freeze({});
 
@@ -59,6 +71,10 @@ class Engine implements CallEngine {
   readonly #chain: InterceptorChain;
   readonly #health: HealthBook;
   readonly #attempts: AttemptRunner;
+  /** The unknown call option keys warned about already: one warning per key per engine. */
+  readonly #warnedOptions = new Set<string>();
+  readonly #onUnknownOption: (key: string) => void;
+  #unknownCall: { method: string; serviceName: string } = { method: '', serviceName: '' };
   #inFlight = 0;
   #closed = false;
   #closing: Promise<void> | undefined = undefined;
@@ -69,6 +85,7 @@ class Engine implements CallEngine {
     this.#transport = options.transport;
     this.#logger = options.logger;
     this.#timeout = options.timeout;
+    this.#onUnknownOption = (key) => this.#unknownOption(key);
     this.#chain = new InterceptorChain(options.interceptors);
     this.#health = new HealthBook(options.retryBudget);
     const ejection =
@@ -180,6 +197,7 @@ class Engine implements CallEngine {
       validateMethod(method, serviceName);
       target = validatePath(path, method, serviceName);
       validateOptions(options, method, serviceName, 'options');
+      if (options !== undefined) this.#checkOptionKeys(options, method, serviceName);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -196,6 +214,28 @@ class Engine implements CallEngine {
     ctx.attemptHooks = chain.attemptHooks;
     this.#inFlight++;
     return this.#run(ctx, target, interceptors);
+  }
+
+  /** Warns about (or, strict, refuses) the keys of a call's options that are no call option. */
+  #checkOptionKeys(options: CallOptions, method: string, serviceName: string): void {
+    this.#unknownCall.method = method;
+    this.#unknownCall.serviceName = serviceName;
+    forEachUnknownOption(options, this.#onUnknownOption);
+  }
+
+  #unknownOption(key: string): void {
+    const { method, serviceName } = this.#unknownCall;
+    const hint = unknownOptionHint(key);
+    if (this.#options.strictOptions) {
+      throw invalidRequest(method, serviceName, `options.${shorten(key)} is not a call option; ${hint}`);
+    }
+    // Bounded: keys built from data must not grow the set without end.
+    if (this.#warnedOptions.has(key) || this.#warnedOptions.size >= MAX_WARNED_OPTIONS) return;
+    this.#warnedOptions.add(key);
+    this.#logger.warn(
+      `unknown call option '${shorten(key)}' (${shorten(method)} to service '${shorten(serviceName)}') is ignored; ${hint} (warned once per key)`,
+      { option: shorten(key), serviceName: shorten(serviceName) },
+    );
   }
 
   async #run(

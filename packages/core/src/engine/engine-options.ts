@@ -34,6 +34,7 @@ export interface NormalizedEngineOptions {
   /** `undefined` when outlier ejection is off. */
   readonly outlierEjection: OutlierEjectionSettings | undefined;
   readonly throwHttpErrors: boolean;
+  readonly strictOptions: boolean;
 }
 
 const FILE = '<createCallEngine>';
@@ -144,6 +145,7 @@ export function normalizeEngineOptions(options: CallEngineOptions): NormalizedEn
     hedgeDelay,
     outlierEjection,
     throwHttpErrors,
+    strictOptions,
   } = options;
   if (typeof discovery?.getInstances !== 'function') {
     bad('discovery', 'a ServiceDiscovery (an object with getInstances)', discovery);
@@ -179,6 +181,9 @@ export function normalizeEngineOptions(options: CallEngineOptions): NormalizedEn
   if (throwHttpErrors !== undefined && typeof throwHttpErrors !== 'boolean') {
     bad('throwHttpErrors', 'a boolean', throwHttpErrors);
   }
+  if (strictOptions !== undefined && typeof strictOptions !== 'boolean') {
+    bad('strictOptions', 'a boolean', strictOptions);
+  }
   return {
     discovery,
     transport,
@@ -200,5 +205,6 @@ export function normalizeEngineOptions(options: CallEngineOptions): NormalizedEn
     hedgeDelay,
     outlierEjection: checkEjection(outlierEjection),
     throwHttpErrors: throwHttpErrors ?? true,
+    strictOptions: strictOptions ?? false,
   };
 }

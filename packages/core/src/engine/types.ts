@@ -47,6 +47,12 @@ export interface CallEngineOptions {
   outlierEjection?: OutlierEjectionOptions | false;
   /** Whether a non-2xx answer throws `HttpStatusError` for calls that do not say (`throwHttpErrors`). @default true */
   throwHttpErrors?: boolean;
+  /**
+   * What a call option the engine does not know does (`params`, `data`, a typo): `false` logs one
+   * warning per key naming the right key and sends the call without it; `true` refuses the call
+   * with `InvalidRequestError`. @default false
+   */
+  strictOptions?: boolean;
 }
 
 /** The engine behind `ServiceManager`: discovery -> filters -> balancer -> URL -> transport -> parse, inside the chain. */

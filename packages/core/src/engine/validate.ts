@@ -1,3 +1,4 @@
+import { suggestName } from '../balancers/name-suggestion.js';
 import type { CallOptions, HttpMethod } from '../contracts/request.js';
 import { InvalidRequestError } from '../errors/index.js';
 import { HTTP_METHODS, isHttpMethod } from '../http/methods.js';
@@ -197,6 +198,82 @@ function isBody(value: unknown): boolean {
     value instanceof URLSearchParams ||
     value instanceof ReadableStream
   );
+}
+
+/** The keys of `CallOptions`, in the order the messages list them. */
+export const CALL_OPTION_KEYS: readonly string[] = Object.freeze([
+  'headers',
+  'query',
+  'json',
+  'body',
+  'timeout',
+  'perTryTimeout',
+  'retry',
+  'hedgeDelay',
+  'signal',
+  'protocol',
+  'throwHttpErrors',
+  'attributes',
+]);
+
+/** A switch rather than a Set lookup: it runs for every key of every call's options. */
+function isCallOptionKey(key: string): boolean {
+  switch (key) {
+    case 'headers':
+    case 'query':
+    case 'json':
+    case 'body':
+    case 'timeout':
+    case 'perTryTimeout':
+    case 'retry':
+    case 'hedgeDelay':
+    case 'signal':
+    case 'protocol':
+    case 'throwHttpErrors':
+    case 'attributes':
+      return true;
+    default:
+      return false;
+  }
+}
+
+/*
+ * The keys other clients use for what a call option does: the Python library's (`params`,
+ * `data`), requests' and axios' (`params`, `data`, `timeout` as `time_out`), and common typos.
+ * Anything else close to a key by spelling gets that key; the rest the list of keys.
+ */
+const OTHER_NAMES: Readonly<Record<string, string>> = {
+  params: "'query'",
+  searchParams: "'query'",
+  data: "'json' (a value sent as JSON) or 'body' (text or bytes sent as they are)",
+  payload: "'json' (a value sent as JSON) or 'body' (text or bytes sent as they are)",
+  header: "'headers'",
+  abortSignal: "'signal'",
+};
+
+/** What an unknown call option most likely meant, as the end of a sentence. */
+export function unknownOptionHint(key: string): string {
+  const named = Object.hasOwn(OTHER_NAMES, key) ? OTHER_NAMES[key] : undefined;
+  if (named !== undefined) return `did you mean ${named}?`;
+  // suggestName folds spellings to snake_case; the keys are camelCase, so both sides are folded
+  // to bare lower case first (`throw_http_errors` and `throwHttpErrors` meet as throwhttperrors).
+  const folded = key.toLowerCase().replace(/[_\s.-]+/g, '');
+  const near = suggestName(folded, LOWER_CASE_KEYS);
+  if (near !== undefined) return `did you mean '${CALL_OPTION_KEYS[LOWER_CASE_KEYS.indexOf(near)]}'?`;
+  return `the call options are ${CALL_OPTION_KEYS.join(', ')}`;
+}
+
+const LOWER_CASE_KEYS = CALL_OPTION_KEYS.map((key) => key.toLowerCase());
+
+/**
+ * Calls `unknown` for each own key of `options` that is not a call option. One `for...in` over
+ * the few keys a call's options have, each compared in a switch: no allocation.
+ */
+export function forEachUnknownOption(options: CallOptions | undefined, unknown: (key: string) => void): void {
+  if (typeof options !== 'object' || options === null) return;
+  for (const key in options) {
+    if (!isCallOptionKey(key) && Object.hasOwn(options, key)) unknown(key);
+  }
 }
 
 /**
