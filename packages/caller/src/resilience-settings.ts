@@ -66,6 +66,7 @@ export function resilienceOptions(
   const { retryBudget, outlierEjection } = settings;
   return defined({
     timeout: ms(settings.timeout),
+    closeTimeout: ms(settings.closeTimeout),
     throwHttpErrors: settings.throwHttpErrors,
     strictOptions: settings.strictOptions,
     retry: settings.retry === undefined ? undefined : retryOptions(settings.retry),

@@ -490,6 +490,12 @@ export const ROOT_KEYS: KeyNode = section(
         meaning:
           'Seconds a call may take in all (discovery, every attempt and wait, the whole body, a raw body too) unless it sets `timeout`: `TimeoutError` phase `total`. `read-timeout` bounds only each silence, so a body trickling forever needs this. Set it high (up to 2147483) for long streams.',
       }),
+      key('close-timeout', scalar, {
+        type: 'seconds (number > 0)',
+        default: '10',
+        meaning:
+          "Seconds `close()` waits for the calls in flight (queued ones included) to end; then every one left fails with `ClosedError` and the connections are closed (the transport's own close bound follows).",
+      }),
       key('connection-pool-size', scalar, {
         type: `integer 1-${MAX_PORT}`,
         default: '100',

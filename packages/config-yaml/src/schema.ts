@@ -220,6 +220,7 @@ const settingsSchema = z
       connectionTimeout: seconds.default(6),
       readTimeout: seconds.default(6),
       timeout: seconds.default(DEFAULT_TIMEOUT_SECONDS),
+      closeTimeout: seconds.optional(),
       connectionPoolSize: wholeNumber('a whole number of connections', 1, MAX_PORT).default(100),
       maxResponseSize: wholeNumber('a whole number of bytes', 1, Number.MAX_SAFE_INTEGER).default(
         DEFAULT_MAX_RESPONSE_SIZE,

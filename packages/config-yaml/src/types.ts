@@ -65,6 +65,11 @@ export interface ServiceCallerSettings {
    * (all attempts, waits and the body together). @default 30
    */
   timeout: number;
+  /**
+   * `service-caller.close-timeout`, seconds `close()` waits for calls in flight before it aborts
+   * them with `ClosedError`. @default 10 (core's)
+   */
+  closeTimeout?: number;
   /** `service-caller.connection-pool-size`: connections per origin. @default 100 */
   connectionPoolSize: number;
   /** `service-caller.max-response-size`: the largest response body, in bytes. @default 67108864 (64 MiB) */

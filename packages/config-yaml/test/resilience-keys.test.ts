@@ -92,6 +92,8 @@ describe('the resilience keys of service-caller', () => {
     expect(logger.warnings).toEqual([]);
     expect(parseConfig({}).serviceCaller.timeout).toBe(30);
     expect(parseConfig({ serviceCaller: { timeout: 600 } }).serviceCaller.timeout).toBe(600);
+    expect(parseConfig({ serviceCaller: { closeTimeout: 2 } }).serviceCaller.closeTimeout).toBe(2);
+    expect(parseConfig({}).serviceCaller).not.toHaveProperty('closeTimeout');
   });
 
   it.each([

@@ -79,6 +79,8 @@ class Engine implements CallEngine {
   #closed = false;
   #closing: Promise<void> | undefined = undefined;
   #idle: (() => void) | undefined = undefined;
+  /** The newest call in flight; each context links to the one before it. */
+  #lastCall: CallContext | undefined = undefined;
 
   constructor(options: NormalizedEngineOptions) {
     this.#options = options;
@@ -170,11 +172,45 @@ class Engine implements CallEngine {
 
   async #shutdown(): Promise<void> {
     if (this.#inFlight !== 0) {
-      await new Promise<void>((resolve) => {
-        this.#idle = resolve;
+      const bound = this.#options.closeTimeout;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const ended = await new Promise<boolean>((resolve) => {
+        this.#idle = () => resolve(true);
+        timer = setTimeout(resolve, bound, false);
       });
+      clearTimeout(timer);
+      if (!ended) this.#abortAll(bound);
     }
     await this.#transport.close();
+  }
+
+  /**
+   * Aborts every call still in flight with its own `ClosedError`: the deadline's controller, when
+   * the call has one, stops its attempt and any wait; a call without one (no timeout, no signal)
+   * ends when the transport's close destroys its connection, and fails with the same error.
+   */
+  #abortAll(bound: number): void {
+    for (let ctx = this.#lastCall; ctx !== undefined; ctx = ctx.previousCall) {
+      const error = new ClosedError(`call engine (close() aborted the call after waiting ${bound} ms)`);
+      ctx.closedBy = error;
+      ctx.deadline?.abort(error);
+    }
+  }
+
+  #track(ctx: CallContext): void {
+    const last = this.#lastCall;
+    if (last !== undefined) last.nextCall = ctx;
+    ctx.previousCall = last;
+    this.#lastCall = ctx;
+  }
+
+  #untrack(ctx: CallContext): void {
+    const { previousCall, nextCall } = ctx;
+    if (previousCall !== undefined) previousCall.nextCall = nextCall;
+    if (nextCall !== undefined) nextCall.previousCall = previousCall;
+    else this.#lastCall = previousCall;
+    ctx.previousCall = undefined;
+    ctx.nextCall = undefined;
   }
 
   /**
@@ -213,6 +249,7 @@ class Engine implements CallEngine {
     );
     ctx.attemptHooks = chain.attemptHooks;
     this.#inFlight++;
+    this.#track(ctx);
     return this.#run(ctx, target, interceptors);
   }
 
@@ -261,11 +298,14 @@ class Engine implements CallEngine {
         ctx.health = health;
         health.calls++;
         health.budget?.deposit(ctx.startTime);
+        // close() gave up on the call while a beforeRequest ran: it sends nothing.
+        if (ctx.closedBy !== undefined) throw ctx.closedBy;
         startDeadline(ctx, this.#timeout);
         await this.#attempts.run(ctx);
       } catch (error) {
         ctx.error =
-          error === undefined ? new ServiceCallerError(`${ctx.method} call failed with undefined`) : error;
+          ctx.closedBy ??
+          (error === undefined ? new ServiceCallerError(`${ctx.method} call failed with undefined`) : error);
       }
       ctx.endTime = performance.now();
       ctx.duration = ctx.endTime - ctx.startTime;
@@ -290,6 +330,7 @@ class Engine implements CallEngine {
       if (ctx.error !== undefined) throw ctx.error;
       return ctx.result;
     } finally {
+      this.#untrack(ctx);
       if (--this.#inFlight === 0 && this.#idle !== undefined) this.#idle();
     }
   }

@@ -4,7 +4,7 @@ import type { ServiceInstance } from '../contracts/instance.js';
 import type { ServiceInterceptor } from '../contracts/interceptor.js';
 import type { CallOptions, HttpMethod } from '../contracts/request.js';
 import type { OutgoingHeaders, RawResponse, RequestBody } from '../contracts/transport.js';
-import { InvalidRequestError } from '../errors/index.js';
+import { InvalidRequestError, type ServiceCallerError } from '../errors/index.js';
 import { AttemptRecord } from './attempt-record.js';
 import { InstanceHealth, type ServiceHealth } from './instance-health.js';
 import { originOf } from './origin.js';
@@ -75,6 +75,11 @@ export class CallContext implements RequestContext {
   deadlineAt = Number.POSITIVE_INFINITY;
   /** Why the call was not retried, when that is worth saying in its error. */
   retryNote: string | undefined = undefined;
+  /** The engine's calls in flight, a list through their contexts (no allocation): what close() aborts. */
+  previousCall: CallContext | undefined = undefined;
+  nextCall: CallContext | undefined = undefined;
+  /** Set when `close()` aborted the call: the error it fails with, whatever the attempt saw. */
+  closedBy: ServiceCallerError | undefined = undefined;
 
   #attributes: Record<string, unknown> | undefined = undefined;
   /** The attempts before the current one; `undefined` until a second attempt starts. */

@@ -35,9 +35,16 @@ export interface NormalizedEngineOptions {
   readonly outlierEjection: OutlierEjectionSettings | undefined;
   readonly throwHttpErrors: boolean;
   readonly strictOptions: boolean;
+  readonly closeTimeout: number;
 }
 
 const FILE = '<createCallEngine>';
+
+/**
+ * How long `close()` waits for calls in flight before it aborts them: as long as the undici
+ * transport's own close bound, and within the 30 s a container is usually given to stop.
+ */
+export const DEFAULT_CLOSE_TIMEOUT = 10_000;
 
 type Bad = (keyPath: string, expected: string, found: unknown) => never;
 
@@ -146,6 +153,7 @@ export function normalizeEngineOptions(options: CallEngineOptions): NormalizedEn
     outlierEjection,
     throwHttpErrors,
     strictOptions,
+    closeTimeout,
   } = options;
   if (typeof discovery?.getInstances !== 'function') {
     bad('discovery', 'a ServiceDiscovery (an object with getInstances)', discovery);
@@ -173,6 +181,7 @@ export function normalizeEngineOptions(options: CallEngineOptions): NormalizedEn
     ['timeout', timeout],
     ['perTryTimeout', perTryTimeout],
     ['hedgeDelay', hedgeDelay],
+    ['closeTimeout', closeTimeout],
   ] as const) {
     if (value !== undefined && !isMilliseconds(value)) {
       bad(key, `a positive number of milliseconds up to ${MAX_TIMEOUT_MS}`, value);
@@ -206,5 +215,6 @@ export function normalizeEngineOptions(options: CallEngineOptions): NormalizedEn
     outlierEjection: checkEjection(outlierEjection),
     throwHttpErrors: throwHttpErrors ?? true,
     strictOptions: strictOptions ?? false,
+    closeTimeout: closeTimeout ?? DEFAULT_CLOSE_TIMEOUT,
   };
 }

@@ -53,6 +53,12 @@ export interface CallEngineOptions {
    * with `InvalidRequestError`. @default false
    */
   strictOptions?: boolean;
+  /**
+   * Milliseconds `close()` waits for the calls in flight (queued ones included) to end by
+   * themselves; then every one left is aborted with `ClosedError` and the transport is closed
+   * (with its own bound). @default 10000
+   */
+  closeTimeout?: number;
 }
 
 /** The engine behind `ServiceManager`: discovery -> filters -> balancer -> URL -> transport -> parse, inside the chain. */
@@ -81,6 +87,9 @@ export interface CallEngine {
    * read-only. See `EngineSnapshot`.
    */
   snapshot(): EngineSnapshot;
-  /** Refuses new calls (`ClosedError`), waits for calls in flight, then closes the transport. Idempotent. */
+  /**
+   * Refuses new calls (`ClosedError`), waits up to `closeTimeout` for the calls in flight, aborts
+   * those left with `ClosedError`, then closes the transport. Idempotent.
+   */
   close(): Promise<void>;
 }
