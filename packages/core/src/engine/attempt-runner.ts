@@ -192,22 +192,30 @@ export class AttemptRunner implements BodySettledListener {
   ): Promise<void> | undefined {
     // The attempt ends when its body arrived (parsing it is the call's own work).
     const arrived = performance.now();
-    const status = response.status;
-    if (!isOk(status) && ctx.retryPolicy.statuses.has(status)) {
-      const delay = this.retryDelay(ctx, 'status', status, retryAfterOf(response));
-      if (delay !== undefined) {
-        this.#outcomes.report(
-          ctx,
-          record,
-          status,
-          statusError(ctx, response, undefined, record.url),
-          arrived,
-        );
-        return this.#retryAfter(ctx, delay);
-      }
-    }
+    const delay = this.#statusRetry(ctx, record, response, arrived);
+    if (delay !== undefined) return this.#retryAfter(ctx, delay);
     this.#readWhole(ctx, record, response, arrived);
     return undefined;
+  }
+
+  /**
+   * When the answer's status is one the call's policy retries and another attempt may follow:
+   * ends this attempt with the status and returns the wait before the next; else `undefined`
+   * (the answer is the call's, read as usual).
+   */
+  #statusRetry(
+    ctx: CallContext,
+    record: AttemptRecord,
+    response: RawResponse,
+    at: number,
+  ): number | undefined {
+    const status = response.status;
+    if (isOk(status) || !ctx.retryPolicy.statuses.has(status)) return undefined;
+    const delay = this.retryDelay(ctx, 'status', status, retryAfterOf(response));
+    if (delay !== undefined) {
+      this.#outcomes.report(ctx, record, status, statusError(ctx, response, undefined, record.url), at);
+    }
+    return delay;
   }
 
   /** Reads a whole answer into the call's result and ends its attempt. */
@@ -322,20 +330,10 @@ export class AttemptRunner implements BodySettledListener {
       return this.#failed(ctx, record, error);
     }
     const headersAt = performance.now();
-    const status = response.status;
-    if (!isOk(status) && ctx.retryPolicy.statuses.has(status)) {
-      const delay = this.retryDelay(ctx, 'status', status, retryAfterOf(response));
-      if (delay !== undefined) {
-        this.#outcomes.report(
-          ctx,
-          record,
-          status,
-          statusError(ctx, response, undefined, record.url),
-          headersAt,
-        );
-        await disposeQuietly(response, this.#logger);
-        return this.#retryAfter(ctx, delay);
-      }
+    const delay = this.#statusRetry(ctx, record, response, headersAt);
+    if (delay !== undefined) {
+      await disposeQuietly(response, this.#logger);
+      return this.#retryAfter(ctx, delay);
     }
     return this.#readStreamed(ctx, record, response, headersAt);
   }

@@ -201,9 +201,10 @@ export function callRetryPolicy(
   base: RetryPolicy,
   bad: RetryOptionProblem,
 ): RetryPolicy {
-  if (options === undefined) return base;
-  if (options === false) return noRetry(base);
-  if (!Object.isFrozen(options)) return retryPolicy(options, base, bad);
+  // `undefined`, `false`, a bad value or an object that may still change: checked each time.
+  if (typeof options !== 'object' || options === null || !Object.isFrozen(options)) {
+    return retryPolicy(options, base, bad);
+  }
   let cache = frozenPolicies.get(base);
   if (cache === undefined) {
     cache = new WeakMap();
