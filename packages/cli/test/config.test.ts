@@ -51,6 +51,7 @@ app-registry:
         'lb-type': 'random',
         'connection-timeout': 6,
         'read-timeout': 4,
+        timeout: 30,
         'connection-pool-size': 100,
         'max-response-size': 64 * 1024 * 1024,
       },
