@@ -27,8 +27,11 @@ export class InstanceHealth {
   lastFailureAt = 0;
   /** `performance.now()` until which it is ejected; 0 when it is not. */
   ejectedUntil = 0;
-  /** When its last ejection started and how long it was, for the `returned` event. */
-  ejectedAt = 0;
+  /**
+   * Milliseconds the last ejection lasts, for the `returned` event: kept as decided, since
+   * `ejectedUntil` minus the start rounds (99.99999999999989 for 100 once `performance.now()` is large).
+   */
+  ejectedFor = 0;
   ejectionReason: 'consecutive-failures' | 'connect-failure' | 'failed-on-return' = 'consecutive-failures';
   ejections = 0;
   /** Back from an ejection and not yet proven: the next failure ejects it again. */

@@ -90,7 +90,7 @@ export class OutlierEjection implements InstanceFilter {
     if (health.ejections > 0 && now - health.returnedAt > settings.maxEjectionTime) health.ejections = 0;
     health.ejections++;
     const duration = Math.min(settings.maxEjectionTime, settings.baseEjectionTime * health.ejections);
-    health.ejectedAt = now;
+    health.ejectedFor = duration;
     health.ejectedUntil = now + duration;
     health.ejectionReason = reason;
     health.probation = false;
@@ -116,7 +116,7 @@ export class OutlierEjection implements InstanceFilter {
       health.consecutiveFailures = 0;
       service.ejected--;
       service.version++;
-      this.#notify(event('returned', service, health, until - health.ejectedAt));
+      this.#notify(event('returned', service, health, health.ejectedFor));
     }
     service.nextReturnAt = next;
   }
