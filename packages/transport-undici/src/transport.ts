@@ -1,10 +1,4 @@
-import type {
-  BufferedResponse,
-  OutgoingHeaders,
-  RawResponse,
-  Transport,
-  TransportRequest,
-} from '@service-caller/core';
+import type { BufferedResponse, RawResponse, Transport, TransportRequest } from '@service-caller/core';
 import { ClosedError, InvalidRequestError } from '@service-caller/core';
 import { hasHeader } from '@service-caller/core/adapter';
 import { Agent, type Dispatcher } from 'undici';
@@ -143,26 +137,21 @@ class UndiciTransport implements Transport {
     try {
       readTimeout = this.#check(request);
       connectTimeout = this.#connectTimeoutOf(request);
-      options = dispatchOptions(request, readTimeout);
+      options = this.#bufferedOptions(request, readTimeout);
     } catch (error) {
       return Promise.reject(error);
     }
     const dispatcher = this.#routeFor(connectTimeout).dispatcher;
     this.#inFlight++;
-    return new Promise<BufferedResponse>((resolve, reject) => {
-      dispatcher.dispatch(
-        options,
-        new BufferingHandler(
-          request,
-          this.#options.maxResponseSize,
-          connectTimeout,
-          readTimeout,
-          resolve,
-          reject,
-          this.#onSettled,
-        ),
-      );
-    });
+    return BufferingHandler.dispatch(
+      dispatcher,
+      options,
+      request,
+      this.#options.maxResponseSize,
+      connectTimeout,
+      readTimeout,
+      this.#onSettled,
+    );
   }
 
   close(): Promise<void> {
@@ -183,6 +172,21 @@ class UndiciTransport implements Transport {
     return this.#owned
       ? requestTimeout(request, 'connectTimeout', this.#connectTimeout)
       : this.#connectTimeout;
+  }
+
+  /**
+   * undici's options for a `sendBuffered` request. The common request (our own Agent, no
+   * per-request read timeout, no form body) is passed as it is: it already has the `origin`,
+   * `path`, `method`, `headers` and `body` undici reads, the Agent's `headersTimeout` and
+   * `bodyTimeout` are the transport's `readTimeout`, and `dispatch` ignores `signal` (the
+   * handler wires it). That saves an options object per call. An injected dispatcher gets the
+   * full options: its own timeouts are not ours, and a `ProxyAgent` uses the signal.
+   */
+  #bufferedOptions(request: TransportRequest, readTimeout: number): Dispatcher.DispatchOptions {
+    if (this.#owned && request.readTimeout === undefined && !(request.body instanceof URLSearchParams)) {
+      return request as unknown as Dispatcher.DispatchOptions;
+    }
+    return dispatchOptions(request, readTimeout);
   }
 
   #settled(): void {
