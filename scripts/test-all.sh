@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every check the project has, in the order CI runs them: build, typecheck, lint, unit tests,
-# then the integration tests against a real Nacos server that this script starts and stops.
+# the runtime matrix, then the integration tests against each Nacos server kind (r-nacos,
+# official 2.5.1 and 3.0.3), one after another, each started and stopped by this script.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -10,9 +11,14 @@ source "$root/scripts/env.sh"
 
 step() { printf '\n\033[1m== %s ==\033[0m\n' "$*"; }
 
-# A fresh machine builds the r-nacos server with cargo (minutes): start that now, beside the build.
+# The Nacos servers the integration tests run against, one after another: r-nacos and the
+# official 2.5.1 and 3.0.3 (NACOS_SERVERS narrows it, e.g. NACOS_SERVERS=rnacos for a quick run).
+nacos_servers="${NACOS_SERVERS:-rnacos nacos-2.5.1 nacos-3.0.3}"
+# A fresh machine builds them (r-nacos with cargo, the official ones with Maven; minutes each):
+# start that now, beside the TypeScript build.
 nacos_install_log="$(mktemp)"
-bash "$root/scripts/nacos.sh" install >"$nacos_install_log" 2>&1 &
+# shellcheck disable=SC2086 # a list of server names
+bash "$root/scripts/nacos.sh" install $nacos_servers >"$nacos_install_log" 2>&1 &
 nacos_install_pid=$!
 
 step build
@@ -28,15 +34,31 @@ pnpm test 2>&1 | tee -a "$test_log"
 step "script tests (node --test)"
 pnpm test:scripts 2>&1 | tee -a "$test_log"
 
-step "integration tests (real Nacos on 127.0.0.1)"
+# Node 22, Node 24, Bun, Deno and workerd from the npm registry (cached), each loading the built
+# packages: the transport and registry suites' portable cases and the end-to-end script.
+step "runtime matrix (Node 22, Node 24, Bun, Deno, workerd)"
+bash "$root/scripts/runtimes.sh" run 2>&1 | tee -a "$test_log"
+
 if ! wait "$nacos_install_pid"; then
   cat "$nacos_install_log" >&2
-  echo "installing the Nacos server failed" >&2
+  echo "installing the Nacos servers failed" >&2
   exit 1
 fi
+cat "$nacos_install_log"
+# Every server this run starts lives under its own folder, so stop-all stops only those.
+export NACOS_RUN_ROOT="${NACOS_RUN_ROOT:-$(mktemp -d)}"
 trap 'bash "$root/scripts/nacos.sh" stop-all || true' EXIT
-bash "$root/scripts/nacos.sh" start
-pnpm test:integration 2>&1 | tee -a "$test_log"
+matrix_times=()
+for server in $nacos_servers; do
+  step "integration tests against $server (real Nacos on 127.0.0.1)"
+  started=$SECONDS
+  # The shared server on 8848; the tests start their own (auth, restart, cluster) beside it.
+  NACOS_SERVER="$server" NACOS_PORT=8848 bash "$root/scripts/nacos.sh" start
+  NACOS_SERVER="$server" NACOS_ADDR=127.0.0.1:8848 pnpm test:integration 2>&1 | tee -a "$test_log"
+  NACOS_PORT=8848 bash "$root/scripts/nacos.sh" stop
+  matrix_times+=("$server $((SECONDS - started)) s")
+done
+printf '\nNacos matrix: %s\n' "$(IFS=,; printf '%s' "${matrix_times[*]}" | sed 's/,/, /g')"
 
 step "benchmark smoke run"
 pnpm bench --quick

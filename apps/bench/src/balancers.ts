@@ -6,6 +6,7 @@ import { runChild } from './processes.js';
 export const MICRO_BENCHMARKS = [
   { title: 'Load-balancer micro-benchmark', file: 'balancers.bench.ts' },
   { title: 'Declarative-client overhead', file: 'declarative.bench.ts' },
+  { title: 'Interceptor overhead', file: 'interceptors.bench.ts' },
 ] as const;
 
 export type MicroBenchmark = (typeof MICRO_BENCHMARKS)[number];

@@ -1,7 +1,9 @@
 /**
- * `pnpm demo [--registry static|nacos]`: three instances of a "greeter" service and a caller that
- * finds them by name, calls them through the interceptor chain, and spreads the calls with each
- * load-balancing strategy. Everything runs in this one process and ends by itself.
+ * `pnpm demo [--registry static|nacos] [--observe]`: three instances of a "greeter" service and a
+ * caller that finds them by name, calls them through the interceptor chain, and spreads the calls
+ * with each load-balancing strategy. `--observe` adds the OpenTelemetry and Prometheus
+ * interceptors and prints the metrics text at the end. Everything runs in this one process and
+ * ends by itself.
  *
  * Exit codes: 0 done, 1 a call or the demo failed, 2 bad usage or config (or Nacos not running).
  */
@@ -23,6 +25,7 @@ import { loadDemoSettings } from './app-settings.js';
 import { Cleanup } from './cleanup.js';
 import { type Greeter, type Greeting, startGreeter } from './greeter.js';
 import { nacosUnreachableReason } from './nacos-check.js';
+import { type Observability, startObservability } from './observability.js';
 import { type InstanceColumn, renderSummaryTable, type StrategyRow } from './summary-table.js';
 
 const CONFIG_DIR = fileURLToPath(new URL('../config', import.meta.url));
@@ -30,6 +33,7 @@ const GREETER_CONFIG_DIR = join(CONFIG_DIR, 'greeter');
 const SERVICE = 'greeter';
 const CALLS_PER_STRATEGY = 120;
 const LOGGED_CALLS = 3;
+const USAGE = 'usage: pnpm demo [--registry static|nacos] [--observe]';
 /** Weights of the greeters the Nacos profile registers (the static profile has its own in YAML). */
 const NACOS_WEIGHTS = [1, 2, 3] as const;
 /** The demo must end by itself; past this something is stuck. */
@@ -70,14 +74,21 @@ interface RunningGreeter {
 
 async function main(cleanup: Cleanup): Promise<number> {
   const started = performance.now();
-  const profile = chooseProfile();
+  const { profile, observe } = chooseProfile();
   const metrics = new MetricsInterceptor();
+  let observability: Observability | undefined;
+  if (observe) {
+    const active = startObservability();
+    observability = active;
+    cleanup.defer('flushing the tracer', () => active.shutdown());
+  }
+  const observers = observability?.interceptors ?? [];
 
   // The caller: everything it needs comes from config/application.yaml (+ the profile's file).
   const caller = await ServiceManager.create({
     configDir: CONFIG_DIR,
     profile,
-    interceptors: [metrics],
+    interceptors: [metrics, ...observers],
     logger: warnings,
   });
   cleanup.defer('closing the caller', () => caller.close());
@@ -120,10 +131,22 @@ async function main(cleanup: Cleanup): Promise<number> {
       profile,
       registry: caller.registry,
       loadBalancer: strategy,
-      interceptors: [auth, metrics],
+      interceptors: [auth, metrics, ...observers],
       logger: warnings,
     });
-    rows.push(await runCalls(manager, strategy, CALLS_PER_STRATEGY, addressByPort));
+    const run = () => runCalls(manager, strategy, CALLS_PER_STRATEGY, addressByPort);
+    // With --observe, each strategy's calls are the children of one span: one trace per strategy.
+    rows.push(
+      observability === undefined
+        ? await run()
+        : await observability.tracer.startActiveSpan(`demo ${strategy}`, async (span) => {
+            try {
+              return await run();
+            } finally {
+              span.end();
+            }
+          }),
+    );
   }
 
   let failoverFailures = 0;
@@ -148,6 +171,7 @@ async function main(cleanup: Cleanup): Promise<number> {
       ).toFixed(2)} ms, max ${seen.latency.max.toFixed(1)} ms`,
     );
   }
+  if (observability !== undefined) await reportObservability(observability, greeters);
   const failed = rows.reduce((sum, row) => sum + row.failed, 0) + failoverFailures;
   say(
     `Done in ${((performance.now() - started) / 1000).toFixed(1)} s${failed > 0 ? `, ${failed} calls failed` : ''}.`,
@@ -155,19 +179,39 @@ async function main(cleanup: Cleanup): Promise<number> {
   return failed > 0 ? 1 : 0;
 }
 
-/** `--registry static|nacos`, else `APP_PROFILE`, else the static default (no profile file). */
-function chooseProfile(): string {
+/**
+ * `--registry static|nacos`, else `APP_PROFILE`, else the static default (no profile file);
+ * `--observe` for the otel and Prometheus interceptors.
+ */
+function chooseProfile(): { profile: string; observe: boolean } {
   let parsed: ReturnType<typeof parseDemoArgs>;
   try {
     parsed = parseDemoArgs();
   } catch (error) {
-    throw new DemoExit(2, `${(error as Error).message}; usage: pnpm demo [--registry static|nacos]`);
+    throw new DemoExit(2, `${(error as Error).message}; ${USAGE}`);
   }
-  const registry = parsed.values.registry;
-  if (registry === undefined) return process.env.APP_PROFILE ?? '';
-  if (registry === 'static') return '';
-  if (registry === 'nacos') return 'nacos';
-  throw new DemoExit(2, `unknown registry '${registry}'; usage: pnpm demo [--registry static|nacos]`);
+  const { registry, observe = false } = parsed.values;
+  if (registry === undefined) return { profile: process.env.APP_PROFILE ?? '', observe };
+  if (registry === 'static') return { profile: '', observe };
+  if (registry === 'nacos') return { profile: 'nacos', observe };
+  throw new DemoExit(2, `unknown registry '${registry}'; ${USAGE}`);
+}
+
+/** `--observe`: what the spans and the greeters saw, then the metrics text a scrape would read. */
+async function reportObservability(
+  observability: Observability,
+  greeters: readonly RunningGreeter[],
+): Promise<void> {
+  const served = greeters.reduce((sum, { greeter }) => sum + greeter.served, 0);
+  const traced = greeters.reduce((sum, { greeter }) => sum + greeter.traced, 0);
+  say(observability.spanSummary());
+  say(`The greeters received a valid traceparent with ${traced} of the ${served} calls they answered.`);
+  say();
+  say('Prometheus metrics (the text a scrape of the registry reads):');
+  say();
+  for (const line of (await observability.metricsText()).trimEnd().split('\n'))
+    say(line === '' ? '' : `  ${line}`);
+  say();
 }
 
 function parseDemoArgs() {
@@ -175,7 +219,7 @@ function parseDemoArgs() {
   const args = process.argv.slice(2).filter((arg) => arg !== '--');
   return parseArgs({
     args,
-    options: { registry: { type: 'string' } },
+    options: { registry: { type: 'string' }, observe: { type: 'boolean' } },
     strict: true,
     allowPositionals: false,
   });

@@ -22,6 +22,8 @@ export interface Greeter {
   readonly port: number;
   /** Requests answered with 200 so far. */
   readonly served: number;
+  /** Of those, the ones that carried a valid W3C `traceparent` (the otel interceptor sends one). */
+  readonly traced: number;
   /** Stops listening and drops idle keep-alive connections. Idempotent. */
   close(): Promise<void>;
 }
@@ -33,7 +35,12 @@ export interface Greeting {
   port: number;
   /** How many greetings this instance has given, this one included. */
   count: number;
+  /** The trace id of the request's `traceparent` header, when it had a valid one. */
+  traceId?: string;
 }
+
+/** `00-<32 hex trace id>-<16 hex parent id>-<2 hex flags>`, ids not all zero. */
+const TRACEPARENT = /^00-(?!0{32})([0-9a-f]{32})-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
 
 /**
  * Starts one instance of the demo's "greeter" service: `GET /hello?name=x` answers with the
@@ -44,6 +51,7 @@ export interface Greeting {
 export function startGreeter(options: GreeterOptions): Promise<Greeter> {
   const expected = Buffer.from(`Bearer ${options.token}`);
   let served = 0;
+  let traced = 0;
   let port = options.port;
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
@@ -65,6 +73,11 @@ export function startGreeter(options: GreeterOptions): Promise<Greeter> {
       port,
       count: served,
     };
+    const traceId = TRACEPARENT.exec(String(req.headers.traceparent ?? ''))?.[1];
+    if (traceId !== undefined) {
+      traced++;
+      greeting.traceId = traceId;
+    }
     reply(res, 200, greeting);
   };
 
@@ -88,6 +101,9 @@ export function startGreeter(options: GreeterOptions): Promise<Greeter> {
         port,
         get served() {
           return served;
+        },
+        get traced() {
+          return traced;
         },
         close() {
           closing ??= new Promise<void>((done) => {

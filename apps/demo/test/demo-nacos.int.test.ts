@@ -22,6 +22,22 @@ async function portsInNacos(): Promise<number[]> {
   return (body.hosts ?? []).map((h) => h.port);
 }
 
+/**
+ * Waits until Nacos lists none of `ports` (at most 10 s): Nacos 2.x/3.x update the list a moment
+ * after they answer a deregistration, while a heartbeat that re-created an instance would keep it
+ * listed for 15 s or more.
+ */
+function deregisteredFromNacos(ports: readonly number[]): Promise<void> {
+  return eventually(
+    async () => {
+      const listed = await portsInNacos();
+      return ports.every((port) => !listed.includes(port));
+    },
+    10_000,
+    'the greeters deregistered from Nacos',
+  );
+}
+
 /** Polls `check` every 200 ms until it holds, for at most `ms`. */
 async function eventually(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
   const deadline = performance.now() + ms;
@@ -62,9 +78,8 @@ describe('pnpm demo --registry nacos (real Nacos)', () => {
     const ports = greeterPorts(result.stdout);
     expect(ports).toHaveLength(3);
     for (const port of ports) expect(await isPortFree(port), `port ${port}`).toBe(true);
-    // Every greeter deregistered on the way out.
-    const listed = await portsInNacos();
-    for (const port of ports) expect(listed).not.toContain(port);
+    // Every greeter deregistered on the way out (3.0.3 still listed one right after the demo exited).
+    await deregisteredFromNacos(ports);
   });
 
   it('on Ctrl-C (SIGINT) mid-run, deregisters the greeters, stops their servers and exits 130', async () => {
@@ -84,13 +99,6 @@ describe('pnpm demo --registry nacos (real Nacos)', () => {
     const ports = greeterPorts(result.stdout);
     expect(ports).toHaveLength(3);
     for (const port of ports) expect(await isPortFree(port), `port ${port}`).toBe(true);
-    await eventually(
-      async () => {
-        const listed = await portsInNacos();
-        return ports.every((port) => !listed.includes(port));
-      },
-      10_000,
-      'the greeters deregistered from Nacos',
-    );
+    await deregisteredFromNacos(ports);
   });
 });

@@ -6,22 +6,29 @@ const STRATEGIES = ['round_robin', 'random', 'weight_random', 'weight_round_robi
 // pnpm and tsx start in a few seconds; the bound only stops a hung demo from hanging the run.
 const PROCESS_TIMEOUT_MS = 90_000;
 
+/**
+ * Runs `pnpm demo <args>` (static profile) on free ports instead of the YAML's defaults, so a
+ * busy 1808x on this machine cannot interfere, with a token unique to the run.
+ */
+async function runStaticDemo(args: string[]) {
+  const ports = await freePorts(3);
+  const token = `test-token-${process.pid}-${Date.now()}`;
+  const result = await runProcess('pnpm', ['demo', ...args], {
+    cwd: REPO_ROOT,
+    env: childEnv({
+      GREETER_PORT_1: String(ports[0]),
+      GREETER_PORT_2: String(ports[1]),
+      GREETER_PORT_3: String(ports[2]),
+      DEMO_TOKEN: token,
+    }),
+    timeoutMs: PROCESS_TIMEOUT_MS,
+  });
+  return { ports, token, result, output: `${result.stdout}\n${result.stderr}` };
+}
+
 describe('pnpm demo (static profile)', () => {
   it('calls the three greeters with every strategy, prints the summary, and exits 0 leaving nothing behind', async () => {
-    // Free ports instead of the YAML's defaults, so a busy 1808x on this machine cannot interfere.
-    const ports = await freePorts(3);
-    const token = `test-token-${process.pid}-${Date.now()}`;
-    const result = await runProcess('pnpm', ['demo'], {
-      cwd: REPO_ROOT,
-      env: childEnv({
-        GREETER_PORT_1: String(ports[0]),
-        GREETER_PORT_2: String(ports[1]),
-        GREETER_PORT_3: String(ports[2]),
-        DEMO_TOKEN: token,
-      }),
-      timeoutMs: PROCESS_TIMEOUT_MS,
-    });
-    const output = `${result.stdout}\n${result.stderr}`;
+    const { ports, token, result, output } = await runStaticDemo([]);
     expect(result.code, output).toBe(0);
 
     const summary = parseSummary(result.stdout);
@@ -72,6 +79,40 @@ describe('pnpm demo (static profile)', () => {
     expect(output).not.toContain(token);
 
     // Nothing left behind: every greeter port can be bound again.
+    for (const port of ports) expect(await isPortFree(port), `port ${port} still in use`).toBe(true);
+  });
+
+  it('with --observe, traces every call into the greeters and prints the metrics text at the end', async () => {
+    const { ports, token, result, output } = await runStaticDemo(['--observe']);
+    expect(result.code, output).toBe(0);
+    const { callsPerStrategy } = parseSummary(result.stdout);
+    // The logged calls, then every strategy's.
+    const calls = 3 + STRATEGIES.length * callsPerStrategy;
+
+    // A call span and one CLIENT span per attempt (one attempt per call): each logged call its
+    // own trace, each strategy's calls one trace.
+    expect(result.stdout).toContain(
+      `OpenTelemetry: ${calls} call spans with ${calls} CLIENT attempt spans (0 with error.type) in ${3 + STRATEGIES.length} traces`,
+    );
+    expect(result.stdout).toContain(`a valid traceparent with ${calls} of the ${calls} calls they answered`);
+    // The logged calls show the trace id each greeter received: three calls, three traces.
+    const received = [...result.stdout.matchAll(/"traceId":"([0-9a-f]{32})"/g)].map((m) => m[1]);
+    expect(received).toHaveLength(3);
+    expect(new Set(received).size).toBe(3);
+
+    // The metrics text, as a scrape reads it.
+    const series = 'service="greeter",method="GET",status_class="2xx",outcome="success"';
+    expect(result.stdout).toContain('# TYPE service_caller_client_request_duration_seconds histogram');
+    expect(result.stdout).toContain(
+      `service_caller_client_request_duration_seconds_count{${series}} ${calls}`,
+    );
+    expect(result.stdout).toContain(
+      `service_caller_client_request_duration_seconds_bucket{le="+Inf",${series}} ${calls}`,
+    );
+    expect(result.stdout).toContain(
+      'service_caller_client_requests_in_flight{service="greeter",method="GET"} 0',
+    );
+    expect(output).not.toContain(token);
     for (const port of ports) expect(await isPortFree(port), `port ${port} still in use`).toBe(true);
   });
 

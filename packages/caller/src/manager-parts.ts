@@ -80,12 +80,15 @@ export async function buildParts(
     const settings = config.serviceCaller;
     const transport =
       options.transport === undefined
-        ? wiring.createTransport({
-            connections: settings.connectionPoolSize,
-            connectTimeout: settings.connectionTimeout * 1000,
-            readTimeout: settings.readTimeout * 1000,
-            maxResponseSize: settings.maxResponseSize,
-          })
+        ? wiring.createTransport(
+            {
+              connections: settings.connectionPoolSize,
+              connectTimeout: settings.connectionTimeout * 1000,
+              readTimeout: settings.readTimeout * 1000,
+              maxResponseSize: settings.maxResponseSize,
+            },
+            logger,
+          )
         : keepOpen(options.transport);
     const transportCleanup = cleanups.push(() => transport.close()) - 1;
 

@@ -30,6 +30,7 @@ describe('service-caller against a real Nacos', () => {
   const registry = nacosRegistry({ serverAddr: NACOS_ADDR });
   let server: EchoServer;
   let project: TempProject;
+  let projectWithSecret: TempProject;
 
   beforeAll(async () => {
     requireBuiltCli();
@@ -47,6 +48,19 @@ describe('service-caller against a real Nacos', () => {
 app-registry:
   nacos:
     server-addr: "${NACOS_ADDR}"
+    app-name: ${SELF}
+    ip: 127.0.0.1
+    port: 9
+`,
+    });
+    // The same with credentials, for `config` (which logs in nowhere). The commands that talk to
+    // Nacos use the project above: Nacos 2.5.1 refuses a wrong password even with auth
+    // off (r-nacos lets it pass), and a refused login fails the command.
+    projectWithSecret = await tempProject({
+      'application.yaml': `
+app-registry:
+  nacos:
+    server-addr: "${NACOS_ADDR}"
     username: nacos
     password: "\${NACOS_PASSWORD:not-shown}"
     app-name: ${SELF}
@@ -59,6 +73,7 @@ app-registry:
     await registry.close();
     await server?.close();
     await project?.remove();
+    await projectWithSecret?.remove();
   });
 
   it('instances --json shows what Nacos holds, and the CLI does not register itself', async () => {
@@ -98,7 +113,7 @@ app-registry:
   });
 
   it('config shows the nacos section with the password as ***', async () => {
-    const result = await runCli(['config', '--json'], { cwd: project.root });
+    const result = await runCli(['config', '--json'], { cwd: projectWithSecret.root });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).not.toContain('not-shown');
     expect(JSON.parse(result.stdout)).toMatchObject({

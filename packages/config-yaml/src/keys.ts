@@ -5,6 +5,7 @@ import {
   MAX_PORT,
   MAX_WEIGHT,
   NACOS_API_VERSIONS,
+  NACOS_REGISTRATION_MODES,
 } from './limits.js';
 
 /**
@@ -97,7 +98,12 @@ const nacos = section(
     hint: serverAddrHint,
   }),
   key('namespace', text, { type: 'string', default: 'public', meaning: 'Nacos namespace (id).' }),
-  key('cluster', text, { type: 'string', default: 'DEFAULT', meaning: "This instance's cluster." }),
+  key('cluster', text, {
+    type: 'string',
+    default: '(every cluster)',
+    meaning:
+      "This instance's cluster (`DEFAULT` when unset); when set, also the only cluster discovery lists.",
+  }),
   key('group', text, { type: 'string', default: 'DEFAULT_GROUP', meaning: 'Nacos group of the services.' }),
   key('ip', text, {
     type: 'string',
@@ -147,6 +153,13 @@ const nacos = section(
     default: 'auto',
     meaning: 'Nacos HTTP API to use; `auto` detects it.',
     choices: NACOS_API_VERSIONS,
+  }),
+  key('registration', text, {
+    type: NACOS_REGISTRATION_MODES.join(' \\| '),
+    default: 'fail-fast',
+    meaning:
+      'When Nacos cannot be reached at start: `fail-fast` fails start-up; `background` starts anyway and registers with back-off.',
+    choices: NACOS_REGISTRATION_MODES,
   }),
 );
 

@@ -8,6 +8,7 @@ import {
   MAX_SECONDS,
   MAX_WEIGHT,
   NACOS_API_VERSIONS,
+  NACOS_REGISTRATION_MODES,
 } from './limits.js';
 import type { ServiceCallerConfig } from './types.js';
 
@@ -113,7 +114,8 @@ const nacosSchema = z
     {
       serverAddr,
       namespace: nonEmptyText.default('public'),
-      cluster: nonEmptyText.default('DEFAULT'),
+      // No default: unset, discovery lists every cluster (registration still joins DEFAULT).
+      cluster: nonEmptyText.optional(),
       group: nonEmptyText.default('DEFAULT_GROUP'),
       ip: host.optional(),
       port: port.optional(),
@@ -128,6 +130,7 @@ const nacosSchema = z
       secure: boolean.default(false),
       heartbeatInterval: seconds.default(5),
       apiVersion: oneOf(NACOS_API_VERSIONS).default('auto'),
+      registration: oneOf(NACOS_REGISTRATION_MODES).default('fail-fast'),
     },
     { error: 'a map of Nacos settings' },
   )

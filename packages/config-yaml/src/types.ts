@@ -80,7 +80,8 @@ export interface NacosConfig {
   /** @default 'public' */
   namespace: string;
   /** @default 'DEFAULT' */
-  cluster: string;
+  /** This instance's cluster (`DEFAULT` when unset); when set, the only cluster discovery lists. */
+  cluster?: string;
   /** @default 'DEFAULT_GROUP' */
   group: string;
   /** This service's own address; auto-detected when absent. */
@@ -108,6 +109,8 @@ export interface NacosConfig {
   heartbeatInterval?: number;
   /** @default 'auto' */
   apiVersion?: 'auto' | 'v1' | 'v3';
+  /** When Nacos cannot be reached at start: fail, or register in the background. @default 'fail-fast' */
+  registration?: 'fail-fast' | 'background';
 }
 
 /** `app-registry.consul.*` */

@@ -44,13 +44,14 @@ describe('defaults (equal to the seed)', () => {
 
   it.each([
     ['namespace', 'public'],
-    ['cluster', 'DEFAULT'],
+    ['cluster', undefined],
     ['group', 'DEFAULT_GROUP'],
     ['weight', 1],
     ['ephemeral', true],
     ['secure', false],
     ['heartbeatInterval', 5],
     ['apiVersion', 'auto'],
+    ['registration', 'fail-fast'],
   ] as const)('fills nacos.%s with %s', (key, value) => {
     const config = parseConfig(
       { appRegistry: { nacos: { serverAddr: '127.0.0.1:8848' } } },

@@ -33,11 +33,11 @@ describe('parseConfig', () => {
     expect(config.serviceCaller).toEqual(input.serviceCaller);
     expect(config.appRegistry.nacos).toEqual({
       ...input.appRegistry.nacos,
-      cluster: 'DEFAULT',
       group: 'DEFAULT_GROUP',
       ephemeral: true,
       secure: false,
       heartbeatInterval: 5,
+      registration: 'fail-fast',
     });
   });
 

@@ -13,7 +13,12 @@ const PROBE_SERVICE = 'service-caller.api-version-probe';
  * asked once on first use. A failed probe is not remembered: the next operation asks again.
  */
 export function builtInApi(options: NormalizedOptions, http: NacosHttp = httpFor(options)): NamingApi {
-  const scope: NamingScope = { namespace: options.namespace, group: options.group, cluster: options.cluster };
+  const scope: NamingScope = {
+    namespace: options.namespace,
+    group: options.group,
+    cluster: options.cluster,
+    listCluster: options.listCluster,
+  };
   if (options.apiVersion === 'v1') return new V1Api(http, scope);
   if (options.apiVersion === 'v3') return new V3Api(http, scope);
   return new AutoApi(http, scope);
@@ -86,7 +91,8 @@ class AutoApi implements NamingApi {
 
   /**
    * Lists a probe service through the v3 client API. A server that has that API answers in the
-   * `{ code, message, data }` envelope; Nacos 2 and other v1 servers answer 404 without it.
+   * `{ code, message, data }` envelope; Nacos 2 and other v1 servers answer 404 without it. A v3
+   * server that still serves the 1.x Open API (Nacos 3.0.x) gets v1 (below).
    */
   async #detect(): Promise<NamingApi> {
     const op = 'detect the Nacos API version';
@@ -96,15 +102,6 @@ class AutoApi implements NamingApi {
       path: '/nacos/v3/client/ns/instance/list',
       query: { serviceName: PROBE_SERVICE, groupName: this.#scope.group, namespaceId: this.#scope.namespace },
     });
-    if (response.status === 401 || response.status === 403) {
-      const hint = this.#http.authenticates
-        ? 'it refused the access token of the configured user'
-        : 'it requires authentication: set username and password';
-      throw new RegistryError(
-        'nacos',
-        `${op} at ${response.server.origin} failed: ${hint} (HTTP ${response.status})`,
-      );
-    }
     if (response.status >= 500) {
       throw new RegistryError(
         'nacos',
@@ -113,6 +110,24 @@ class AutoApi implements NamingApi {
     }
     const envelope = parseJsonObject(response.body);
     const isV3 = envelope !== undefined && typeof envelope.code === 'number' && 'message' in envelope;
-    return isV3 ? new V3Api(this.#http, this.#scope) : new V1Api(this.#http, this.#scope);
+    if (!isV3) return new V1Api(this.#http, this.#scope);
+    // Nacos 3.0.3's v3 client API falls short of its 1.x Open API twice: a list without a cluster
+    // lists DEFAULT only (no way to ask for every cluster), and in a cluster its writes are not
+    // routed to the member responsible for the instance (the Distro filter covers /v1/ns/* only),
+    // so an instance registered at another member never reaches the rest. Use the 1.x Open API
+    // while the server still serves it; v3 once it does not (Nacos 3.2 removed it).
+    if (await this.#servesV1()) return new V1Api(this.#http, this.#scope);
+    return new V3Api(this.#http, this.#scope);
+  }
+
+  async #servesV1(): Promise<boolean> {
+    const response = await this.#http.send({
+      op: 'detect the Nacos API version',
+      method: 'GET',
+      path: '/nacos/v1/ns/instance/list',
+      query: { serviceName: PROBE_SERVICE, groupName: this.#scope.group, namespaceId: this.#scope.namespace },
+    });
+    const answer = response.status === 200 ? parseJsonObject(response.body) : undefined;
+    return answer !== undefined && Array.isArray(answer.hosts);
   }
 }

@@ -1,6 +1,7 @@
 import type { Logger } from '@service-caller/core';
 import { describeOp, type InstanceSpec, type NamingApi } from './naming-api.js';
 import type { OutageLog } from './outage-log.js';
+import { TimedLoop } from './timed-loop.js';
 
 /** What a heartbeat needs from its registry. */
 export interface HeartbeatContext {
@@ -22,9 +23,7 @@ export class Heartbeat {
   readonly #context: HeartbeatContext;
   readonly #beat: (spec: InstanceSpec) => Promise<{ known: boolean; intervalMs?: number | undefined }>;
   #intervalMs: number;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #inFlight: Promise<void> | undefined;
-  #stopped = false;
+  readonly #loop: TimedLoop;
 
   constructor(spec: InstanceSpec, context: HeartbeatContext) {
     if (context.api.heartbeat === undefined) throw new TypeError('this naming API has no heartbeat');
@@ -32,30 +31,21 @@ export class Heartbeat {
     this.#context = context;
     this.#beat = context.api.heartbeat;
     this.#intervalMs = context.intervalMs;
-    this.#schedule();
+    this.#loop = new TimedLoop(
+      async () => {
+        await this.#tick();
+        return 'again';
+      },
+      () => this.#intervalMs,
+    );
   }
 
   /**
    * Stops the beats and waits for one in flight, so that a beat cannot re-create the instance
    * after it was deregistered.
    */
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
-    await this.#inFlight;
-  }
-
-  #schedule(): void {
-    if (this.#stopped) return;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#inFlight = this.#tick().finally(() => {
-        this.#inFlight = undefined;
-        this.#schedule();
-      });
-    }, this.#intervalMs);
-    this.#timer.unref?.();
+  stop(): Promise<void> {
+    return this.#loop.stop();
   }
 
   async #tick(): Promise<void> {
@@ -63,7 +53,7 @@ export class Heartbeat {
     try {
       const outcome = await this.#beat(this.spec);
       if (outcome.intervalMs !== undefined) this.#intervalMs = outcome.intervalMs;
-      if (!outcome.known && !this.#stopped) {
+      if (!outcome.known && !this.#loop.stopped) {
         await api.register(this.spec);
         logger.info(`[nacos] ${describeOp('registered', this.spec)} again: the server did not know it`);
       }

@@ -36,15 +36,34 @@ export class NacosUnreachableError extends RegistryError {
   }
 }
 
+/**
+ * The server refused this client: no credentials where it requires them, a wrong username or
+ * password, or a user without access. Trying again does not help.
+ */
+export class NacosRefusedError extends RegistryError {
+  constructor(message: string) {
+    super('nacos', message);
+  }
+}
+
 /** Where the login lives: Nacos 3 first, then the 1.x/2.x path. */
 const LOGIN_PATHS = { v1: ['/nacos/v1/auth/login'], v3: ['/nacos/v3/auth/user/login'] } as const;
 const AUTO_LOGIN_PATHS = ['/nacos/v3/auth/user/login', '/nacos/v1/auth/login'] as const;
 const MAX_BODY_IN_MESSAGE = 200;
+/** How long a server that could not be reached is passed over: 2 s, doubling per failure, at most 10 s. */
+const FIRST_PASS_OVER_MS = 2000;
+const MAX_PASS_OVER_MS = 10_000;
 
 /**
  * The HTTP side of the built-in client: one undici agent, fail-over across the configured
- * servers (the one that answered last is tried first), the access token in the `accessToken`
- * header, and one retry with a fresh login when the server refuses a token.
+ * servers, the access token in the `accessToken` header, and one retry with a fresh login when
+ * the server refuses a token.
+ *
+ * Server list: each request starts at the next server in turn (as the official Java client
+ * starts at a random one), so the load spreads over a cluster and a member that comes back is used
+ * again. A server that cannot be reached is tried again at once on the next one, and passed over
+ * for a while (2 s, doubling to 10 s while it stays away), so a dead member costs a request one
+ * refused connection at most now and then, not a timeout each time.
  */
 export class NacosHttp {
   readonly #servers: readonly NacosServer[];
@@ -54,9 +73,23 @@ export class NacosHttp {
   readonly #password: string | undefined;
   readonly #token: AccessToken | undefined;
   #loginPaths: readonly string[];
-  #current = 0;
-  /** Counters for diagnostics and tests: successful logins, and tokens the server refused. */
-  readonly stats = { logins: 0, refusedTokens: 0 };
+  /** Where the next request starts. */
+  #next = 0;
+  /** Per server: consecutive failures, and until when (`performance.now()`) it is passed over. */
+  readonly #failures: number[];
+  readonly #passOverUntil: number[];
+  /**
+   * Counters for diagnostics and tests: successful logins, tokens the server refused, per
+   * server origin the answers and the requests that could not reach it, and the longest time a
+   * request spent on unreachable servers before another one answered it (the fail-over time).
+   */
+  readonly stats = {
+    logins: 0,
+    refusedTokens: 0,
+    answers: {} as Record<string, number>,
+    unreachable: {} as Record<string, number>,
+    maxFailOverMs: 0,
+  };
 
   constructor(options: {
     servers: readonly NacosServer[];
@@ -67,6 +100,8 @@ export class NacosHttp {
     now?: () => number;
   }) {
     this.#servers = options.servers;
+    this.#failures = options.servers.map(() => 0);
+    this.#passOverUntil = options.servers.map(() => 0);
     this.#timeoutMs = options.timeoutMs;
     this.#agent = new Agent({ connections: 4, keepAliveTimeout: 30_000, connectTimeout: options.timeoutMs });
     this.#username = options.username;
@@ -91,15 +126,30 @@ export class NacosHttp {
   async send(request: NacosRequest): Promise<NacosResponse> {
     const useToken = request.auth !== false && this.#token !== undefined;
     const token = useToken ? await this.#token!.get() : undefined;
-    const response = await this.#sendAnywhere(request, token);
-    if (token !== undefined && (response.status === 401 || response.status === 403)) {
+    let response = await this.#sendAnywhere(request, token);
+    if (token !== undefined && isRefusal(response.status)) {
       // Expired or lost (a restarted server forgets its tokens): log in again, once.
       this.stats.refusedTokens++;
       this.#token!.invalidate(token);
       const fresh = await this.#token!.get();
-      return this.#sendAnywhere(request, fresh);
+      response = await this.#sendAnywhere(request, fresh);
     }
+    if (isRefusal(response.status)) throw this.#refusal(request.op, response, token !== undefined);
     return response;
+  }
+
+  /**
+   * A 401 or 403 as a `RegistryError` that says what to do. Without credentials every server
+   * means "log in first", whatever its text: r-nacos says `unknown user!`, Nacos 2.5.1
+   * `user not found!`, Nacos 3.0.3 `User not found! Please check user exist or password is right!`.
+   */
+  #refusal(op: string, response: NacosResponse, withToken: boolean): NacosRefusedError {
+    const why = withToken
+      ? `the server refused access to user '${this.#username}' even after a fresh login`
+      : 'the server requires authentication: set username and password';
+    return new NacosRefusedError(
+      `${op} at ${response.server.origin} failed: ${why} (HTTP ${response.status}: ${this.redact(response.body.trim())})`,
+    );
   }
 
   /** The error for an answer the server refused: operation, server, HTTP status and the redacted body. */
@@ -126,19 +176,30 @@ export class NacosHttp {
   }
 
   async #sendAnywhere(request: NacosRequest, token: string | undefined): Promise<NacosResponse> {
-    const count = this.#servers.length;
     const failures: string[] = [];
     let lastError: unknown;
-    for (let attempt = 0; attempt < count; attempt++) {
-      const index = (this.#current + attempt) % count;
+    let failedSince = 0;
+    for (const index of this.#order()) {
       const server = this.#servers[index]!;
+      const attemptStart = performance.now();
       try {
         const response = await this.#sendTo(server, request, token);
-        this.#current = index;
+        this.#failures[index] = 0;
+        this.#passOverUntil[index] = 0;
+        this.stats.answers[server.origin] = (this.stats.answers[server.origin] ?? 0) + 1;
+        if (failures.length > 0) {
+          this.stats.maxFailOverMs = Math.max(this.stats.maxFailOverMs, performance.now() - failedSince);
+        }
         return response;
       } catch (error) {
         if (request.signal?.aborted) throw request.signal.reason;
         lastError = error;
+        // From the start of the first attempt that failed to the answer.
+        if (failures.length === 0) failedSince = attemptStart;
+        this.stats.unreachable[server.origin] = (this.stats.unreachable[server.origin] ?? 0) + 1;
+        const failed = ++this.#failures[index]!;
+        this.#passOverUntil[index] =
+          performance.now() + Math.min(MAX_PASS_OVER_MS, FIRST_PASS_OVER_MS * 2 ** (failed - 1));
         failures.push(`${server.origin}: ${describeNetworkError(error)}`);
       }
     }
@@ -148,6 +209,22 @@ export class NacosHttp {
         cause: lastError,
       },
     );
+  }
+
+  /** The servers to try, in turn from the next one: those not passed over first, then the rest. */
+  #order(): number[] {
+    const count = this.#servers.length;
+    if (count === 1) return [0];
+    const start = this.#next;
+    this.#next = (start + 1) % count;
+    const now = performance.now();
+    const up: number[] = [];
+    const passedOver: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const index = (start + i) % count;
+      (this.#passOverUntil[index]! <= now ? up : passedOver).push(index);
+    }
+    return up.concat(passedOver);
   }
 
   async #sendTo(
@@ -193,10 +270,17 @@ export class NacosHttp {
       const response = await this.#sendAnywhere({ op, method: 'POST', path, form }, undefined);
       // A server without this login path (Nacos 2 has no v3 login): try the next one.
       if (response.status === 404 && i < paths.length - 1) continue;
-      if (response.status === 401 || response.status === 403) {
-        throw new RegistryError(
-          'nacos',
-          `${op} at ${response.server.origin} failed: the server refused the username or password (HTTP ${response.status}: ${this.redact(response.body.trim())})`,
+      if (isRefusal(response.status)) {
+        throw new NacosRefusedError(
+          `${op} at ${response.server.origin} failed: the server refused the login: wrong username or password (HTTP ${response.status}: ${this.redact(response.body.trim())})`,
+        );
+      }
+      if (response.status >= 500) {
+        // Nacos 3.0.3 answers a wrong password with HTTP 500 "No message available" (on both
+        // login paths), and Nacos 2.5.1 an unknown user with HTTP 500 "User x not found": quoting
+        // that would send the user hunting for a server fault.
+        throw new NacosRefusedError(
+          `${op} at ${response.server.origin} failed: the server refused the login (HTTP ${response.status}, which Nacos 2.5 and 3.0 answer to a wrong username or password)`,
         );
       }
       if (response.status !== 200) throw this.failure(op, response);
@@ -214,6 +298,10 @@ export class NacosHttp {
     // Unreachable: the loop returns or throws on its last path.
     throw new RegistryError('nacos', `log in as '${username}' failed: no login path`);
   }
+}
+
+function isRefusal(status: number): boolean {
+  return status === 401 || status === 403;
 }
 
 function parseLogin(body: string): LoginResult | undefined {

@@ -6,9 +6,11 @@ import {
   type ServiceInstance,
   type ServiceRegistry,
 } from '@service-caller/core';
+import { BackgroundRegistration } from './background-registration.js';
 import { builtInApi } from './built-in-api.js';
 import { Heartbeat } from './heartbeat.js';
 import { SECURE_METADATA_KEY } from './instances.js';
+import { NacosRefusedError } from './nacos-http.js';
 import type { InstanceSpec, NamingApi } from './naming-api.js';
 import { OfficialClientApi } from './official-client.js';
 import { type NacosRegistryOptions, type NormalizedOptions, normalizeOptions } from './options.js';
@@ -18,7 +20,8 @@ import { ServiceWatch } from './service-watch.js';
 /**
  * A registry backed by Nacos: registers this process's instances (with heartbeats for ephemeral
  * ones, and re-registration after a Nacos restart) and discovers the healthy, enabled instances
- * with weight > 0 of other services in the configured namespace, group and cluster.
+ * with weight > 0 of other services in the configured namespace and group (and cluster, if one
+ * is set; every cluster otherwise).
  *
  * Discovery keeps a cache per service that was looked up, refreshed in the background every
  * `refreshInterval`: after the first lookup a call never waits on Nacos, and while Nacos cannot be
@@ -52,8 +55,11 @@ export class NacosRegistry implements ServiceRegistry {
   readonly #api: NamingApi;
   readonly #outage: OutageLog;
   readonly #watches = new Map<string, ServiceWatch>();
-  /** What `register` registered, keyed by `service ip:port`, with its heartbeat if any. */
-  readonly #registered = new Map<string, { spec: InstanceSpec; heartbeat: Heartbeat | undefined }>();
+  /**
+   * What `register` registered, keyed by `service ip:port`, with its heartbeat if any, or its
+   * background registration while Nacos has not accepted it yet.
+   */
+  readonly #registered = new Map<string, Registered>();
   #closing: Promise<void> | undefined;
 
   constructor(options: NormalizedOptions, api?: NamingApi) {
@@ -120,10 +126,14 @@ export class NacosRegistry implements ServiceRegistry {
     this.#assertOpen();
     const spec = this.#spec(registration, 'register');
     const key = keyOf(spec);
+    let failure: unknown;
     try {
       await this.#api.register(spec);
     } catch (error) {
-      throw asRegistryError(error, `register '${spec.serviceName}'`);
+      if (this.#options.registration !== 'background' || !retriable(error)) {
+        throw asRegistryError(error, `register '${spec.serviceName}'`);
+      }
+      failure = error;
     }
     // Closed while the request was out: start nothing (Nacos expires the unbeaten instance).
     if (this.#closing !== undefined) throw new ClosedError('nacos registry');
@@ -132,7 +142,27 @@ export class NacosRegistry implements ServiceRegistry {
     const previous = this.#registered.get(key);
     this.#registered.delete(key);
     await previous?.heartbeat?.stop();
-    const heartbeat =
+    await previous?.background?.stop();
+    const entry: Registered = { spec, heartbeat: undefined, background: undefined };
+    this.#registered.set(key, entry);
+    if (failure === undefined) {
+      this.#registeredNow(entry);
+      return;
+    }
+    entry.background = new BackgroundRegistration(spec, failure, {
+      register: () => this.#api.register(spec),
+      retriable,
+      onRegistered: () => {
+        if (this.#registered.get(key) === entry && this.#closing === undefined) this.#registeredNow(entry);
+      },
+      logger: this.#options.logger,
+    });
+  }
+
+  /** Nacos accepted `entry`: keep it alive, and show it in this process's own lists soon. */
+  #registeredNow(entry: Registered): void {
+    const { spec } = entry;
+    entry.heartbeat =
       spec.ephemeral && this.#api.heartbeat !== undefined
         ? new Heartbeat(spec, {
             api: this.#api,
@@ -141,7 +171,6 @@ export class NacosRegistry implements ServiceRegistry {
             logger: this.#options.logger,
           })
         : undefined;
-    this.#registered.set(key, { spec, heartbeat });
     this.#watches.get(spec.serviceName)?.refreshSoon();
   }
 
@@ -176,6 +205,11 @@ export class NacosRegistry implements ServiceRegistry {
     const entry = this.#registered.get(key);
     this.#registered.delete(key);
     await entry?.heartbeat?.stop();
+    if (entry?.background !== undefined) {
+      await entry.background.stop();
+      // Nacos never accepted it: there is nothing to take back.
+      if (!entry.background.registered) return;
+    }
     // What a restarted registration would register: the same spec, so cluster and ephemeral match.
     const target = entry?.spec ?? spec;
     try {
@@ -189,13 +223,15 @@ export class NacosRegistry implements ServiceRegistry {
   #watch(serviceName: string): ServiceWatch {
     let watch = this.#watches.get(serviceName);
     if (watch === undefined) {
-      const { cluster } = this.#options;
+      const { listCluster } = this.#options;
       watch = new ServiceWatch(serviceName, {
         // The cluster is filtered here too: not every server honours the list request's filter.
-        list: async (name) =>
-          (await this.#api.list(name)).filter(
-            (h) => h.clusterName === undefined || h.clusterName === cluster,
-          ),
+        list: async (name) => {
+          const hosts = await this.#api.list(name);
+          return listCluster === undefined
+            ? hosts
+            : hosts.filter((h) => h.clusterName === undefined || h.clusterName === listCluster);
+        },
         intervalMs: this.#options.refreshIntervalMs,
         outage: this.#outage,
         logger: this.#options.logger,
@@ -252,6 +288,19 @@ export class NacosRegistry implements ServiceRegistry {
   #assertOpen(): void {
     if (this.#closing !== undefined) throw new ClosedError('nacos registry');
   }
+}
+
+/** One instance `register` took on. */
+interface Registered {
+  readonly spec: InstanceSpec;
+  heartbeat: Heartbeat | undefined;
+  /** Set while (and after) Nacos was not reachable at `register`: the attempts in the background. */
+  background: BackgroundRegistration | undefined;
+}
+
+/** Whether a failed registration may succeed later: not when the server refused this client. */
+function retriable(error: unknown): boolean {
+  return !(error instanceof NacosRefusedError);
 }
 
 function keyOf(spec: InstanceSpec): string {

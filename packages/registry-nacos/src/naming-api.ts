@@ -41,7 +41,7 @@ export interface NamingApi {
   deregister(spec: InstanceSpec): Promise<void>;
   /** Absent when the client keeps its instances alive by itself (the official client does). */
   readonly heartbeat?: ((spec: InstanceSpec) => Promise<BeatOutcome>) | undefined;
-  /** Every instance of the service in the configured cluster, healthy or not; none for an unknown service. */
+  /** Every instance of the service (in the configured cluster, if one is), healthy or not; none for an unknown service. */
   list(serviceName: string, signal?: AbortSignal): Promise<readonly NacosHost[]>;
   /** Releases connections. */
   close(): Promise<void>;
@@ -51,7 +51,10 @@ export interface NamingApi {
 export interface NamingScope {
   readonly namespace: string;
   readonly group: string;
+  /** The cluster registered instances join. */
   readonly cluster: string;
+  /** The only cluster lists ask for; `undefined`: every cluster. */
+  readonly listCluster: string | undefined;
 }
 
 /** Reads one host of a list answer; `undefined` for an entry without ip and port. */

@@ -46,17 +46,19 @@ export class OfficialClientApi implements NamingApi {
   readonly #client: NacosNamingClientLike;
   readonly #group: string;
   readonly #cluster: string;
+  readonly #listCluster: string | undefined;
   readonly #secrets: readonly string[];
   #ready: Promise<unknown> | undefined;
 
   constructor(
     client: NacosNamingClientLike,
-    scope: { group: string; cluster: string },
+    scope: { group: string; cluster: string; listCluster: string | undefined },
     secrets: readonly string[],
   ) {
     this.#client = client;
     this.#group = scope.group;
     this.#cluster = scope.cluster;
+    this.#listCluster = scope.listCluster;
     this.#secrets = secrets.filter((s) => s.length > 0);
   }
 
@@ -75,7 +77,8 @@ export class OfficialClientApi implements NamingApi {
   async list(serviceName: string): Promise<readonly NacosHost[]> {
     const hosts = await this.#call(`list the instances of '${serviceName}'`, () =>
       // subscribe=false: straight from the server; the registry keeps its own cache fresh.
-      this.#client.getAllInstances(serviceName, this.#group, this.#cluster, false),
+      // An empty cluster list asks for every cluster.
+      this.#client.getAllInstances(serviceName, this.#group, this.#listCluster ?? '', false),
     );
     const result: NacosHost[] = [];
     for (const entry of hosts ?? []) {

@@ -2,6 +2,9 @@ import { consoleLogger, type Logger } from '@service-caller/core';
 import { optionReader } from '@service-caller/core/adapter';
 import type { NacosNamingClientLike } from './official-client.js';
 
+/** What `register` does when Nacos cannot be reached: reject, or go on and register in the background. */
+export type NacosRegistrationMode = 'fail-fast' | 'background';
+
 /** Which Nacos HTTP API the built-in client speaks. */
 export type NacosApiVersion = 'auto' | 'v1' | 'v3';
 
@@ -25,7 +28,10 @@ export interface NacosRegistryOptions {
   serverAddr: string;
   /** Namespace id for registration and discovery. @default 'public' */
   namespace?: string;
-  /** Cluster that registered instances join and that discovery lists. @default 'DEFAULT' */
+  /**
+   * Cluster that registered instances join (`DEFAULT` when unset). When set, also the only
+   * cluster discovery lists; unset, discovery lists every cluster, as the Python library does.
+   */
   cluster?: string;
   /** Group for registration and discovery. @default 'DEFAULT_GROUP' */
   group?: string;
@@ -54,6 +60,13 @@ export interface NacosRegistryOptions {
   heartbeatInterval?: number;
   /** `v1` (Nacos 1.x/2.x Open API), `v3` (Nacos 3.x client API), or `auto`: ask the server once. @default 'auto' */
   apiVersion?: NacosApiVersion;
+  /**
+   * What `register` does when Nacos cannot be reached (or answers with a server error):
+   * `fail-fast` rejects; `background` resolves and keeps trying with back-off (1 s doubling to
+   * 30 s), logging once, as the Python library does at start-up. A refused login fails either way.
+   * @default 'fail-fast'
+   */
+  registration?: NacosRegistrationMode;
   /** Milliseconds between background refreshes of each service that was looked up. @default 5000 */
   refreshInterval?: number;
   /** Time limit of each request to Nacos, in milliseconds. @default 5000 */
@@ -80,7 +93,10 @@ export interface NacosServer {
 export interface NormalizedOptions {
   readonly servers: readonly NacosServer[];
   readonly namespace: string;
+  /** The cluster registered instances join. */
   readonly cluster: string;
+  /** The cluster discovery lists; `undefined`: every cluster. */
+  readonly listCluster: string | undefined;
   readonly group: string;
   readonly username: string | undefined;
   readonly password: string | undefined;
@@ -90,6 +106,7 @@ export interface NormalizedOptions {
   readonly secure: boolean;
   readonly heartbeatIntervalMs: number;
   readonly apiVersion: NacosApiVersion;
+  readonly registration: NacosRegistrationMode;
   readonly refreshIntervalMs: number;
   readonly requestTimeoutMs: number;
   readonly client: NacosNamingClientLike | undefined;
@@ -166,7 +183,8 @@ export function normalizeOptions(options: NacosRegistryOptions): NormalizedOptio
   return {
     servers,
     namespace: read.string(options.namespace, 'namespace', 'public'),
-    cluster: clusterName(options.cluster),
+    cluster: clusterName(options.cluster) ?? 'DEFAULT',
+    listCluster: clusterName(options.cluster),
     group: read.string(options.group, 'group', 'DEFAULT_GROUP'),
     username: hasPassword ? username : undefined,
     password: hasPassword ? password : undefined,
@@ -176,6 +194,10 @@ export function normalizeOptions(options: NacosRegistryOptions): NormalizedOptio
     secure,
     heartbeatIntervalMs: read.seconds(options.heartbeatInterval, 'heartbeat-interval', 5) * 1000,
     apiVersion,
+    registration: read.oneOf(options.registration ?? 'fail-fast', 'registration', [
+      'fail-fast',
+      'background',
+    ]),
     refreshIntervalMs: readCodeOnly.milliseconds(options.refreshInterval, 'refreshInterval', 5000),
     requestTimeoutMs: readCodeOnly.milliseconds(options.requestTimeout, 'requestTimeout', 5000),
     client,
@@ -229,10 +251,10 @@ export function parseServerAddr(serverAddr: unknown, secure: boolean): NacosServ
   return servers;
 }
 
-function clusterName(value: unknown): string {
-  const cluster = read.string(value, 'cluster', 'DEFAULT');
+function clusterName(value: unknown): string | undefined {
+  const cluster = read.string(value, 'cluster');
   // Nacos reads a comma as a list of clusters; one instance joins exactly one.
-  if (cluster.includes(',')) throw read.error('cluster', 'one cluster name (no commas)', cluster);
+  if (cluster?.includes(',')) throw read.error('cluster', 'one cluster name (no commas)', cluster);
   return cluster;
 }
 

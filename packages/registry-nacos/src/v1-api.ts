@@ -93,7 +93,7 @@ export class V1Api implements NamingApi {
         serviceName,
         groupName: this.#scope.group,
         namespaceId: this.#scope.namespace,
-        clusters: this.#scope.cluster,
+        ...(this.#scope.listCluster === undefined ? {} : { clusters: this.#scope.listCluster }),
         healthyOnly: 'false',
       },
       signal,

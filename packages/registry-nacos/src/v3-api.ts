@@ -79,7 +79,7 @@ export class V3Api implements NamingApi {
         serviceName,
         groupName: this.#scope.group,
         namespaceId: this.#scope.namespace,
-        clusterName: this.#scope.cluster,
+        ...(this.#scope.listCluster === undefined ? {} : { clusterName: this.#scope.listCluster }),
         healthyOnly: 'false',
       },
       signal,

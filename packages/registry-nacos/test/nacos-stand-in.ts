@@ -24,10 +24,12 @@ interface StoredInstance {
 /**
  * A stand-in for the part of a Nacos 3 server the v3 client API uses (login, register, heartbeat,
  * list, deregister), on a real `node:http` server on 127.0.0.1; in `v2` mode it answers the v1 API
- * the way Nacos 2 does for a beat without a known instance (code 20404), which r-nacos never does. Used because no Nacos 3 server can
- * be installed on these machines (its server jars are not on Maven Central); it follows the
- * documented v3 contract: the `{ code, message, data }` envelope, `heartBeat=true` renewals that
- * answer code 21003 for an unknown instance, and the `accessToken` header.
+ * the way Nacos 2 does for a beat without a known instance (code 20404), which r-nacos never does.
+ * For the unit tests: it starts in milliseconds, forgets everything on demand (a restart) and
+ * records every request. The real servers (r-nacos, Nacos 2.5.1 and 3.0.3) run the integration
+ * tests. It follows the documented v3 contract: the `{ code, message, data }` envelope,
+ * `heartBeat=true` renewals that answer code 21003 for an unknown instance, and the `accessToken`
+ * header.
  */
 export class NacosStandIn {
   readonly seen: SeenRequest[] = [];
@@ -39,6 +41,8 @@ export class NacosStandIn {
   tokenTtl = 18_000;
   /** `v2`: answer like a Nacos 2 server instead (no v3 paths; the v1 login and naming API). */
   mode: 'v3' | 'v2' = 'v3';
+  /** The status a refused login gets: 403, or 500 as Nacos 3.0.3 answers a wrong password. */
+  refusedLoginStatus: 403 | 500 = 403;
   /** The `clientBeatInterval` a v1 beat answer names. */
   beatIntervalMs = 5000;
   #server: Server | undefined;
@@ -49,7 +53,8 @@ export class NacosStandIn {
     return `127.0.0.1:${port}`;
   }
 
-  async start(): Promise<this> {
+  /** Listens on 127.0.0.1:`port` (0: any free port; a stopped stand-in comes back on its own). */
+  async start(port = 0): Promise<this> {
     this.#server = createServer((req, res) => {
       let body = '';
       req.setEncoding('utf8');
@@ -58,7 +63,7 @@ export class NacosStandIn {
       });
       req.on('end', () => this.#handle(req, res, body));
     });
-    await new Promise<void>((resolve) => this.#server!.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.#server!.listen(port, '127.0.0.1', resolve));
     return this;
   }
 
@@ -91,7 +96,11 @@ export class NacosStandIn {
     if (url.pathname === loginPath && req.method === 'POST') {
       const form = new URLSearchParams(body);
       if (form.get('username') !== 'nacos' || form.get('password') !== this.password) {
-        reply(403, { code: 403, message: 'unknown user!', data: null });
+        if (this.refusedLoginStatus === 500) {
+          reply(500, { status: 500, error: 'Internal Server Error', message: 'No message available' });
+        } else {
+          reply(403, { code: 403, message: 'unknown user!', data: null });
+        }
         return;
       }
       const token = `t${++this.#serial}`;

@@ -55,7 +55,9 @@ describe('normalizeOptions', () => {
     const options = normalizeOptions({ serverAddr: '127.0.0.1:8848' });
     expect(options).toMatchObject({
       namespace: 'public',
+      // Registration joins DEFAULT; discovery lists every cluster.
       cluster: 'DEFAULT',
+      listCluster: undefined,
       group: 'DEFAULT_GROUP',
       username: undefined,
       password: undefined,
@@ -65,6 +67,7 @@ describe('normalizeOptions', () => {
       secure: false,
       heartbeatIntervalMs: 5000,
       apiVersion: 'auto',
+      registration: 'fail-fast',
       refreshIntervalMs: 5000,
       requestTimeoutMs: 5000,
       client: undefined,
@@ -88,10 +91,13 @@ describe('normalizeOptions', () => {
       secure: true,
       heartbeatInterval: 3,
       apiVersion: 'v3',
+      registration: 'background',
     });
     expect(options).toMatchObject({
       namespace: 'dev',
       cluster: 'BJ',
+      listCluster: 'BJ',
+      registration: 'background',
       group: 'APPS',
       username: 'nacos',
       password: 'p@ss',
@@ -118,6 +124,7 @@ describe('normalizeOptions', () => {
     [{ metadata: ['a'] }, 'app-registry.nacos.metadata'],
     [{ apiVersion: 'v2' }, 'app-registry.nacos.api-version'],
     [{ cluster: 'A,B' }, 'app-registry.nacos.cluster'],
+    [{ registration: 'retry' }, 'app-registry.nacos.registration'],
     [{ namespace: '' }, 'app-registry.nacos.namespace'],
     [{ heartbeatInterval: 0 }, 'app-registry.nacos.heartbeat-interval'],
     [{ refreshInterval: -5 }, 'refreshInterval'],

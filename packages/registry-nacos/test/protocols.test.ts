@@ -3,7 +3,9 @@ import { isRegistryError, type Logger, type ServiceRegistry } from '@service-cal
 import { waitFor } from '@service-caller/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type NacosRegistryOptions, nacosRegistry } from '../src/index.js';
+import { NacosHttp } from '../src/nacos-http.js';
 import type { NacosRegistry } from '../src/nacos-registry.js';
+import { parseServerAddr } from '../src/options.js';
 import { NacosStandIn } from './nacos-stand-in.js';
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -17,7 +19,7 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-describe('the Nacos HTTP protocols, against a stand-in server (no Nacos 2 or 3 server can be installed here)', () => {
+describe('the Nacos HTTP protocols, against a stand-in server (the real ones run the integration tests)', () => {
   let nacos: NacosStandIn;
   const registries: ServiceRegistry[] = [];
   const open = (options: Partial<NacosRegistryOptions> = {}) => {
@@ -125,9 +127,21 @@ describe('the Nacos HTTP protocols, against a stand-in server (no Nacos 2 or 3 s
     const error = await registry.getInstances('users').catch((e: unknown) => e);
     expect(isRegistryError(error)).toBe(true);
     expect((error as Error).message).toContain("log in as 'nacos'");
-    expect((error as Error).message).toContain('refused the username or password');
+    expect((error as Error).message).toContain('the server refused the login');
     expect((error as Error).message).not.toContain('wrong-secret-42');
     expect(JSON.stringify(error)).not.toContain('wrong-secret-42');
+  });
+
+  it('says the server refused the login when it answers a wrong password with HTTP 500, as Nacos 3.0.3 does', async () => {
+    nacos.authEnabled = true;
+    nacos.refusedLoginStatus = 500;
+    const error = await open({ username: 'nacos', password: 'wrong-secret-43' })
+      .getInstances('users')
+      .catch((e: unknown) => e);
+    expect(isRegistryError(error)).toBe(true);
+    expect((error as Error).message).toContain('the server refused the login (HTTP 500');
+    expect((error as Error).message).not.toContain('No message available');
+    expect((error as Error).message).not.toContain('wrong-secret-43');
   });
 
   it('says so when the server needs credentials and none are configured', async () => {
@@ -144,6 +158,50 @@ describe('the Nacos HTTP protocols, against a stand-in server (no Nacos 2 or 3 s
     const registry = open({ serverAddr: `127.0.0.1:${dead},${nacos.origin}` });
     await registry.register({ serviceName: 'billing', host: '127.0.0.1', port: 9003 });
     expect((await registry.getInstances('billing')).map((i) => i.port)).toEqual([9003]);
+  });
+
+  it('spreads requests over the servers, passes over one that is down, and uses it again once back', async () => {
+    nacos.mode = 'v2';
+    const other = await new NacosStandIn().start();
+    other.mode = 'v2';
+    const otherPort = Number(other.origin.split(':')[1]);
+    const origin = `http://${other.origin}`;
+    const http = new NacosHttp({
+      servers: parseServerAddr(`${nacos.origin},${other.origin}`, false),
+      timeoutMs: 2000,
+      username: undefined,
+      password: undefined,
+      apiVersion: 'v1',
+    });
+    const list = async () => {
+      const response = await http.send({
+        op: 'list',
+        method: 'GET',
+        path: '/nacos/v1/ns/instance/list',
+        query: { serviceName: 'x' },
+      });
+      expect(response.status).toBe(200);
+    };
+    try {
+      for (let i = 0; i < 4; i++) await list();
+      expect(http.stats.answers).toEqual({ [`http://${nacos.origin}`]: 2, [origin]: 2 });
+      await other.stop();
+      // Every request still succeeds: the dead server is tried once, then passed over.
+      for (let i = 0; i < 10; i++) await list();
+      expect(http.stats.answers[origin]).toBe(2);
+      await other.start(otherPort);
+      // Passed over for 2 s after its one failure, then used again.
+      await waitFor(
+        async () => {
+          await list();
+          return http.stats.answers[origin]! > 2;
+        },
+        { timeout: 10_000, message: 'the server that came back answering again' },
+      );
+    } finally {
+      await http.close();
+      await other.stop();
+    }
   });
 
   it('names every server it tried when none answers', async () => {

@@ -7,10 +7,51 @@ import type { Logger } from '@service-caller/core';
 /** The Nacos the integration tests share: `NACOS_ADDR`, else 127.0.0.1:8848 (`pnpm nacos:start`). */
 export const NACOS_ADDR = process.env.NACOS_ADDR ?? '127.0.0.1:8848';
 
+/** The server kinds scripts/nacos.sh runs. */
+export type NacosServerKind = 'rnacos' | 'nacos-2.5.1' | 'nacos-3.0.3';
+
+/**
+ * How each server kind behaves where the tests depend on it, as measured against each. A test
+ * that expects one server's behaviour reads it from here, so every difference is written once.
+ */
+export const SERVER_BEHAVIOUR: Record<NacosServerKind, ServerBehaviour> = {
+  // r-nacos has no v3 client API; Nacos 2.5.1 neither (404).
+  rnacos: { detected: 'v1', apis: ['v1'], pythonEmptyNamespaceIsPublic: true },
+  // Nacos 2.5.1 keeps the namespace "" (where nacos-sdk-python registers over gRPC when none is
+  // set) apart from public, as 3.0.3 does.
+  'nacos-2.5.1': { detected: 'v1', apis: ['v1'], pythonEmptyNamespaceIsPublic: false },
+  // Nacos 3.0.3 serves its v3 client API and still the 1.x Open API, which `auto` prefers (see
+  // built-in-api.ts); the registry tests run on both.
+  'nacos-3.0.3': { detected: 'v1', apis: ['v1', 'v3'], pythonEmptyNamespaceIsPublic: false },
+};
+
+/** What the tests rely on about one server kind. */
+export interface ServerBehaviour {
+  /** What `api-version: auto` picks. */
+  readonly detected: 'v1' | 'v3';
+  /** The APIs it serves. */
+  readonly apis: readonly ('v1' | 'v3')[];
+  /** Whether a Python service registered with no namespace (gRPC, namespace "") is listed in public. */
+  readonly pythonEmptyNamespaceIsPublic: boolean;
+}
+
+/** The kind of server at `NACOS_ADDR` and the one the tests start: `NACOS_SERVER`, as for scripts/nacos.sh. */
+export const NACOS_SERVER: NacosServerKind = serverKind(process.env.NACOS_SERVER ?? 'rnacos');
+
+function serverKind(value: string): NacosServerKind {
+  if (!(value in SERVER_BEHAVIOUR)) {
+    throw new Error(
+      `NACOS_SERVER must be one of ${Object.keys(SERVER_BEHAVIOUR).join(', ')}; found '${value}'`,
+    );
+  }
+  return value as NacosServerKind;
+}
+
 /** Names no other run uses, so runs against a long-lived server stay apart. */
 export const RUN_ID = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 
 const SCRIPT = fileURLToPath(new URL('../../../scripts/nacos.sh', import.meta.url));
+const CLUSTER_SCRIPT = fileURLToPath(new URL('../../../scripts/nacos-cluster.sh', import.meta.url));
 
 /** Settings of a Nacos server a test starts for itself (auth on, or one it stops and restarts). */
 export interface OwnNacos {
@@ -21,24 +62,49 @@ export interface OwnNacos {
 }
 
 function runScript(command: 'start' | 'stop', nacos: OwnNacos): Promise<string> {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
+  return run(SCRIPT, [command], {
     NACOS_PORT: String(nacos.port),
     NACOS_AUTH: nacos.auth ? 'true' : 'false',
     NACOS_PASSWORD: nacos.password ?? 'nacos',
     NACOS_TOKEN_TTL: String(nacos.tokenTtlSeconds ?? 18_000),
-  };
-  return new Promise((resolve, reject) => {
-    execFile('bash', [SCRIPT, command], { env, timeout: 240_000 }, (error, stdout, stderr) => {
-      if (error)
-        reject(
-          new Error(`scripts/nacos.sh ${command} (port ${nacos.port}) failed: ${stderr || stdout}`, {
-            cause: error,
-          }),
-        );
-      else resolve(stdout);
-    });
   });
+}
+
+function run(script: string, args: string[], env: Record<string, string>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      'bash',
+      [script, ...args],
+      { env: { ...process.env, ...env }, timeout: 400_000 },
+      (error, stdout, stderr) => {
+        if (error)
+          reject(
+            new Error(`${script} ${args.join(' ')} (${JSON.stringify(env)}) failed: ${stderr || stdout}`, {
+              cause: error,
+            }),
+          );
+        else resolve(stdout);
+      },
+    );
+  });
+}
+
+/** A 3-node cluster of `NACOS_SERVER` through scripts/nacos-cluster.sh, members on `port`, +10, +20. */
+export function nacosCluster(port: number) {
+  const env = { NACOS_CLUSTER_PORT: String(port) };
+  const members = [port, port + 10, port + 20];
+  return {
+    /** The HTTP port of each member, member 1 first. */
+    members,
+    /** What a client is given: every member. */
+    serverAddr: members.map((p) => `127.0.0.1:${p}`).join(','),
+    start: () => run(CLUSTER_SCRIPT, ['start'], env),
+    stop: () => run(CLUSTER_SCRIPT, ['stop'], env),
+    /** SIGKILLs member `n` (1-based). */
+    kill: (n: number) => run(CLUSTER_SCRIPT, ['kill', String(n)], env),
+    /** Starts member `n` again (empty; it rejoins). */
+    startMember: (n: number) => run(CLUSTER_SCRIPT, ['start-node', String(n)], env),
+  };
 }
 
 /** Starts (or finds running) a Nacos on `nacos.port` through scripts/nacos.sh; resolves once it answers. */
@@ -46,9 +112,13 @@ export const startNacos = (nacos: OwnNacos) => runScript('start', nacos);
 /** Stops the Nacos on `nacos.port` that scripts/nacos.sh started; resolves once the process is gone. */
 export const stopNacos = (nacos: OwnNacos) => runScript('stop', nacos);
 
-/** A port for a test's own Nacos: `base` unless `NACOS_TEST_PORT_BASE` moves them all. */
-export function ownPort(offset: number): number {
-  return Number(process.env.NACOS_TEST_PORT_BASE ?? 18_848) + offset;
+/**
+ * The HTTP port of a test's own Nacos number `n`: `NACOS_TEST_PORT_BASE` (default 18848) + 10 n.
+ * Ten apart, since an official server also takes its port + 1001 (cluster gRPC) and - 1000 (Raft).
+ * Taken: 1 auth, 2 outage, 3 config-source auth, 4 background registration, 5-7 the cluster.
+ */
+export function ownPort(n: number): number {
+  return Number(process.env.NACOS_TEST_PORT_BASE ?? 18_848) + 10 * n;
 }
 
 /** A logger that keeps every line, for asserting what was (not) logged. */

@@ -1,20 +1,24 @@
 import {
-  type CallAttempt,
   ConnectionError,
   HttpStatusError,
-  type RawResponse,
   type RequestContext,
-  type ServiceInstance,
   type ServiceInterceptor,
   ServiceUnavailableError,
 } from '@service-caller/core';
-import {
-  createRequestContext,
-  finishAttempt,
-  InterceptorChain,
-  startAttempt,
-} from '@service-caller/core/adapter';
+import { createRequestContext, InterceptorChain } from '@service-caller/core/adapter';
 import { describe, expect, it } from 'vitest';
+import {
+  attemptOnce,
+  beginAttempt,
+  consumedResponse,
+  end,
+  endAttempt,
+  INSTANCE,
+  newContext,
+  runFailureStages,
+  unreadResponse,
+} from './interceptor/calls.js';
+import { checkConcurrentCalls, checkNoRetainedCalls, checkStableName } from './interceptor/checks.js';
 
 /** Options of `testInterceptor`. */
 export interface TestInterceptorOptions {
@@ -40,9 +44,16 @@ const HOOKS = ['beforeRequest', 'afterResponse', 'handleException', 'beforeAttem
  * has one, hooks that are functions, acceptance by the real `InterceptorChain`, and hooks that
  * run against real `RequestContext`s (from core's `createRequestContext`) of a successful call,
  * a call that failed with a status, a call that failed before any instance was chosen, a call
- * without options and a call that retried (its per-attempt hooks once per attempt, synchronous),
- * without throwing and without replacing `ctx.error` or `ctx.result` unless `handlesErrors` /
- * `replacesResult` say it may.
+ * that failed after one was chosen but without a response (so `ctx.response` is missing), a raw
+ * call (whose body the interceptor must neither read nor dispose, and whose attempt ends after
+ * `afterResponse`, as in the engine), a call without options and a call that retried, each
+ * attempt through the per-attempt hooks (once per attempt, synchronous), without throwing and
+ * without replacing `ctx.error` or `ctx.result` unless `handlesErrors` / `replacesResult` say it
+ * may. Then the contract across calls: a stable name (the same for every instance `create`
+ * makes, unchanged by calls), concurrent calls that keep their own headers, query, result and
+ * error when their hooks interleave and they end in another order, and no per-call state held
+ * once calls have ended (their contexts, attempts and responses are garbage-collected while the
+ * interceptor lives on; the check uses V8's `gc()`, made available at run time).
  *
  * Hooks are called directly, not through the chain, so a throw fails the test instead of being
  * logged.
@@ -172,87 +183,53 @@ export function testInterceptor(options: TestInterceptorOptions): void {
       if (!replacesResult) expect(ctx.result).toBe(result);
     });
 
+    it('runs through a call that failed after an instance was chosen, without a response', async () => {
+      const interceptor = await create();
+      const ctx = newContext({ headers: { accept: 'application/json' } });
+      await interceptor.beforeRequest?.(ctx);
+      const error = new ConnectionError('connect ECONNREFUSED 127.0.0.1:8080');
+      attemptOnce(interceptor, ctx, { error });
+      ctx.error = error;
+      end(ctx);
+      expect(ctx.response).toBeUndefined();
+      await runFailureStages(interceptor, ctx);
+      expectErrorKept(ctx, error, handlesErrors);
+    });
+
+    it("leaves a raw call's body to the caller", async () => {
+      const interceptor = await create();
+      const ctx = newContext({}, { raw: true });
+      await interceptor.beforeRequest?.(ctx);
+      const attempt = beginAttempt(interceptor, ctx);
+      const response = unreadResponse(200, ctx.resolvedUrl!);
+      ctx.response = response;
+      ctx.responseTime = performance.now();
+      ctx.result = response;
+      end(ctx);
+      await interceptor.afterResponse?.(ctx);
+      // A raw call's attempt ends when the caller has read the body: after the call's stages.
+      endAttempt(interceptor, ctx, attempt, { status: 200 });
+      expect(response.reads, 'the interceptor read or disposed the body').toEqual([]);
+      if (!replacesResult) expect(ctx.result).toBe(response);
+    });
+
+    it('keeps a stable name: the same for every instance create() makes, unchanged by calls', async () => {
+      await checkStableName(create);
+    });
+
+    it('keeps concurrent calls apart: each keeps its own headers, query, result and error', async () => {
+      await checkConcurrentCalls(await create(), { replacesResult, handlesErrors });
+    });
+
+    it('holds no per-call state once calls have ended (contexts and responses can be collected)', async () => {
+      await checkNoRetainedCalls(await create());
+    });
+
     additionalTests?.();
   });
-}
-
-/** The instance every attempt of the suite goes to. */
-const INSTANCE: ServiceInstance = Object.freeze({
-  id: '127.0.0.1:8080',
-  serviceName: 'conformance-service',
-  host: '127.0.0.1',
-  port: 8080,
-  weight: 1,
-  healthy: true,
-  metadata: Object.freeze({}),
-});
-
-/**
- * One attempt as the engine makes it: the instance chosen (`startAttempt` fills the context's
- * attempt fields), `beforeAttempt`, the outcome, `afterAttempt`. The per-attempt hooks must not
- * throw, and must not return a promise: nothing waits for one.
- */
-function attemptOnce(
-  interceptor: ServiceInterceptor,
-  ctx: RequestContext,
-  outcome: { status?: number; error?: unknown },
-): CallAttempt {
-  const attempt = startAttempt(ctx, INSTANCE);
-  const before: unknown = interceptor.beforeAttempt?.(ctx, attempt);
-  expect(isThenable(before), 'beforeAttempt returned a promise; the per-attempt hooks are synchronous').toBe(
-    false,
-  );
-  finishAttempt(attempt, outcome);
-  const after: unknown = interceptor.afterAttempt?.(ctx, attempt);
-  expect(isThenable(after), 'afterAttempt returned a promise; the per-attempt hooks are synchronous').toBe(
-    false,
-  );
-  return attempt;
-}
-
-function isThenable(value: unknown): boolean {
-  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
-}
-
-function newContext(options: Parameters<typeof createRequestContext>[0]['options']): RequestContext {
-  return createRequestContext({
-    method: 'POST',
-    serviceName: 'conformance-service',
-    path: '/conformance',
-    options,
-  });
-}
-
-function end(ctx: RequestContext): void {
-  ctx.endTime = performance.now();
-  ctx.duration = ctx.endTime - ctx.startTime;
-}
-
-async function runFailureStages(interceptor: ServiceInterceptor, ctx: RequestContext): Promise<void> {
-  await interceptor.handleException?.(ctx);
-  await interceptor.afterResponse?.(ctx);
 }
 
 function expectErrorKept(ctx: RequestContext, error: unknown, handlesErrors: boolean): void {
   if (handlesErrors && ctx.error === undefined) return;
   expect(ctx.error).toBe(error);
-}
-
-/** A response whose body the engine has already read, as interceptors see it after a call. */
-function consumedResponse(status: number, url: string): RawResponse {
-  const used = () => Promise.reject(new TypeError('the body has already been read'));
-  return {
-    status,
-    statusText: status === 200 ? 'OK' : status === 204 ? 'No Content' : 'Service Unavailable',
-    headers: status === 204 ? {} : { 'content-type': 'application/json' },
-    url,
-    bodyUsed: true,
-    body: null,
-    json: used,
-    text: used,
-    bytes: used,
-    arrayBuffer: used,
-    dispose: () => Promise.resolve(),
-    [Symbol.asyncDispose]: () => Promise.resolve(),
-  };
 }

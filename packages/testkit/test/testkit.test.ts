@@ -1,6 +1,12 @@
-import { HttpStatusError, type RequestContext, type ServiceInterceptor } from '@service-caller/core';
+import {
+  type CallAttempt,
+  HttpStatusError,
+  type RequestContext,
+  type ServiceInterceptor,
+} from '@service-caller/core';
 import { describe, expect, it } from 'vitest';
 import { testInterceptor, WaitForTimeoutError, waitFor } from '../src/index.js';
+import { checkConcurrentCalls, checkNoRetainedCalls, checkStableName } from '../src/interceptor/checks.js';
 
 describe('waitFor', () => {
   it('returns the first truthy value, retrying through falsy answers and throws', async () => {
@@ -104,6 +110,92 @@ testInterceptor({
       }
     },
   }),
+});
+
+describe('the cross-call checks of testInterceptor fail for the faults they name', () => {
+  const free = { replacesResult: false, handlesErrors: false };
+
+  it('checkConcurrentCalls: an interceptor that shares one headers object between calls', async () => {
+    let shared: Record<string, string> | undefined;
+    const sharing: ServiceInterceptor = {
+      name: 'sharing',
+      beforeRequest(ctx) {
+        shared = Object.assign(shared ?? {}, ctx.options.headers);
+        ctx.options.headers = shared;
+      },
+    };
+    await expect(checkConcurrentCalls(sharing, free)).rejects.toThrow(
+      /call 0 carries the marker header of call 23/,
+    );
+  });
+
+  it('checkConcurrentCalls: an interceptor that keeps "the current call" in a field', async () => {
+    class CurrentCall implements ServiceInterceptor {
+      readonly name = 'current-call';
+      #current: RequestContext | undefined;
+      beforeRequest(ctx: RequestContext): void {
+        this.#current = ctx;
+      }
+      handleException(ctx: RequestContext): void {
+        // A retry-or-fallback bookkeeping bug: the error goes to the last call started.
+        this.#current!.error = ctx.error;
+      }
+    }
+    await expect(checkConcurrentCalls(new CurrentCall(), free)).rejects.toThrow(
+      /ended with an error|ended with another error/,
+    );
+  });
+
+  it('checkNoRetainedCalls: an interceptor that keeps every call in a Map', async () => {
+    const started = new Map<RequestContext, number>();
+    const leaking: ServiceInterceptor = {
+      name: 'leaking',
+      beforeRequest(ctx) {
+        started.set(ctx, performance.now());
+      },
+    };
+    await expect(checkNoRetainedCalls(leaking)).rejects.toThrow(
+      /still holds 54 of the 54 contexts, attempts and responses/,
+    );
+  });
+
+  it('checkNoRetainedCalls: an interceptor that keeps every attempt', async () => {
+    const attempts: CallAttempt[] = [];
+    const keeping: ServiceInterceptor = {
+      name: 'keeping',
+      afterAttempt: (_ctx, attempt) => void attempts.push(attempt),
+    };
+    await expect(checkNoRetainedCalls(keeping)).rejects.toThrow(/still holds 18 of the 54/);
+  });
+
+  it('checkNoRetainedCalls: passes state kept in a WeakMap, or dropped in afterResponse', async () => {
+    const weak = new WeakMap<RequestContext, number>();
+    await checkNoRetainedCalls({ name: 'weak', beforeRequest: (ctx) => void weak.set(ctx, 1) });
+    const strong = new Map<RequestContext, number>();
+    await checkNoRetainedCalls({
+      name: 'dropping',
+      beforeRequest: (ctx) => void strong.set(ctx, 1),
+      afterResponse: (ctx) => void strong.delete(ctx),
+    });
+    expect(strong.size).toBe(0);
+  });
+
+  it('checkStableName: a name that changes per instance or per call', async () => {
+    let made = 0;
+    await expect(checkStableName(() => ({ name: `counter-${++made}` }))).rejects.toThrow(
+      /named 'counter-1' and 'counter-2'/,
+    );
+    let calls = 0;
+    const drifting = {
+      get name() {
+        return calls === 0 ? 'drifting' : `drifting-${calls}`;
+      },
+      afterResponse: () => {
+        calls++;
+      },
+    };
+    await expect(checkStableName(() => drifting)).rejects.toThrow(/changed from 'drifting' to 'drifting-1'/);
+  });
 });
 
 /** A tracing-like interceptor: one span per attempt, its trace header set on the attempt's own headers. */

@@ -21,6 +21,14 @@ export function describeTarget(request: TransportRequest): string {
   return `${request.method} ${request.origin}${query === -1 ? path : path.slice(0, query)}`;
 }
 
+/** Any URL's query string, as it appears in a runtime's own message (Deno quotes the whole URL). */
+const URL_QUERY = /(\bhttps?:\/\/[^\s?#)]*)\?[^\s#)]*/g;
+
+/** `text` with the query of every URL in it left out: queries may carry tokens. */
+function withoutQueries(text: string): string {
+  return text.replace(URL_QUERY, '$1');
+}
+
 /** The innermost error of the cause chain with a `code` (Node puts the socket's error in `cause`). */
 function rootCause(error: unknown): { code: string | undefined; message: string } {
   let current = error;
@@ -83,7 +91,7 @@ export function toTransportError(
     return new TimeoutError('read', NODE_FETCH_READ_TIMEOUT, describeTarget(request), { cause: error });
   }
   return new ConnectionError(
-    `[fetch] ${describeTarget(request)} failed: ${message}${code ? ` (${code})` : ''}`,
+    `[fetch] ${describeTarget(request)} failed: ${withoutQueries(message)}${code ? ` (${code})` : ''}`,
     {
       cause: error,
     },

@@ -65,7 +65,10 @@ class FetchTransport implements Transport {
     exchange.waitForHeaders();
     let response: Response;
     try {
-      response = await options.fetch(request.origin + request.path, init);
+      // Called bare, not as a method of options: workerd's fetch throws "Illegal invocation"
+      // when its `this` is any object but the global scope.
+      const fetch = options.fetch;
+      response = await fetch(request.origin + request.path, init);
     } catch (error) {
       exchange.finish();
       throw exchange.failure(error);

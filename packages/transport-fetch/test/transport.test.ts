@@ -143,6 +143,47 @@ testTransport({
         expect(calls[0]!.init.signal).toBeInstanceOf(AbortSignal);
       });
 
+      it('calls fetch as a plain function, with no `this` (workerd throws "Illegal invocation" otherwise)', async () => {
+        // workerd's own fetch checks its receiver: called as a method of any other object it
+        // throws. This one does the same, so the test fails wherever workerd's call would.
+        const receivers: unknown[] = [];
+        const transport = make({
+          fetch: function (this: unknown, input, init) {
+            receivers.push(this);
+            if (this !== undefined && this !== globalThis) {
+              throw new TypeError('Illegal invocation: function called with incorrect `this` reference.');
+            }
+            return fetch(input, init);
+          },
+        });
+        const res = await transport.send(get(server.state.origin, '/plain'));
+        expect(await res.text()).toBe('hello GET /plain');
+        expect(receivers).toEqual([undefined]);
+      });
+
+      it("leaves the query out of a runtime's own error message that quotes the URL (Deno's does)", async () => {
+        // Deno's fetch rejects a refused connect with the whole URL, query included, in its
+        // cause: "error sending request for url (http://...?token=...): ...". Seen on Deno by the
+        // runtime matrix; here the same rejection comes from an injected fetch.
+        const transport = make({
+          fetch: async (input) => {
+            throw new TypeError('fetch failed', {
+              cause: new Error(
+                `error sending request for url (${String(input)}): client error (Connect): tcp connect error: Connection refused (os error 111)`,
+              ),
+            });
+          },
+        });
+        const error = await transport
+          .send(get(server.state.origin, '/refused?token=secret&x=1'))
+          .catch((e: unknown) => e);
+        expect(isConnectionError(error), String(error)).toBe(true);
+        const message = (error as Error).message;
+        expect(message).toContain(`error sending request for url (${server.state.origin}/refused)`);
+        expect(message).toContain('Connection refused');
+        expect(message).not.toContain('secret');
+      });
+
       it('lets init choose to follow redirects', async () => {
         const transport = make({ init: { redirect: 'follow' } });
         const res = await transport.send(get(server.state.origin, '/to-hello'));

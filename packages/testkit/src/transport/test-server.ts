@@ -4,32 +4,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
 import { within } from './bounded.js';
-
-/** A body large enough (256 KiB) that a transport cannot have buffered it all before `dispose`. */
-export const LARGE_BODY = 256 * 1024;
-
-/** The hex SHA-256 of `bytes`: how `/echo` reports a body too long to send back. */
-export function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
-/** The bytes the `/large` route sends: a pattern a reader can check without the original. */
-export function patternBytes(size: number, offset = 0): Uint8Array {
-  const bytes = new Uint8Array(size);
-  for (let i = 0; i < size; i++) bytes[i] = (offset + i) % 251;
-  return bytes;
-}
-
-/** What `/echo` answers: the request as the server saw it. */
-export interface Echo {
-  method: string;
-  url: string;
-  headers: Record<string, string | string[] | undefined>;
-  length: number;
-  sha256: string;
-  /** The body as text, when it is short. */
-  text?: string;
-}
+import { type Echo, LARGE_BODY, patternBytes } from './bytes.js';
 
 /**
  * A `node:http` (or `node:https`) server on 127.0.0.1 with the routes the suite needs. Routes
@@ -169,21 +144,27 @@ export class TestServer {
       case '/large': {
         const size = Number(query.get('size') ?? LARGE_BODY);
         res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(size) });
-        res.end(Buffer.from(patternBytes(size)));
+        // `stall=1`: the first half, then nothing. The body never completes, so the only way the
+        // connection closes is the client dropping it (a runtime may keep, for reuse, one whose
+        // body arrived whole, refused or not: Bun's fetch does).
+        if (query.get('stall') === '1') res.write(Buffer.from(patternBytes(Math.floor(size / 2))));
+        else res.end(Buffer.from(patternBytes(size)));
         return;
       }
       case '/large-chunked': {
-        // No content-length: the size is only found out while reading. Written in 16 KiB pieces.
+        // No content-length: the size is only found out while reading. Written in 16 KiB pieces;
+        // with `stall=1`, only the first half of them, and the body never ends.
         const size = Number(query.get('size') ?? LARGE_BODY);
+        const stop = query.get('stall') === '1' ? Math.floor(size / 2) : size;
         res.writeHead(200, { 'content-type': 'application/octet-stream' });
         let sent = 0;
         const next = () => {
           if (res.destroyed) return;
-          if (sent >= size) {
-            res.end();
+          if (sent >= stop) {
+            if (stop === size) res.end();
             return;
           }
-          const piece = Math.min(16 * 1024, size - sent);
+          const piece = Math.min(16 * 1024, stop - sent);
           res.write(Buffer.from(patternBytes(piece, sent)), () => setImmediate(next));
           sent += piece;
         };
@@ -225,7 +206,7 @@ export class TestServer {
         url: req.url ?? '',
         headers: req.headers,
         length: body.length,
-        sha256: sha256(body),
+        sha256: createHash('sha256').update(body).digest('hex'),
         ...(body.length <= 4096 ? { text: body.toString('utf8') } : {}),
       };
       res.writeHead(200, { 'content-type': 'application/json', 'x-echo-method': req.method ?? '' });

@@ -1,0 +1,193 @@
+import type { ServiceRegistry } from '@service-caller/core';
+import { waitFor } from '@service-caller/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ServiceManager } from '../../caller/src/index.js';
+import { builtInApi, httpFor } from '../src/built-in-api.js';
+import type { NacosHttp } from '../src/nacos-http.js';
+import { NacosRegistry } from '../src/nacos-registry.js';
+import { normalizeOptions } from '../src/options.js';
+import {
+  NACOS_SERVER,
+  type NamedServer,
+  nacosCluster,
+  ownPort,
+  RUN_ID,
+  recordingLogger,
+  startNamedServer,
+} from './support.js';
+
+/**
+ * A 3-member cluster of the server under test (scripts/nacos-cluster.sh: r-nacos by Raft, the
+ * official 3.0.3 and 2.5.1 with embedded storage and the naming module), three services
+ * registered through it, and a caller with every member in `server-addr`. Member 1 is SIGKILLed
+ * under a steady call loop, then started again.
+ */
+const cluster = nacosCluster(ownPort(5));
+const SERVICES = ['alpha', 'beta', 'gamma'].map((s) => `cluster-${s}-${RUN_ID}`);
+/** Past Nacos' 30 s deletion of an instance that stopped beating: what survives that, stays. */
+const KILLED_FOR_MS = 35_000;
+const REFRESH_MS = 500;
+
+function registryWithStats(serverAddr: string, logger = recordingLogger().logger) {
+  const options = normalizeOptions({ serverAddr, refreshInterval: REFRESH_MS, logger });
+  const http = httpFor(options);
+  return { registry: new NacosRegistry(options, builtInApi(options, http)), http };
+}
+
+describe(`a 3-member ${NACOS_SERVER} cluster, one member SIGKILLed under a steady call loop`, () => {
+  const servers: NamedServer[] = [];
+  const managers: ServiceManager[] = [];
+  const registries: ServiceRegistry[] = [];
+  let caller: ServiceManager;
+  let callerHttp: NacosHttp;
+  const { logger: callerLogger, lines: callerLines } = recordingLogger();
+
+  beforeAll(async () => {
+    await cluster.stop();
+    const startedAt = performance.now();
+    await cluster.start();
+    console.info(
+      `[nacos int] ${NACOS_SERVER} cluster ready in ${Math.round(performance.now() - startedAt)} ms`,
+    );
+    for (const service of SERVICES) {
+      const server = await startNamedServer(service);
+      servers.push(server);
+      managers.push(
+        await ServiceManager.create({
+          config: {
+            appRegistry: {
+              nacos: { serverAddr: cluster.serverAddr, appName: service, ip: '127.0.0.1', port: server.port },
+            },
+          },
+          logger: recordingLogger().logger,
+        }),
+      );
+    }
+    const { registry, http } = registryWithStats(cluster.serverAddr, callerLogger);
+    callerHttp = http;
+    caller = await ServiceManager.create({ config: {}, registry, logger: callerLogger });
+  }, 400_000);
+  afterAll(async () => {
+    await caller?.close();
+    await Promise.all(managers.map((m) => m.close()));
+    await Promise.all(registries.map((r) => r.close()));
+    await Promise.all(servers.map((s) => s.close()));
+    await cluster.stop();
+  }, 120_000);
+
+  /** What one member lists for each service, asked of that member alone (refreshed every 500 ms). */
+  const memberRegistries = new Map<number, ServiceRegistry>();
+  const listedBy = async (port: number) => {
+    let registry = memberRegistries.get(port);
+    if (registry === undefined) {
+      registry = registryWithStats(`127.0.0.1:${port}`).registry;
+      memberRegistries.set(port, registry);
+      registries.push(registry);
+    }
+    const member = registry;
+    return Promise.all(SERVICES.map(async (s) => (await member.getInstances(s)).length));
+  };
+  /** Waits until member `port` lists one instance of each service; says what it listed if not. */
+  const allListedBy = async (port: number, timeout: number) => {
+    let last: unknown;
+    try {
+      await waitFor(
+        async () => {
+          last = await listedBy(port);
+          return (last as number[]).every((n) => n === 1);
+        },
+        { timeout, interval: 500, message: `member ${port} listing one instance of each service` },
+      );
+    } catch (error) {
+      throw new Error(`${(error as Error).message}; it last listed ${JSON.stringify(last)}`, {
+        cause: error,
+      });
+    }
+  };
+
+  // Bounded by its own waits (listings, 35 s with a member dead, the restart), which add up past
+  // vitest's default on a loaded 2-core machine: the test gets a bound of its own.
+  it('loses no call, keeps every registration, fails over, and uses the member again once back', async () => {
+    const [first, second, third] = cluster.members as [number, number, number];
+    const origin = (port: number) => `http://127.0.0.1:${port}`;
+    for (const port of cluster.members) await allListedBy(port, 60_000);
+    await waitFor(
+      async () =>
+        (await Promise.all(SERVICES.map((s) => caller.registry.getInstances(s)))).every(
+          (l) => l.length === 1,
+        ),
+      { timeout: 30_000, message: 'the caller seeing all three services' },
+    );
+
+    let calls = 0;
+    let failures = 0;
+    const errors: string[] = [];
+    let stopLoop = false;
+    const loop = (async () => {
+      const deadline = performance.now() + KILLED_FOR_MS + 300_000;
+      while (!stopLoop && calls < 100_000 && performance.now() < deadline) {
+        const service = SERVICES[calls % SERVICES.length]!;
+        calls++;
+        try {
+          await caller.get(service, '/');
+        } catch (error) {
+          failures++;
+          if (errors.length < 5) errors.push(String(error));
+        }
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    })();
+
+    await waitFor(() => calls > 100, { timeout: 10_000, message: 'the call loop running' });
+    const answersBefore = { ...callerHttp.stats.answers };
+    expect(answersBefore[origin(first)]).toBeGreaterThan(0);
+    await cluster.kill(1);
+    const killedAt = performance.now();
+    // Both survivors answer the caller's refreshes, member 1 no more.
+    await waitFor(
+      () =>
+        (callerHttp.stats.answers[origin(second)] ?? 0) > (answersBefore[origin(second)] ?? 0) &&
+        (callerHttp.stats.answers[origin(third)] ?? 0) > (answersBefore[origin(third)] ?? 0),
+      { timeout: 10_000, interval: 20, message: 'both surviving members answering' },
+    );
+    const answersOfDead = callerHttp.stats.answers[origin(first)] ?? 0;
+
+    // Calls go on past the time an instance without heartbeats is deleted.
+    await waitFor(() => performance.now() - killedAt >= KILLED_FOR_MS, {
+      timeout: KILLED_FOR_MS + 5_000,
+      interval: 500,
+      message: 'the call loop running with member 1 dead',
+    });
+    expect(failures, errors.join('\n')).toBe(0);
+    expect(callerHttp.stats.answers[origin(first)] ?? 0).toBe(answersOfDead);
+    // Requests did meet the dead member, and went on to the next one.
+    expect(callerHttp.stats.unreachable[origin(first)]).toBeGreaterThan(0);
+    // Registrations stay: every service is still listed by each surviving member.
+    expect(await listedBy(second)).toEqual([1, 1, 1]);
+    expect(await listedBy(third)).toEqual([1, 1, 1]);
+
+    // A fresh view of member 1 once it is back: the old one remembers what it listed before.
+    await memberRegistries.get(first)?.close();
+    memberRegistries.delete(first);
+    const restartedAt = performance.now();
+    await cluster.startMember(1);
+    const upAt = performance.now();
+    // The member that came back is used again: by the caller, and it lists every service.
+    await waitFor(() => (callerHttp.stats.answers[origin(first)] ?? 0) > answersOfDead, {
+      timeout: 60_000,
+      interval: 100,
+      message: 'member 1 answering the caller again',
+    });
+    const usedAgainMs = performance.now() - upAt;
+    await allListedBy(first, 60_000);
+    const relistedMs = performance.now() - upAt;
+    stopLoop = true;
+    await loop;
+    expect(failures, errors.join('\n')).toBe(0);
+    expect(callerLines.filter((l) => l.level === 'error')).toEqual([]);
+    console.info(
+      `[nacos int] ${NACOS_SERVER} cluster: ${calls} calls, ${failures} failed; ${callerHttp.stats.unreachable[origin(first)]} registry requests met the dead member, the longest answered ${callerHttp.stats.maxFailOverMs.toFixed(1)} ms after it started; ` +
+        `member 1 restarted in ${Math.round(upAt - restartedAt)} ms, used again ${Math.round(usedAgainMs)} ms and listing all ${Math.round(relistedMs)} ms after it answered`,
+    );
+  }, 300_000);
+});
