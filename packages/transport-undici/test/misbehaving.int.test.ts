@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import type { RawResponse, Transport, TransportRequest } from '@service-caller/core';
 import {
   isConnectionError,
@@ -196,5 +199,22 @@ describe('undici transport against misbehaving upstreams', () => {
       expect((error as Error).message, via).toContain('100 Continue');
     }
     await expectNextCallSucceeds();
+  });
+
+  it('close() destroys a connection whose unread body is still arriving: the body settles and the process exits', async () => {
+    const child = fileURLToPath(new URL('./support/close-child.ts', import.meta.url));
+    const started = performance.now();
+    // The child exits on its own once nothing holds its event loop; the bound kills it otherwise.
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--conditions=source', '--import', 'tsx', child, upstream.origin, '/trickle'],
+      { timeout: 30_000, killSignal: 'SIGKILL' },
+    );
+    const result = JSON.parse(stdout.trim()) as { closeMs: number; outcome: string; settledMs: number };
+    expect(result.outcome).toMatch(/^rejected /);
+    expect(result.closeMs).toBeLessThan(300 + SLACK);
+    expect(result.settledMs).toBeLessThan(300 + SLACK);
+    // Well under the trickle's 500 s and the child's 30 s bound.
+    expect(performance.now() - started).toBeLessThan(20_000);
   });
 });
