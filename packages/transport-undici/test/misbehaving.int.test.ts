@@ -10,7 +10,7 @@ import {
 } from '@service-caller/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { undiciTransport } from '../src/index.js';
-import { every, flood, GOOD_BODY, type Misbehaviour, startRawUpstream } from './support/raw-upstream.js';
+import { GOOD_BODY, MISBEHAVIOURS, SENT_BYTES, startRawUpstream } from './support/raw-upstream.js';
 
 /**
  * Upstreams that misbehave at the byte level, on raw `net` servers (127.0.0.1, port 0): every
@@ -24,50 +24,6 @@ const MAX_RESPONSE_SIZE = 64 * 1024;
 /** Slack over a bound for a loaded 2-core machine; the assertions are about "ends", not speed. */
 const SLACK = 3000;
 
-const SSH_BANNER = 'SSH-2.0-OpenSSH_9.6p1 Ubuntu-3ubuntu13.5';
-const GARBAGE = Buffer.from([
-  0x16, 0x03, 0x01, 0x00, 0xa5, 0x01, 0x00, 0x00, 0xa1, 0x03, 0x03, 0xfe, 0x00, 0xff,
-]);
-
-const behaviours: Record<string, Misbehaviour> = {
-  '/ssh': (socket) => socket.write(`${SSH_BANNER}\r\n`),
-  '/garbage': (socket) => socket.write(GARBAGE),
-  '/bad-status': (socket) => socket.write('HTTP/1.1 2OO SECRET-STATUS\r\ncontent-length: 0\r\n\r\n'),
-  '/bad-chunk': (socket) =>
-    socket.write('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzzSECRETCHUNK\r\nhello\r\n'),
-  '/nul-header': (socket) =>
-    socket.write('HTTP/1.1 200 OK\r\nx-bad: sec\0ret\r\ncontent-length: 2\r\n\r\nok'),
-  '/header-flood': (socket) => {
-    socket.write('HTTP/1.1 200 OK\r\n');
-    flood(socket, `x-filler: ${'f'.repeat(1000)}\r\n`);
-  },
-  '/headers-never-end': (socket) => {
-    socket.write('HTTP/1.1 200 OK\r\n');
-    let n = 0;
-    every(socket, 50, () => socket.write(`x-slow-${n++}: v\r\n`));
-  },
-  '/endless': (socket) => {
-    socket.write('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n');
-    const chunk = `4000\r\n${'x'.repeat(0x4000)}\r\n`;
-    flood(socket, chunk);
-  },
-  '/trickle': (socket) => {
-    socket.write('HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 10000\r\n\r\n');
-    every(socket, 50, () => socket.write('x'));
-  },
-  '/continue': (socket) =>
-    socket.write(
-      `HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${GOOD_BODY.length}\r\n\r\n${GOOD_BODY}`,
-    ),
-  '/early-hints': (socket) =>
-    socket.write(
-      `HTTP/1.1 103 Early Hints\r\nlink: </x.css>; rel=preload\r\n\r\nHTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${GOOD_BODY.length}\r\n\r\n${GOOD_BODY}`,
-    ),
-};
-
-/** Bytes the servers above send that must never be quoted by an error's message. */
-const SENT_BYTES = ['SSH-2.0', 'OpenSSH', 'SECRET', 'sec\0ret', 'ret\r', '\u00fe', 'f'.repeat(50)];
-
 type Upstream = Awaited<ReturnType<typeof startRawUpstream>>;
 
 describe('undici transport against misbehaving upstreams', () => {
@@ -75,7 +31,7 @@ describe('undici transport against misbehaving upstreams', () => {
   let transport: Transport;
 
   beforeAll(async () => {
-    upstream = await startRawUpstream(behaviours);
+    upstream = await startRawUpstream(MISBEHAVIOURS);
     transport = undiciTransport({
       readTimeout: READ_TIMEOUT,
       maxResponseSize: MAX_RESPONSE_SIZE,
@@ -216,5 +172,52 @@ describe('undici transport against misbehaving upstreams', () => {
     expect(result.settledMs).toBeLessThan(300 + SLACK);
     // Well under the trickle's 500 s and the child's 30 s bound.
     expect(performance.now() - started).toBeLessThan(20_000);
+  });
+
+  it('keeps no memory per failed call: the heap after a bounded loop of them returns to its baseline', async () => {
+    const child = fileURLToPath(new URL('./support/memory-child.ts', import.meta.url));
+    const paths = [
+      '/ssh',
+      '/garbage',
+      '/bad-status',
+      '/bad-chunk',
+      '/nul-header',
+      '/header-flood',
+      '/endless',
+      '/continue',
+      '/trickle',
+    ];
+    const rounds = 40;
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        '--expose-gc',
+        '--conditions=source',
+        '--import',
+        'tsx',
+        child,
+        upstream.origin,
+        String(rounds),
+        ...paths,
+      ],
+      { timeout: 110_000, killSignal: 'SIGKILL' },
+    );
+    const result = JSON.parse(stdout.trim()) as {
+      before: number;
+      after: number;
+      failures: number;
+      calls: number;
+      goodStatus: number;
+    };
+    // Seen in the test's output when it fails, and in the log when it passes.
+    console.info(
+      `[misbehaving] heap after gc: ${result.before} -> ${result.after} bytes over ${result.calls} failed calls`,
+    );
+    // Every call failed (none hung: the loop finished), and the transport still answers.
+    expect(result.failures).toBe(result.calls);
+    expect(result.goodStatus).toBe(200);
+    // 720 failed calls: 1 MiB is ~1.4 KiB a call, far below what a leaked socket, body or
+    // handler per call would keep (64 KiB bodies, buffers of the flooded headers).
+    expect(result.after - result.before).toBeLessThan(1024 * 1024);
   });
 });

@@ -79,3 +79,51 @@ export function flood(socket: net.Socket, chunk: Buffer | string): void {
   socket.on('drain', pump);
   pump();
 }
+
+const SSH_BANNER = 'SSH-2.0-OpenSSH_9.6p1 Ubuntu-3ubuntu13.5';
+const GARBAGE = Buffer.from([
+  0x16, 0x03, 0x01, 0x00, 0xa5, 0x01, 0x00, 0x00, 0xa1, 0x03, 0x03, 0xfe, 0x00, 0xff,
+]);
+
+/**
+ * The misbehaviours both transports' tests play, by path: non-HTTP bytes, broken framing, headers
+ * and bodies that never end, interim responses.
+ */
+export const MISBEHAVIOURS: Record<string, Misbehaviour> = {
+  '/ssh': (socket) => socket.write(`${SSH_BANNER}\r\n`),
+  '/garbage': (socket) => socket.write(GARBAGE),
+  '/bad-status': (socket) => socket.write('HTTP/1.1 2OO SECRET-STATUS\r\ncontent-length: 0\r\n\r\n'),
+  '/bad-chunk': (socket) =>
+    socket.write('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzzSECRETCHUNK\r\nhello\r\n'),
+  '/nul-header': (socket) =>
+    socket.write('HTTP/1.1 200 OK\r\nx-bad: sec\0ret\r\ncontent-length: 2\r\n\r\nok'),
+  '/header-flood': (socket) => {
+    socket.write('HTTP/1.1 200 OK\r\n');
+    flood(socket, `x-filler: ${'f'.repeat(1000)}\r\n`);
+  },
+  '/headers-never-end': (socket) => {
+    socket.write('HTTP/1.1 200 OK\r\n');
+    let n = 0;
+    every(socket, 50, () => socket.write(`x-slow-${n++}: v\r\n`));
+  },
+  '/endless': (socket) => {
+    socket.write('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n');
+    const chunk = `4000\r\n${'x'.repeat(0x4000)}\r\n`;
+    flood(socket, chunk);
+  },
+  '/trickle': (socket) => {
+    socket.write('HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 10000\r\n\r\n');
+    every(socket, 50, () => socket.write('x'));
+  },
+  '/continue': (socket) =>
+    socket.write(
+      `HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${GOOD_BODY.length}\r\n\r\n${GOOD_BODY}`,
+    ),
+  '/early-hints': (socket) =>
+    socket.write(
+      `HTTP/1.1 103 Early Hints\r\nlink: </x.css>; rel=preload\r\n\r\nHTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${GOOD_BODY.length}\r\n\r\n${GOOD_BODY}`,
+    ),
+};
+
+/** Bytes the servers above send that must never be quoted by an error's message. */
+export const SENT_BYTES = ['SSH-2.0', 'OpenSSH', 'SECRET', 'sec\0ret', 'ret\r', '\u00fe', 'f'.repeat(50)];
