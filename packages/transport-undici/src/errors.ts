@@ -8,14 +8,23 @@ import {
 } from '@service-caller/core';
 import { errors } from 'undici';
 
+/** The longest path an error quotes; the rest is counted, not shown. */
+const MAX_QUOTED_PATH = 256;
+
 /**
  * `GET http://host:port/path`, the request as errors name it. The query string is left out: it
- * may carry tokens, and errors never show secrets.
+ * may carry tokens, and errors never show secrets. A path longer than 256 characters is cut
+ * there (`...(+N characters)`), so a huge path does not make a huge error message.
  */
 export function describeTarget(request: TransportRequest): string {
   const path = request.path;
   const query = path.indexOf('?');
-  return `${request.method} ${request.origin}${query === -1 ? path : path.slice(0, query)}`;
+  const bare = query === -1 ? path : path.slice(0, query);
+  const shown =
+    bare.length > MAX_QUOTED_PATH
+      ? `${bare.slice(0, MAX_QUOTED_PATH)}...(+${bare.length - MAX_QUOTED_PATH} characters)`
+      : bare;
+  return `${request.method} ${request.origin}${shown}`;
 }
 
 /** The `code` of the error or of the first error in its cause chain that has one. */

@@ -133,6 +133,18 @@ export function describeMisbehavingUpstreams(name: string, options: MisbehavingS
       await expectNextCallSucceeds();
     });
 
+    it('quotes at most 256 characters of a huge path in its error, and never its query', async () => {
+      // The upstream never answers a path it does not know: the call ends at the read timeout.
+      const path = `${'/segment'.repeat(12_500)}?access_token=never-shown`;
+      for (const { via, error } of await bothPaths(path)) {
+        expect(isTimeoutError(error), `${via}: ${String(error).slice(0, 200)}`).toBe(true);
+        const message = (error as Error).message;
+        expect(message.length, via).toBeLessThan(600);
+        expect(message, via).toContain('...(+99744 characters)');
+        expect(message, via).not.toContain('access_token');
+      }
+    });
+
     it('tolerates a 103 Early Hints before the answer', async () => {
       const res = await transport.sendBuffered!(request('/early-hints'));
       expect(new TextDecoder().decode(res.bodyBytes)).toBe(GOOD_BODY);
