@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
   AuthInterceptor,
+  consistentHash,
   consoleLogger,
   isConfigError,
   LOAD_BALANCER_TYPES,
@@ -130,7 +131,8 @@ async function main(cleanup: Cleanup): Promise<number> {
       configDir: CONFIG_DIR,
       profile,
       registry: caller.registry,
-      loadBalancer: strategy,
+      // consistent_hash needs to know where a call's key is: here the `name` query parameter.
+      loadBalancer: strategy === 'consistent_hash' ? consistentHash({ key: { query: 'name' } }) : strategy,
       interceptors: [auth, metrics, ...observers],
       logger: warnings,
     });
@@ -324,7 +326,8 @@ async function runCalls(
   let firstError: string | undefined;
   for (let i = 0; i < count; i++) {
     try {
-      const greeting = await manager.get<Greeting>(SERVICE, '/hello?name=demo');
+      // A name per call, so that consistent_hash spreads the calls over the ring (one key, one instance).
+      const greeting = await manager.get<Greeting>(SERVICE, `/hello?name=demo-${i}`);
       const key = addressByPort.get(greeting.port) ?? `port ${greeting.port}`;
       perInstance.set(key, (perInstance.get(key) ?? 0) + 1);
     } catch (error) {

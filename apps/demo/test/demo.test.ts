@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { childEnv, freePorts, isPortFree, REPO_ROOT, runProcess } from './run-process.js';
 import { parseSummary } from './summary.js';
 
-const STRATEGIES = ['round_robin', 'random', 'weight_random', 'weight_round_robin'];
+const STRATEGIES = [
+  'round_robin',
+  'random',
+  'weight_random',
+  'weight_round_robin',
+  'least_request',
+  'peak_ewma',
+  'consistent_hash',
+];
 // pnpm and tsx start in a few seconds; the bound only stops a hung demo from hanging the run.
 const PROCESS_TIMEOUT_MS = 90_000;
 

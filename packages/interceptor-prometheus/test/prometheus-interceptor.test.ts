@@ -34,8 +34,10 @@ afterEach(() => {
 /** A real engine: static registry -> round robin -> undici -> the test service on 127.0.0.1. */
 function engineWith(interceptors: ServiceInterceptor[], extraInstance?: number): CallEngine {
   const refused = [{ host: '127.0.0.1', port: refusedPort }];
+  // One attempt per call: the series below count calls and attempts one to one.
   return service.callEngine({
     transport: undiciTransport(),
+    retry: false,
     interceptors,
     services:
       extraInstance === undefined
