@@ -32,12 +32,12 @@ section.service { margin: 16px 0 22px; }
 .charts { display: flex; gap: 18px; flex-wrap: wrap; margin: 6px 0; }
 .chart { display: flex; gap: 6px; align-items: center; font-size: 12px; }
 .chart svg { background: var(--panel); border: 1px solid var(--line); border-radius: 3px; }
-.chart polyline { fill: none; stroke: var(--bar); stroke-width: 1.5; }
+.chart polyline { fill: none; stroke: var(--bar); stroke-width: 1.5; stroke-linejoin: round; }
 .chart.errors polyline { stroke: var(--bad); }
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
 th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { font-weight: 600; color: var(--muted); font-size: 12px; }
-td.num { text-align: right; }
+td.num { text-align: right; white-space: nowrap; }
 .state { font-weight: 600; font-size: 12px; padding: 1px 6px; border-radius: 8px; white-space: nowrap; }
 .state-up { color: var(--ok); border: 1px solid var(--ok); }
 .state-ejected { color: #fff; background: var(--bad); }
@@ -112,7 +112,8 @@ const SCRIPT = String.raw`
     var coords = [];
     for (var i = 0; i < values.length; i++) {
       if (values[i] === null) continue;
-      var x = values.length === 1 ? width : (i / (HISTORY - 1)) * width;
+      // The newest point at the right edge; older ones to its left, one step per refresh.
+      var x = width - 2 - (values.length - 1 - i) * ((width - 4) / (HISTORY - 1));
       var y = height - 2 - (max > 0 ? (values[i] / max) * (height - 4) : 0);
       coords.push(x.toFixed(1) + ',' + y.toFixed(1));
     }
@@ -161,7 +162,9 @@ const SCRIPT = String.raw`
     var last = points[points.length - 1] || { latency: null, errors: 0 };
     var charts = add(section, el('div', 'charts'));
     add(charts, sparkline('latency', 'mean latency (1 min)', latencies, maxLatency, ms(last.latency)));
-    add(charts, sparkline('errors', 'error rate (1 min)', errors, 1, percent(last.errors)));
+    var maxErrors = 0.01;
+    for (var e = 0; e < errors.length; e++) if (errors[e] > maxErrors) maxErrors = errors[e];
+    add(charts, sparkline('errors', 'error rate (1 min)', errors, maxErrors, percent(last.errors)));
 
     if (service.instances.length === 0) {
       add(section, el('p', 'muted empty', 'no instances'));
@@ -192,7 +195,7 @@ const SCRIPT = String.raw`
       var bar = add(share, el('span', 'share'));
       bar.title = 'share of the service\'s attempts in the last minute';
       add(bar, el('i')).style.width = (attempts > 0 ? (100 * instance.recent.attempts) / attempts : 0).toFixed(1) + '%';
-      add(row, el('td', 'num', percent(instance.recent.errorRate)));
+      add(row, el('td', 'num', instance.recent.attempts > 0 ? percent(instance.recent.errorRate) : '-'));
       add(row, el('td', 'num', ms(instance.recent.meanLatencyMs)));
       add(row, el('td', 'num', ms(instance.recent.maxLatencyMs)));
       add(row, el('td', 'num', instance.consecutiveFailures));
