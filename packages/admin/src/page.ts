@@ -13,7 +13,7 @@ export interface PageBoot {
 // a build step for about 200 lines. The script builds every element with textContent (never
 // innerHTML), so user-controlled text (metadata, service names, errors) is never parsed as HTML.
 
-const STYLE = String.raw`
+const STYLE = `
 :root { color-scheme: light dark; --fg:#1d232a; --muted:#5d6874; --line:#d9dee3; --bg:#fff; --panel:#f5f7f9;
   --ok:#1f8a4c; --bad:#c62f2f; --warn:#b7791f; --bar:#3a78c2; }
 @media (prefers-color-scheme: dark) { :root { --fg:#e3e8ee; --muted:#98a3ae; --line:#36404a; --bg:#15191d; --panel:#1d2329; } }
