@@ -1,5 +1,6 @@
 import { TimeoutError } from '../errors/index.js';
-import { withoutQuery } from '../http/url.js';
+import { urlForMessage } from '../http/url.js';
+import { shorten } from '../options/describe-value.js';
 import type { AttemptRecord } from './attempt-record.js';
 import type { CallContext } from './context.js';
 import type { TrackedResponse } from './tracked-response.js';
@@ -59,7 +60,7 @@ export function clearDeadline(ctx: CallContext): void {
 function fireDeadline(ctx: CallContext): void {
   ctx.timer = undefined;
   const where =
-    ctx.resolvedUrl === undefined ? `service '${ctx.serviceName}'` : withoutQuery(ctx.resolvedUrl);
+    ctx.resolvedUrl === undefined ? `service '${shorten(ctx.serviceName)}'` : urlForMessage(ctx.resolvedUrl);
   const reason = new TimeoutError('total', ctx.timeoutMs, `${ctx.method} ${where}`);
   ctx.deadline!.abort(reason);
   // A raw body nobody reads ends here: the abort released its connection.
@@ -92,7 +93,11 @@ export function attemptSignal(ctx: CallContext, record: AttemptRecord): AbortSig
 
 function fireAttemptTimeout(ctx: CallContext, record: AttemptRecord): void {
   record.timer = undefined;
-  const reason = new TimeoutError('attempt', ctx.perTryTimeout!, `${ctx.method} ${withoutQuery(record.url)}`);
+  const reason = new TimeoutError(
+    'attempt',
+    ctx.perTryTimeout!,
+    `${ctx.method} ${urlForMessage(record.url)}`,
+  );
   record.controller!.abort(reason);
 }
 

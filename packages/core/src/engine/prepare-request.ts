@@ -1,5 +1,4 @@
 import type { OutgoingHeaders } from '../contracts/transport.js';
-import { InvalidRequestError } from '../errors/index.js';
 import { hasHeader } from '../http/headers.js';
 import { describeValue } from '../options/describe-value.js';
 import type { CallContext } from './context.js';
@@ -7,6 +6,7 @@ import type { NormalizedEngineOptions } from './engine-options.js';
 import { mayHedge } from './hedge.js';
 import { appendQuery } from './query.js';
 import { callRetryPolicy } from './retry-policy.js';
+import { invalidRequest } from './validate.js';
 
 const NO_HEADERS: OutgoingHeaders = Object.freeze({});
 
@@ -22,22 +22,37 @@ export function prepareRequest(ctx: CallContext, target: string, engine: Normali
   const { method, serviceName } = ctx;
   const override = ctx.protocol !== ctx.initialProtocol ? ctx.protocol : options.protocol;
   if (override !== undefined && override !== 'http' && override !== 'https') {
-    throw new InvalidRequestError(
-      `invalid request ${method} to service '${serviceName}': an interceptor set ctx.protocol to ${describeValue(override, 'call')}; expected 'http' or 'https'`,
+    throw invalidRequest(
+      method,
+      serviceName,
+      `an interceptor set ctx.protocol to ${describeValue(override, 'call')}; expected 'http' or 'https'`,
     );
   }
   ctx.protocolOverride = override;
   ctx.requestTarget = appendQuery(target, options.query);
   let headers: OutgoingHeaders = options.headers ?? NO_HEADERS;
   if (options.json !== undefined) {
+    let text: string | undefined;
     try {
-      ctx.requestBody = JSON.stringify(options.json);
+      text = JSON.stringify(options.json);
     } catch (error) {
-      throw new InvalidRequestError(
-        `invalid request ${method} to service '${serviceName}': options.json cannot be serialized as JSON (${(error as Error).message})`,
+      throw invalidRequest(
+        method,
+        serviceName,
+        `options.json cannot be serialized as JSON (${(error as Error).message})`,
         { cause: error },
       );
     }
+    // JSON.stringify answers undefined rather than throwing for these: sending no body under a
+    // JSON content type would silently drop what the caller meant to send.
+    if (text === undefined) {
+      throw invalidRequest(
+        method,
+        serviceName,
+        'options.json cannot be serialized as JSON (it serializes to nothing: a function, a symbol, or a toJSON() that returns undefined)',
+      );
+    }
+    ctx.requestBody = text;
     if (!hasHeader(headers, 'content-type')) headers = { ...headers, 'content-type': 'application/json' };
   } else {
     ctx.requestBody = options.body;
@@ -49,8 +64,10 @@ export function prepareRequest(ctx: CallContext, target: string, engine: Normali
     retry === undefined
       ? engine.retry
       : callRetryPolicy(retry, engine.retry, (keyPath, expected, found) => {
-          throw new InvalidRequestError(
-            `invalid request ${method} to service '${serviceName}': options.retry${keyPath === '' ? '' : `.${keyPath}`} must be ${expected}, found ${found}`,
+          throw invalidRequest(
+            method,
+            serviceName,
+            `options.retry${keyPath === '' ? '' : `.${keyPath}`} must be ${expected}, found ${found}`,
           );
         });
   ctx.perTryTimeout = options.perTryTimeout ?? engine.perTryTimeout;

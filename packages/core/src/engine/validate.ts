@@ -1,7 +1,8 @@
 import type { CallOptions, HttpMethod } from '../contracts/request.js';
 import { InvalidRequestError } from '../errors/index.js';
 import { HTTP_METHODS, isHttpMethod } from '../http/methods.js';
-import { describeValue } from '../options/describe-value.js';
+import { withQueryElided } from '../http/url.js';
+import { describeValue, shorten } from '../options/describe-value.js';
 
 /*
  * Validation of what a caller hands the engine. Every check is a few comparisons or one pass
@@ -18,13 +19,34 @@ const UNICODE_SPACE = /[\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const HEADER_VALUE_FORBIDDEN = /[\r\n\0]/;
 
+/**
+ * The engine's `InvalidRequestError` about one call: `invalid request GET to service 'users': ...`,
+ * the method and service name cut as every message shows a value the caller gave.
+ */
+export function invalidRequest(
+  method: string,
+  serviceName: string,
+  message: string,
+  options?: { cause?: unknown },
+): InvalidRequestError {
+  return new InvalidRequestError(
+    `invalid request ${shorten(method)} to service '${shorten(serviceName)}': ${message}`,
+    options,
+  );
+}
+
 function fail(method: string, serviceName: string, message: string): never {
-  throw new InvalidRequestError(`invalid request ${method} to service '${serviceName}': ${message}`);
+  throw invalidRequest(method, serviceName, message);
 }
 
 /** A string the caller gave, quoted and cut as every message shows one. */
 function quote(text: string): string {
   return describeValue(text, 'code');
+}
+
+/** A path the caller gave, quoted and cut, its query shown as `?...` (queries carry tokens). */
+function quotePath(path: string): string {
+  return describeValue(withQueryElided(path), 'code');
 }
 
 /**
@@ -61,12 +83,12 @@ export function validateServiceName(
 ): asserts serviceName is string {
   if (typeof serviceName !== 'string' || serviceName.length === 0) {
     throw new InvalidRequestError(
-      `invalid request ${method}: ${subject('serviceName', by)} must be a non-empty string, found ${describeValue(serviceName, 'call')}`,
+      `invalid request ${shorten(method)}: ${subject('serviceName', by)} must be a non-empty string, found ${describeValue(serviceName, 'call')}`,
     );
   }
   if (SERVICE_NAME_FORBIDDEN.test(serviceName)) {
     throw new InvalidRequestError(
-      `invalid request ${method}: ${subject('serviceName', by)} must not contain '/', ':' or white space, found ${quote(serviceName)}`,
+      `invalid request ${shorten(method)}: ${subject('serviceName', by)} must not contain '/', ':' or white space, found ${quote(serviceName)}`,
     );
   }
 }
@@ -93,11 +115,15 @@ export function validatePath(
     fail(
       method,
       serviceName,
-      `${what} must start with '/', found ${quote(path)}; absolute URLs are refused: discovery chooses the host`,
+      `${what} must start with '/', found ${quotePath(path)}; absolute URLs are refused: discovery chooses the host`,
     );
   }
   if (path.charCodeAt(1) === 0x2f) {
-    fail(method, serviceName, `${what} must not start with '//' (a host-relative URL), found ${quote(path)}`);
+    fail(
+      method,
+      serviceName,
+      `${what} must not start with '//' (a host-relative URL), found ${quotePath(path)}`,
+    );
   }
   let nonAscii = false;
   for (let i = 1; i < path.length; i++) {
@@ -106,36 +132,40 @@ export function validatePath(
       fail(
         method,
         serviceName,
-        `${what} must not contain white space or control characters (encode them, e.g. %20), found ${quote(path)}`,
+        `${what} must not contain white space or control characters (encode them, e.g. %20), found ${quotePath(path)}`,
       );
     }
     if (c === 0x5c) {
       fail(
         method,
         serviceName,
-        `${what} must not contain a backslash (encode it as %5C), found ${quote(path)}`,
+        `${what} must not contain a backslash (encode it as %5C), found ${quotePath(path)}`,
       );
     }
     if (c === 0x23) {
       fail(
         method,
         serviceName,
-        `${what} must not contain '#': a fragment is never sent (encode a literal '#' as %23), found ${quote(path)}`,
+        `${what} must not contain '#': a fragment is never sent (encode a literal '#' as %23), found ${quotePath(path)}`,
       );
     }
     if (c > 0x7e) nonAscii = true;
   }
   if (!nonAscii) return path;
   if (UNICODE_SPACE.test(path)) {
-    fail(method, serviceName, `${what} must not contain white space, found ${quote(path)}`);
+    fail(method, serviceName, `${what} must not contain white space, found ${quotePath(path)}`);
   }
   try {
     // Control characters were refused above, so everything outside ' '..'~' is non-ASCII here.
     return path.replace(/[^ -~]+/g, encodeURIComponent);
   } catch (error) {
-    throw new InvalidRequestError(
-      `invalid request ${method} to service '${serviceName}': ${what} contains a lone UTF-16 surrogate, found ${quote(path)}`,
-      { cause: error },
+    throw invalidRequest(
+      method,
+      serviceName,
+      `${what} contains a lone UTF-16 surrogate, found ${quotePath(path)}`,
+      {
+        cause: error,
+      },
     );
   }
 }

@@ -3,7 +3,8 @@
  * on the stable `code` via the `isXxxError` guards. Messages never contain secrets.
  */
 
-import { withoutQuery } from '../http/url.js';
+import { urlForMessage, withoutQuery } from '../http/url.js';
+import { shorten } from '../options/describe-value.js';
 
 const BRAND = Symbol.for('service-caller.error');
 
@@ -103,7 +104,7 @@ export class HttpStatusError extends ServiceCallerError {
   }) {
     const url = withoutQuery(fields.url);
     super(
-      `${fields.method} ${url} (service '${fields.serviceName}') failed with status ${fields.status}${
+      `${fields.method} ${urlForMessage(url)} (service '${shorten(fields.serviceName)}') failed with status ${fields.status}${
         fields.statusText ? ` ${fields.statusText}` : ''
       }`,
       { code: 'SC_ERR_HTTP_STATUS' },

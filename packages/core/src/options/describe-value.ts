@@ -22,8 +22,16 @@ export type QuoteStyle = 'double' | 'single';
 /** Strings longer than this are cut in messages: a 1 MB value must not make a 1 MB error. */
 const MAX_SHOWN = 80;
 
+/**
+ * `text` cut after 80 characters (`...` marks the cut), for a name or a value a message shows
+ * unquoted (a method, a service name): a 1 MB value must not make a 1 MB error.
+ */
+export function shorten(text: string): string {
+  return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}...` : text;
+}
+
 function quoted(text: string, quote: QuoteStyle): string {
-  const shown = text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}...` : text;
+  const shown = shorten(text);
   return quote === 'single' ? `'${shown}'` : JSON.stringify(shown);
 }
 
