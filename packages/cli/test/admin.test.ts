@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CLI,
+  cliEnv,
   type EchoServer,
   requireBuiltCli,
   runCli,
@@ -16,19 +17,16 @@ interface RunningAdmin {
   readonly child: ChildProcess;
   readonly url: string;
   stderr(): string;
-  /** Sends `signal` and resolves with the exit code (the process is SIGKILLed after 15 s). */
+  /** Sends `signal` and resolves with the exit code (the process is SIGKILLed 60 s after its start at the latest). */
   stop(signal: NodeJS.Signals): Promise<number | null>;
 }
 
 const SECRET = 'md-token-not-for-pages-1234';
 
 async function startAdmin(args: readonly string[], cwd: string): Promise<RunningAdmin> {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-  delete env.APP_PROFILE;
-  delete env.NODE_OPTIONS;
   const child = spawn(process.execPath, [CLI, 'admin', ...args], {
     cwd,
-    env,
+    env: cliEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
