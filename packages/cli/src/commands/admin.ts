@@ -48,7 +48,7 @@ export async function adminCommand(
   services: readonly string[],
   flags: AdminFlags,
   io: CliIo,
-  until: Promise<unknown> = untilSignal(),
+  until?: Promise<unknown>,
 ): Promise<ExitCodeValue> {
   const loaded = await loadCliConfig(flags, io);
   const registry = selectedRegistry(loaded.config);
@@ -80,6 +80,7 @@ export async function adminCommand(
       `service-caller: no services named: the page lists none until you name them (service-caller admin <service>...)\n`,
     );
   }
-  await until;
+  // Signals are taken over only now: until the page is up, Ctrl-C ends the process as usual.
+  await (until ?? untilSignal());
   return ExitCode.ok;
 }
