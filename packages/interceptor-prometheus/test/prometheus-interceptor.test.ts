@@ -249,9 +249,39 @@ describe('prometheusInterceptor: what a scrape shows after a known set of calls'
 });
 
 describe('prometheusInterceptor: a call that retried', () => {
-  it('counts each attempt on its instance, the call once', async () => {
-    // The engine of this core makes one attempt per call; the retry is played through the hooks
-    // with core's own attempt records, as the engine makes them.
+  it('through the engine: counts the refused and the answered attempt, the call once', async () => {
+    const registry = new Registry();
+    // Two instances, the refused one first: a fresh round robin starts at the registry's first,
+    // and the engine's default retry takes a refused connection to the other one.
+    const engine = service.callEngine({
+      transport: undiciTransport(),
+      interceptors: [prometheusInterceptor({ registry, instanceLabel: true })],
+      services: {
+        downstream: [
+          { host: '127.0.0.1', port: refusedPort },
+          { host: '127.0.0.1', port: service.port },
+        ],
+      },
+    });
+    await expect(engine.request('GET', 'downstream', '/ok')).resolves.toEqual({ ok: true });
+    expect(service.requests).toHaveLength(1);
+
+    const { samples } = await scrape(registry);
+    const at = (port: number) => ({ service_instance: `127.0.0.1:${port}` });
+    const refused = { ...labels('downstream', 'GET', 'none', 'error'), ...at(refusedPort) };
+    const answered = { ...labels('downstream', 'GET', '2xx', 'success'), ...at(service.port) };
+    expect(seriesOf(samples, ATTEMPTS)).toHaveLength(2);
+    expect(sampleValue(samples, ATTEMPTS, refused)).toBe(1);
+    expect(sampleValue(samples, ATTEMPTS, answered)).toBe(1);
+    // The call: one, a success, on the instance that answered.
+    expect(seriesOf(samples, `${DURATION}_count`)).toEqual([answered]);
+    expect(sampleValue(samples, `${DURATION}_count`, answered)).toBe(1);
+    expect(sampleValue(samples, `${DURATION}_bucket`, { ...answered, le: '+Inf' })).toBe(1);
+  });
+
+  it('counts each attempt on its instance, the call once (played through the hooks)', async () => {
+    // The hooks' contract, without the engine: the retry is played with core's own attempt
+    // records (startAttempt / finishAttempt), as the engine makes them.
     const registry = new Registry();
     const interceptor = prometheusInterceptor({ registry, instanceLabel: true });
     const ctx = createRequestContext({ method: 'GET', serviceName: 'svc', path: '/x' });
