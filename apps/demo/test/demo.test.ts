@@ -124,6 +124,23 @@ describe('pnpm demo (static profile)', () => {
     for (const port of ports) expect(await isPortFree(port), `port ${port} still in use`).toBe(true);
   });
 
+  it("with --admin, names the admin page's URL and prints what its /services showed", async () => {
+    const { ports, token, result, output } = await runStaticDemo(['--admin']);
+    expect(result.code, output).toBe(0);
+    const url = /^admin page: (http:\/\/127\.0\.0\.1:\d+\/) \(served while the demo runs\)$/m.exec(
+      result.stdout,
+    )?.[1];
+    expect(url, output).toBeDefined();
+    expect(result.stdout).toContain(`admin page ${url}services (the caller's own calls):`);
+    // The three logged calls went through the caller, one to each greeter (round robin).
+    expect(result.stdout).toContain('  greeter: 3 calls, 3 instances, 0 ejected');
+    for (const port of ports)
+      expect(result.stdout).toMatch(new RegExp(`^    127\\.0\\.0\\.1:${port} up, 1 attempts, mean \\d`, 'm'));
+    expect(output).not.toContain(token);
+    // The page closed with the demo.
+    await expect(fetch(url!)).rejects.toThrow();
+  });
+
   it('exits 2 with one line naming the problem for an unknown --registry', async () => {
     const result = await runProcess('pnpm', ['demo', '--registry', 'zookeeper'], {
       cwd: REPO_ROOT,
