@@ -17,7 +17,7 @@ import {
   consistentHash,
   consoleLogger,
   isConfigError,
-  type LoadBalancerType,
+  LOAD_BALANCER_TYPES,
   type Logger,
   LoggingInterceptor,
   MetricsInterceptor,
@@ -40,17 +40,6 @@ const LOGGED_CALLS = 3;
 const USAGE = 'usage: pnpm demo [--registry static|nacos] [--observe] [--admin]';
 /** Weights of the greeters the Nacos profile registers (the static profile has its own in YAML). */
 const NACOS_WEIGHTS = [1, 2, 3] as const;
-/**
- * The strategies the summary compares: those whose spread the weights explain. Not every type in
- * LOAD_BALANCER_TYPES: least_request and peak_ewma need uneven load to show anything, and
- * consistent_hash needs a key option (the demo failed on it); the resilience bench shows them.
- */
-const DEMO_STRATEGIES: readonly LoadBalancerType[] = [
-  'round_robin',
-  'random',
-  'weight_random',
-  'weight_round_robin',
-];
 /** The demo must end by itself; past this something is stuck. */
 const WATCHDOG_MS = 60_000;
 const CLEANUP_MS = 5_000;
@@ -145,7 +134,7 @@ async function main(cleanup: Cleanup): Promise<number> {
   say();
   say(`${CALLS_PER_STRATEGY} calls with each load-balancing strategy (LoggingInterceptor removed)...`);
   const rows: StrategyRow[] = [];
-  for (const strategy of DEMO_STRATEGIES) {
+  for (const strategy of LOAD_BALANCER_TYPES) {
     // Same config and registry, another balancer: the `loadBalancer` option overrides lb-type.
     await using manager = await ServiceManager.create({
       configDir: CONFIG_DIR,
