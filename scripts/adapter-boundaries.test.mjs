@@ -1,9 +1,9 @@
 // node --test scripts/adapter-boundaries.test.mjs
-// The house rule for adapter packages (transport-*, registry-*, interceptor-*), checked on the
+// The house rule for adapter packages (transport-*, registry-*, interceptor-*, and admin), checked on the
 // files themselves: each depends on @service-caller/core alone, as a peer with a workspace caret
 // range, and on no other package of ours; its source imports core's entries and nothing else of
-// ours. The interceptor packages are built as a third party would build one, so they import
-// only core's root entry. (Written by hand with no dependency, like the other script checks.)
+// ours. The interceptor packages and admin are built as a third party would build one, so they
+// import only core's root entry. (Written by hand with no dependency, like the other script checks.)
 
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
@@ -12,7 +12,9 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const ADAPTER = /^(transport|registry|interceptor)-/;
+const ADAPTER = /^((transport|registry|interceptor)-|admin$)/;
+/** Built on core's root entry alone, as any third-party package would be. */
+const THIRD_PARTY_SHAPED = /^(interceptor-|admin$)/;
 const RANGE_KINDS = ['dependencies', 'peerDependencies', 'optionalDependencies'];
 
 /** The `from '...'` specifiers of the import and export statements, comments left out. */
@@ -34,6 +36,7 @@ describe('adapter packages depend on @service-caller/core alone', () => {
   it('finds the adapters, the two interceptor packages among them', () => {
     assert.ok(adapters.includes('interceptor-otel'), adapters.join(', '));
     assert.ok(adapters.includes('interceptor-prometheus'), adapters.join(', '));
+    assert.ok(adapters.includes('admin'), adapters.join(', '));
   });
 
   for (const name of adapters) {
@@ -49,7 +52,7 @@ describe('adapter packages depend on @service-caller/core alone', () => {
     });
 
     it(`${name}: its source imports nothing of ours but core`, async () => {
-      const allowed = name.startsWith('interceptor-')
+      const allowed = THIRD_PARTY_SHAPED.test(name)
         ? ['@service-caller/core']
         : ['@service-caller/core', '@service-caller/core/adapter', '@service-caller/core/node'];
       const wrong = [];

@@ -5,7 +5,7 @@
 #
 #   bash scripts/check-tools.sh base   # what every script needs: git and an npm (bash runs this)
 #   bash scripts/check-tools.sh all    # what the full test run (test:all, CI) needs besides:
-#                                      # cargo, curl, flock, openssl, Java 17+, Maven, Python 3.12+
+#                                      # cargo, curl, flock, openssl, Java 17+, Maven, Chromium, Python 3.12+
 #
 # Node and pnpm are not on the list: scripts/env.sh installs the pinned ones through npm.
 # The "how to get it" lines name Debian's packages (what these machines run) and the upstream way.
@@ -46,6 +46,8 @@ if [ "$profile" = all ]; then
     esac
   fi
   have mvn || need mvn "apt-get install -y maven; builds the official Nacos servers from source"
+  have chromium || [ -n "${CHROMIUM_PATH:-}" ] ||
+    need chromium "apt-get install -y chromium (or CHROMIUM_PATH=...); the admin page's browser test drives it headless"
   # The same search scripts/python-venv.sh makes (SC_PYTHON, pyenv 3.12, python3.12, python3.13, python3).
   if ! python_error="$(bash "$root/scripts/python-venv.sh" --base 2>&1 >/dev/null)"; then
     need "python3 >= 3.12" "${python_error#\[python\] error: }; the interop tests run the Python library aio-service-caller"

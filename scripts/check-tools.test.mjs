@@ -71,6 +71,18 @@ describe('check-tools.sh', () => {
     }
   });
 
+  it('names a missing chromium, unless CHROMIUM_PATH points at one', async () => {
+    const PATH = await pathWithout(['chromium']);
+    const { status, stderr } = run('all', { PATH, CHROMIUM_PATH: '' });
+    assert.equal(status, 1);
+    assert.match(stderr, /- chromium: apt-get install -y chromium/);
+    assert.deepEqual(run('all', { PATH, CHROMIUM_PATH: '/usr/bin/chromium' }), {
+      status: 0,
+      stderr: '',
+      stdout: '',
+    });
+  });
+
   it('names a Java older than 17 with its version', async () => {
     const java = 'echo \'openjdk version "11.0.22" 2024-01-16\' >&2';
     const { status, stderr } = run('all', { PATH: await pathWithout([], { java }) });

@@ -11,10 +11,14 @@ export const SEED_VERSION = '0.1.15';
 /** The seed needs Python >= 3.12 (its `Requires-Python`). */
 const MIN_PYTHON: readonly [number, number] = [3, 12];
 
-/** Where the seed gets installed: the user's cache, next to the pinned Node. */
-export function seedVenvDir(): string {
+/**
+ * Where the seed gets installed: the user's cache, next to the pinned Node, one venv per Python
+ * minor version (`bench-venv-py3.12`), so that a venv made with another Python is never reused
+ * under this one's name.
+ */
+export function seedVenvDir(version: string): string {
   const cache = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
-  return join(cache, 'service-caller', 'bench-venv');
+  return join(cache, 'service-caller', `bench-venv-py${version}`);
 }
 
 /** The driver script the harness runs with the venv's Python. */
@@ -26,13 +30,23 @@ export type SeedStatus =
   | { readonly ready: false; readonly reason: string };
 
 /**
- * Finds or prepares the Python seed. An existing venv with the seed is used as is. Otherwise, when
- * `install` is true (full mode), a Python >= 3.12 is looked for (`BENCH_PYTHON`, pyenv versions,
- * `python3.13`/`python3.12`/`python3` on PATH), a venv is created and the pinned seed installed
- * from PyPI into it; when false (quick mode) the seed is skipped with the reason.
+ * Finds or prepares the Python seed. The interpreter is looked for first (`BENCH_PYTHON`, then
+ * 3.12 — pyenv's newest 3.12.x, `python3.12` — then newer ones: pyenv versions newest first,
+ * `python3.13`, `python3`), 3.12 first as in `scripts/python-venv.sh`: it is the seed's own
+ * minimum, the version #16's figures were taken on, and the one the project's pinned Python
+ * requirements were resolved on. The venv for that interpreter's version is used when it holds
+ * the seed. Otherwise, when `install` is true (full mode), the venv is created and the pinned
+ * seed installed from PyPI into it; when false (quick mode) the seed is skipped with the reason.
  */
 export async function prepareSeed(install: boolean, log: (line: string) => void): Promise<SeedStatus> {
-  const venv = seedVenvDir();
+  const base = await findPython();
+  if (base === undefined) {
+    return {
+      ready: false,
+      reason: `no Python >= ${MIN_PYTHON.join('.')} found (set BENCH_PYTHON to one to include the seed)`,
+    };
+  }
+  const venv = seedVenvDir(base.version);
   const venvPython = join(venv, 'bin', 'python');
   if (existsSync(venvPython) && (await seedImportable(venvPython)))
     return { ready: true, python: venvPython };
@@ -42,15 +56,8 @@ export async function prepareSeed(install: boolean, log: (line: string) => void)
       reason: `not installed in ${venv} (quick mode does not install it; a full \`pnpm bench\` does)`,
     };
   }
-  const base = await findPython();
-  if (base === undefined) {
-    return {
-      ready: false,
-      reason: `no Python >= ${MIN_PYTHON.join('.')} found (set BENCH_PYTHON to one to include the seed)`,
-    };
-  }
-  log(`[bench] installing aio-service-caller==${SEED_VERSION} into ${venv} (with ${base})`);
-  const created = await runChild(base, ['-m', 'venv', '--clear', venv], { timeoutMs: 120_000 });
+  log(`[bench] installing aio-service-caller==${SEED_VERSION} into ${venv} (with ${base.python})`);
+  const created = await runChild(base.python, ['-m', 'venv', '--clear', venv], { timeoutMs: 120_000 });
   if (created.code !== 0) {
     return { ready: false, reason: `could not create the venv: ${lastLine(created.stderr)}` };
   }
@@ -73,20 +80,26 @@ async function seedImportable(python: string): Promise<boolean> {
   return probe.code === 0;
 }
 
-async function findPython(): Promise<string | undefined> {
+/** The first interpreter of {@link prepareSeed}'s order that runs and is >= 3.12, with its `major.minor`. */
+async function findPython(): Promise<{ python: string; version: string } | undefined> {
   const candidates: string[] = [];
   if (process.env.BENCH_PYTHON) candidates.push(process.env.BENCH_PYTHON);
   const pyenv = process.env.PYENV_ROOT || join(homedir(), '.pyenv');
-  candidates.push(...pyenvVersions(pyenv).map((v) => join(pyenv, 'versions', v, 'bin', 'python')));
-  candidates.push('python3.13', 'python3.12', 'python3');
+  const versions = pyenvVersions(pyenv);
+  const inPyenv = (v: string) => join(pyenv, 'versions', v, 'bin', 'python');
+  candidates.push(...versions.filter((v) => v.startsWith('3.12.')).map(inPyenv), 'python3.12');
+  candidates.push(...versions.filter((v) => !v.startsWith('3.12.')).map(inPyenv), 'python3.13', 'python3');
   for (const candidate of candidates) {
     if (candidate.includes('/') && !existsSync(candidate)) continue;
     const probe = await runChild(candidate, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], {
       timeoutMs: 20_000,
     });
     if (probe.code !== 0) continue;
-    const [major = 0, minor = 0] = probe.stdout.trim().split('.').map(Number);
-    if (major > MIN_PYTHON[0] || (major === MIN_PYTHON[0] && minor >= MIN_PYTHON[1])) return candidate;
+    const version = probe.stdout.trim();
+    const [major = 0, minor = 0] = version.split('.').map(Number);
+    if (major > MIN_PYTHON[0] || (major === MIN_PYTHON[0] && minor >= MIN_PYTHON[1])) {
+      return { python: candidate, version };
+    }
   }
   return undefined;
 }

@@ -1,17 +1,20 @@
 /**
- * `pnpm demo [--registry static|nacos] [--observe]`: three instances of a "greeter" service and a
+ * `pnpm demo [--registry static|nacos] [--observe] [--admin]`: three instances of a "greeter" service and a
  * caller that finds them by name, calls them through the interceptor chain, and spreads the calls
  * with each load-balancing strategy. `--observe` adds the OpenTelemetry and Prometheus
- * interceptors and prints the metrics text at the end. Everything runs in this one process and
- * ends by itself.
+ * interceptors and prints the metrics text at the end; `--admin` serves the admin page of the
+ * caller on 127.0.0.1 while the demo runs, names its URL, and prints what its `/services` showed.
+ * Everything runs in this one process and ends by itself.
  *
  * Exit codes: 0 done, 1 a call or the demo failed, 2 bad usage or config (or Nacos not running).
  */
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { startAdminServer } from '@service-caller/admin';
 import {
   AuthInterceptor,
+  consistentHash,
   consoleLogger,
   isConfigError,
   LOAD_BALANCER_TYPES,
@@ -21,6 +24,7 @@ import {
   type ServiceInstance,
   ServiceManager,
 } from '@service-caller/caller';
+import { reportAdmin } from './admin-report.js';
 import { loadDemoSettings } from './app-settings.js';
 import { Cleanup } from './cleanup.js';
 import { type Greeter, type Greeting, startGreeter } from './greeter.js';
@@ -33,7 +37,7 @@ const GREETER_CONFIG_DIR = join(CONFIG_DIR, 'greeter');
 const SERVICE = 'greeter';
 const CALLS_PER_STRATEGY = 120;
 const LOGGED_CALLS = 3;
-const USAGE = 'usage: pnpm demo [--registry static|nacos] [--observe]';
+const USAGE = 'usage: pnpm demo [--registry static|nacos] [--observe] [--admin]';
 /** Weights of the greeters the Nacos profile registers (the static profile has its own in YAML). */
 const NACOS_WEIGHTS = [1, 2, 3] as const;
 /** The demo must end by itself; past this something is stuck. */
@@ -74,7 +78,7 @@ interface RunningGreeter {
 
 async function main(cleanup: Cleanup): Promise<number> {
   const started = performance.now();
-  const { profile, observe } = chooseProfile();
+  const { profile, observe, admin } = chooseProfile();
   const metrics = new MetricsInterceptor();
   let observability: Observability | undefined;
   if (observe) {
@@ -92,6 +96,11 @@ async function main(cleanup: Cleanup): Promise<number> {
     logger: warnings,
   });
   cleanup.defer('closing the caller', () => caller.close());
+  // --admin: the caller's own admin page (its snapshot: the calls made through `caller`).
+  const adminPage = admin
+    ? await startAdminServer({ source: caller, title: 'service-caller demo' })
+    : undefined;
+  if (adminPage !== undefined) cleanup.defer('closing the admin page', () => adminPage.close());
   const { token } = await loadDemoSettings(CONFIG_DIR, profile, process.env);
   const auth = new AuthInterceptor({ token });
   caller.addInterceptor(auth);
@@ -100,6 +109,7 @@ async function main(cleanup: Cleanup): Promise<number> {
   const shown = files.map((file) => join(display(CONFIG_DIR), file)).join(' + ');
   say(`service-caller demo: registry '${caller.registry.name}', config ${shown}`);
   say(`caller interceptors: ${caller.interceptors.map((i) => i.name).join(', ')} (token ${auth.toString()})`);
+  if (adminPage !== undefined) say(`admin page: ${adminPage.url} (served while the demo runs)`);
   say();
 
   const greeters =
@@ -130,7 +140,8 @@ async function main(cleanup: Cleanup): Promise<number> {
       configDir: CONFIG_DIR,
       profile,
       registry: caller.registry,
-      loadBalancer: strategy,
+      // consistent_hash needs to know where a call's key is: here the `name` query parameter.
+      loadBalancer: strategy === 'consistent_hash' ? consistentHash({ key: { query: 'name' } }) : strategy,
       interceptors: [auth, metrics, ...observers],
       logger: warnings,
     });
@@ -172,6 +183,7 @@ async function main(cleanup: Cleanup): Promise<number> {
     );
   }
   if (observability !== undefined) await reportObservability(observability, greeters);
+  if (adminPage !== undefined) for (const line of await reportAdmin(adminPage.url)) say(line);
   const failed = rows.reduce((sum, row) => sum + row.failed, 0) + failoverFailures;
   say(
     `Done in ${((performance.now() - started) / 1000).toFixed(1)} s${failed > 0 ? `, ${failed} calls failed` : ''}.`,
@@ -181,19 +193,19 @@ async function main(cleanup: Cleanup): Promise<number> {
 
 /**
  * `--registry static|nacos`, else `APP_PROFILE`, else the static default (no profile file);
- * `--observe` for the otel and Prometheus interceptors.
+ * `--observe` for the otel and Prometheus interceptors; `--admin` for the admin page.
  */
-function chooseProfile(): { profile: string; observe: boolean } {
+function chooseProfile(): { profile: string; observe: boolean; admin: boolean } {
   let parsed: ReturnType<typeof parseDemoArgs>;
   try {
     parsed = parseDemoArgs();
   } catch (error) {
     throw new DemoExit(2, `${(error as Error).message}; ${USAGE}`);
   }
-  const { registry, observe = false } = parsed.values;
-  if (registry === undefined) return { profile: process.env.APP_PROFILE ?? '', observe };
-  if (registry === 'static') return { profile: '', observe };
-  if (registry === 'nacos') return { profile: 'nacos', observe };
+  const { registry, observe = false, admin = false } = parsed.values;
+  if (registry === undefined) return { profile: process.env.APP_PROFILE ?? '', observe, admin };
+  if (registry === 'static') return { profile: '', observe, admin };
+  if (registry === 'nacos') return { profile: 'nacos', observe, admin };
   throw new DemoExit(2, `unknown registry '${registry}'; ${USAGE}`);
 }
 
@@ -219,7 +231,7 @@ function parseDemoArgs() {
   const args = process.argv.slice(2).filter((arg) => arg !== '--');
   return parseArgs({
     args,
-    options: { registry: { type: 'string' }, observe: { type: 'boolean' } },
+    options: { registry: { type: 'string' }, observe: { type: 'boolean' }, admin: { type: 'boolean' } },
     strict: true,
     allowPositionals: false,
   });
@@ -324,7 +336,8 @@ async function runCalls(
   let firstError: string | undefined;
   for (let i = 0; i < count; i++) {
     try {
-      const greeting = await manager.get<Greeting>(SERVICE, '/hello?name=demo');
+      // A name per call, so that consistent_hash spreads the calls over the ring (one key, one instance).
+      const greeting = await manager.get<Greeting>(SERVICE, `/hello?name=demo-${i}`);
       const key = addressByPort.get(greeting.port) ?? `port ${greeting.port}`;
       perInstance.set(key, (perInstance.get(key) ?? 0) + 1);
     } catch (error) {

@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { childEnv, freePorts, isPortFree, REPO_ROOT, runProcess } from './run-process.js';
 import { parseSummary } from './summary.js';
 
-const STRATEGIES = ['round_robin', 'random', 'weight_random', 'weight_round_robin'];
+const STRATEGIES = [
+  'round_robin',
+  'random',
+  'weight_random',
+  'weight_round_robin',
+  'least_request',
+  'peak_ewma',
+  'consistent_hash',
+];
 // pnpm and tsx start in a few seconds; the bound only stops a hung demo from hanging the run.
 const PROCESS_TIMEOUT_MS = 90_000;
 
@@ -114,6 +122,23 @@ describe('pnpm demo (static profile)', () => {
     );
     expect(output).not.toContain(token);
     for (const port of ports) expect(await isPortFree(port), `port ${port} still in use`).toBe(true);
+  });
+
+  it("with --admin, names the admin page's URL and prints what its /services showed", async () => {
+    const { ports, token, result, output } = await runStaticDemo(['--admin']);
+    expect(result.code, output).toBe(0);
+    const url = /^admin page: (http:\/\/127\.0\.0\.1:\d+\/) \(served while the demo runs\)$/m.exec(
+      result.stdout,
+    )?.[1];
+    expect(url, output).toBeDefined();
+    expect(result.stdout).toContain(`admin page ${url}services (the caller's own calls):`);
+    // The three logged calls went through the caller, one to each greeter (round robin).
+    expect(result.stdout).toContain('  greeter: 3 calls, 3 instances, 0 ejected');
+    for (const port of ports)
+      expect(result.stdout).toMatch(new RegExp(`^    127\\.0\\.0\\.1:${port} up, 1 attempts, mean \\d`, 'm'));
+    expect(output).not.toContain(token);
+    // The page closed with the demo.
+    await expect(fetch(url!)).rejects.toThrow();
   });
 
   it('exits 2 with one line naming the problem for an unknown --registry', async () => {

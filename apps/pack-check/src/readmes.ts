@@ -6,13 +6,17 @@ import type { Report } from './report.js';
 
 /**
  * What the READMEs' blocks import besides our packages, from the npm registry: Node 22's types
- * (the oldest Node we support), zod (the declarative clients' examples), the interceptors' peers.
+ * (the oldest Node we support), zod (the declarative clients' examples), the interceptors' peers,
+ * and the servers the admin README mounts its handler in (Express with its types, Fastify).
  */
 export const README_DEPENDENCIES = {
   '@types/node': '^22.0.0',
   zod: '^4.0.0',
   '@opentelemetry/api': '^1.9.0',
   'prom-client': '^15.0.0',
+  express: '^5.0.0',
+  '@types/express': '^5.0.0',
+  fastify: '^5.0.0',
 } as const;
 
 /** The READMEs whose blocks are checked: the root one and each package's. */

@@ -16,6 +16,7 @@ import { describeKind } from '@service-caller/core/adapter';
 import type { ServiceManagerOptions } from './options.js';
 import { registrationFromConfig } from './registration.js';
 import { createAdapterRegistry } from './registry-adapter.js';
+import { balancerOptions, resilienceOptions } from './resilience-settings.js';
 import { deepFreeze, OPTIONS_SOURCE, resolveConfig } from './resolve-config.js';
 import type { Wiring } from './wiring.js';
 
@@ -54,10 +55,18 @@ export async function buildParts(
       ? createLoadBalancer(config.serviceCaller.lbType, {
           file: source,
           keyPath: options.config === undefined ? 'service-caller.lb-type' : 'serviceCaller.lbType',
+          ...(config.serviceCaller.consistentHash === undefined
+            ? {}
+            : { options: balancerOptions(config.serviceCaller) }),
         })
       : pickLoadBalancer(options.loadBalancer);
   const selected = selectedRegistry(config);
   const registration = registrationFromConfig(config, selected);
+  const resilience = resilienceOptions(
+    config,
+    { file: source, style: options.config === undefined ? 'yaml' : 'camel' },
+    options.filters,
+  );
 
   const cleanups: Array<() => Promise<void>> = [];
   if (live !== undefined) cleanups.push(() => live.close());
@@ -97,6 +106,7 @@ export async function buildParts(
       transport,
       loadBalancer,
       logger,
+      ...resilience,
       ...(options.interceptors === undefined ? {} : { interceptors: options.interceptors }),
     });
     // From here the engine closes the transport (a user's one is wrapped to stay open).

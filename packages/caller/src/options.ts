@@ -1,6 +1,7 @@
 import type { CryptoOptions, ServiceCallerConfigInput } from '@service-caller/config-yaml';
 import type {
   CallOptions,
+  InstanceFilter,
   LoadBalancer,
   LoadBalancerName,
   Logger,
@@ -62,6 +63,11 @@ export interface ServiceManagerOptions<Schema extends StandardSchemaV1 | undefin
   transport?: Transport;
   /** A balancer, or the name of a built-in or registered one, instead of `service-caller.lb-type`. */
   loadBalancer?: LoadBalancer | LoadBalancerName;
+  /**
+   * Filters in front of the balancer, run on every attempt after outlier ejection and zone
+   * affinity (see `InstanceFilter`). @default none
+   */
+  filters?: readonly InstanceFilter[];
   /** Interceptors to start with (sorted by `order`; a repeated name is ignored). @default [] */
   interceptors?: readonly ServiceInterceptor[];
   /** Where warnings go (config warnings, interceptor failures, deregistration failures). @default consoleLogger('warn') */

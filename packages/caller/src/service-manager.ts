@@ -6,6 +6,7 @@ import {
   ConfigError,
   createClient,
   type Endpoints,
+  type EngineSnapshot,
   HTTP_METHODS,
   type HttpMethod,
   InvalidRequestError,
@@ -99,6 +100,15 @@ export class ServiceManager<Config = DeepReadonly<Record<string, unknown>>> impl
   /** The registry in use: the injected one, or the one built from the config. */
   get registry(): ServiceRegistry {
     return this.#parts.registry;
+  }
+
+  /**
+   * What the engine knows now of each service this manager has called: its instances with their
+   * health, ejection state, attempts in flight and the last minute's latency and errors. Made
+   * when called, read-only (see `EngineSnapshot`); admin pages build on it.
+   */
+  snapshot(): EngineSnapshot {
+    return this.#parts.engine.snapshot();
   }
 
   /** The interceptors in run order. A frozen snapshot; use the methods below to change it. */

@@ -200,7 +200,7 @@ describe('errors and core re-exports', () => {
     expectTypeOf<ServiceCallerError>().toMatchTypeOf<Error>();
     expectTypeOf<HttpStatusError['status']>().toEqualTypeOf<number>();
     expectTypeOf<TimeoutError['phase']>().toEqualTypeOf<TimeoutPhase>();
-    expectTypeOf<TimeoutPhase>().toEqualTypeOf<'connect' | 'read' | 'total'>();
+    expectTypeOf<TimeoutPhase>().toEqualTypeOf<'connect' | 'read' | 'attempt' | 'total'>();
   });
 
   it('re-exports the balancer factories and staticRegistry', () => {

@@ -93,6 +93,18 @@ describe('AuthInterceptor', () => {
     expect(logger.dump()).not.toContain(token);
   });
 
+  it('warns after a 401 to a call whose header came from a token function, not to one that sent its own', async () => {
+    const logger = new RecordingLogger();
+    await using manager = await create(new AuthInterceptor({ token: async () => 'fn-token', logger }));
+    await expect(manager.get('api', '/private')).rejects.toMatchObject({ status: 401 });
+    expect(logger.lines.filter((l) => l.level === 'warn')).toHaveLength(1);
+    await expect(
+      manager.get('api', '/private', { headers: { Authorization: 'Bearer own' } }),
+    ).rejects.toMatchObject({ status: 401 });
+    expect(logger.lines.filter((l) => l.level === 'warn')).toHaveLength(1);
+    expect(logger.dump()).not.toContain('fn-token');
+  });
+
   it('does not warn after a 401 when it did not set the header', async () => {
     const logger = new RecordingLogger();
     await using manager = await create(new AuthInterceptor({ token: 't', logger }));

@@ -63,6 +63,7 @@ describe('create with a config object', () => {
       lbType: 'round_robin',
       connectionTimeout: 6,
       readTimeout: 2,
+      timeout: 30,
       connectionPoolSize: 100,
       maxResponseSize: 64 * 1024 * 1024,
     });

@@ -101,18 +101,18 @@ describe('lb-type and loadBalancer name balancers that packages registered', () 
     expect(error.file).toBe(join(dir, 'application.yaml'));
     expect(error.keyPath).toBe('service-caller.lb-type');
     expect(error.message).toContain(
-      "expected one of round_robin, random, weight_random, weight_round_robin, first_listed, found 'first_lsted' (did you mean 'first_listed'?)",
+      "expected one of round_robin, random, weight_random, weight_round_robin, least_request, peak_ewma, consistent_hash, first_listed, found 'first_lsted' (did you mean 'first_listed'?)",
     );
   });
 
   it('names the camelCase key for a config object, and the option for loadBalancer', async () => {
     const inConfig = (await ServiceManager.create({
-      config: { serviceCaller: { lbType: 'least_request' } },
+      config: { serviceCaller: { lbType: 'fastest_first' } },
     }).catch((e: unknown) => e)) as ConfigError;
     expect([inConfig.file, inConfig.keyPath, inConfig.found]).toEqual([
       '<config object>',
       'serviceCaller.lbType',
-      "'least_request'",
+      "'fastest_first'",
     ]);
     const asOption = (await ServiceManager.create({ loadBalancer: 'randomm' }).catch(
       (e: unknown) => e,

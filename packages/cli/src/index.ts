@@ -11,6 +11,7 @@ import { buildProgram } from './program.js';
 import { UsageError } from './usage-error.js';
 
 export type { ConfigFlags } from './cli-config.js';
+export { type AdminFlags, adminCommand, DEFAULT_ADMIN_PORT } from './commands/admin.js';
 export { type CallFlags, callCommand } from './commands/call.js';
 export { type ConfigCommandFlags, type ConfigJson, configCommand } from './commands/config.js';
 export {

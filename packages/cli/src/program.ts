@@ -1,6 +1,7 @@
 import { LOAD_BALANCER_TYPES } from '@service-caller/caller';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
+import { type AdminFlags, adminCommand } from './commands/admin.js';
 import { type CallFlags, callCommand } from './commands/call.js';
 import { type ConfigCommandFlags, configCommand } from './commands/config.js';
 import { type InstancesFlags, instancesCommand } from './commands/instances.js';
@@ -39,7 +40,7 @@ function flagsOf<T extends object>(command: Command): T {
 }
 
 /**
- * The `service-caller` command line: `instances`, `call` and `config`. Output goes to `io`;
+ * The `service-caller` command line: `instances`, `call`, `config` and `admin`. Output goes to `io`;
  * commander never exits the process (`exitOverride`), it throws, and `run` maps that to an exit
  * code. `setExitCode` receives the code a command's action returns.
  */
@@ -131,6 +132,28 @@ export function buildProgram(io: CliIo, setExitCode: (code: ExitCodeValue) => vo
     .option('--json', 'print JSON instead of YAML')
     .action(async (_flags: ConfigCommandFlags, command: Command) => {
       setExitCode(await configCommand(flagsOf<ConfigCommandFlags>(command), io));
+    });
+
+  withConfigFlags(
+    program
+      .command('admin')
+      .description('serve the admin page (services, instances, health, config) on 127.0.0.1 until Ctrl-C')
+      .argument('[services...]', "services to show (default: the static registry's)"),
+  )
+    .option('--host <addr>', 'address to listen on (default: 127.0.0.1; others need --allow-remote)')
+    .addOption(
+      new Option('--port <n>', 'port, 0 for any free one (default: 9901)').argParser(
+        flagParser((text) => parseWholeNumber(text, '--port', 0, 65535)),
+      ),
+    )
+    .option('--allow-remote', 'allow a non-loopback --host (the page has no authentication)')
+    .addOption(
+      new Option('--refresh <s>', 'seconds between page refreshes (default: 5)').argParser(
+        flagParser((text) => parseWholeNumber(text, '--refresh', 1, 3600)),
+      ),
+    )
+    .action(async (services: string[], flags: AdminFlags) => {
+      setExitCode(await adminCommand(services, flags, io));
     });
 
   return program;

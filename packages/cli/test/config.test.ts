@@ -51,6 +51,7 @@ app-registry:
         'lb-type': 'random',
         'connection-timeout': 6,
         'read-timeout': 4,
+        timeout: 30,
         'connection-pool-size': 100,
         'max-response-size': 64 * 1024 * 1024,
       },
@@ -116,7 +117,7 @@ app-registry:
       const lines = result.stderr.trimEnd().split('\n');
       expect(lines).toHaveLength(1);
       expect(lines[0]).toBe(
-        `service-caller: ConfigError: ${bad.configDir}/application.yaml: service-caller.lb-type: expected one of round_robin, random, weight_random, weight_round_robin, found 'fastest'`,
+        `service-caller: ConfigError: ${bad.configDir}/application.yaml: service-caller.lb-type: expected one of round_robin, random, weight_random, weight_round_robin, least_request, peak_ewma, consistent_hash, found 'fastest'`,
       );
       // The other commands load the config the same way.
       const call = await runCli(['call', 'users', '/x'], { cwd: bad.root });

@@ -34,10 +34,7 @@ export function runCli(
   args: readonly string[],
   options: { cwd: string; env?: Record<string, string>; timeoutMs?: number },
 ): Promise<CliResult> {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-  delete env.APP_PROFILE;
-  delete env.NODE_OPTIONS;
-  Object.assign(env, options.env);
+  const env = cliEnv(options.env);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: options.cwd,
@@ -59,6 +56,14 @@ export function runCli(
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** The environment the binary runs in: this one without `APP_PROFILE` and `NODE_OPTIONS`, plus `extra`. */
+export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  delete env.APP_PROFILE;
+  delete env.NODE_OPTIONS;
+  return Object.assign(env, extra);
 }
 
 /** What the echo servers answer: who answered and what they received. */

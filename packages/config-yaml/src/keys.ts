@@ -1,11 +1,20 @@
 import {
+  DEFAULT_OUTLIER_EJECTION,
+  DEFAULT_RETRY,
+  DEFAULT_RETRY_BUDGET,
+  HTTP_METHODS,
+} from '@service-caller/core';
+import {
   CONSUL_CHECK_TYPES,
+  DEFAULT_TIMEOUT_SECONDS,
   LB_TYPE_ALIASES,
   LB_TYPES,
+  MAX_ATTEMPTS,
   MAX_PORT,
   MAX_WEIGHT,
   NACOS_API_VERSIONS,
   NACOS_REGISTRATION_MODES,
+  RETRY_FAILURES,
 } from './limits.js';
 
 /**
@@ -313,6 +322,135 @@ const nacosConfigSource = section(
   }),
 );
 
+const seconds = (ms: number) => String(ms / 1000);
+
+const retryKeys = section(
+  key('attempts', scalar, {
+    type: `integer 1-${MAX_ATTEMPTS}`,
+    default: String(DEFAULT_RETRY.attempts),
+    meaning: 'Attempts in all, the first included; `1` turns retries off.',
+  }),
+  key(
+    'backoff',
+    section(
+      key('base', scalar, {
+        type: 'seconds (number >= 0)',
+        default: seconds(DEFAULT_RETRY.backoff.base!),
+        meaning:
+          'The first retry waits a random time up to this (full jitter); each next one up to twice as long.',
+      }),
+      key('max', scalar, {
+        type: 'seconds (number >= 0)',
+        default: seconds(DEFAULT_RETRY.backoff.max!),
+        meaning: 'No wait before a retry is longer.',
+      }),
+    ),
+    { type: 'map', meaning: 'Exponential back-off with full jitter between attempts.' },
+  ),
+  key(
+    'retry-on',
+    { kind: 'list', item: scalar },
+    {
+      type: `list of ${RETRY_FAILURES.join(', ')} and statuses 400-599`,
+      default: DEFAULT_RETRY.retryOn.join(', '),
+      meaning:
+        '`connect-failure`: no connection (never sent); `reset`: broken before the answer; `timeout`: `per-try-timeout` or `read-timeout`; a status: that answer (429 and 503 wait their `Retry-After`).',
+    },
+  ),
+  key(
+    'methods',
+    { kind: 'list', item: text },
+    {
+      type: `list of ${HTTP_METHODS.join(', ')}`,
+      default: DEFAULT_RETRY.methods.join(', '),
+      meaning:
+        'The methods retried (and hedged): the idempotent ones, since a retried POST may be processed twice.',
+    },
+  ),
+  key('retry-after-max', scalar, {
+    type: 'seconds (number >= 0)',
+    default: seconds(DEFAULT_RETRY.retryAfterMax),
+    meaning: 'The longest `Retry-After` honoured; an answer asking for longer is not retried.',
+  }),
+);
+
+const retryBudgetKeys = section(
+  key('enabled', scalar, { type: 'boolean', default: 'true', meaning: '`false`: retries are not budgeted.' }),
+  key('percent', scalar, {
+    type: 'number 0-100',
+    default: String(DEFAULT_RETRY_BUDGET.percent),
+    meaning: 'Retries as a share of the calls of the last 10 seconds.',
+  }),
+  key('min-per-second', scalar, {
+    type: 'number >= 0',
+    default: String(DEFAULT_RETRY_BUDGET.minPerSecond),
+    meaning: 'Retries allowed each second whatever the share, for services with few calls.',
+  }),
+);
+
+const outlierEjectionKeys = section(
+  key('enabled', scalar, {
+    type: 'boolean',
+    default: 'true',
+    meaning: '`false`: no instance is ever ejected.',
+  }),
+  key('consecutive-failures', scalar, {
+    type: 'integer >= 1',
+    default: String(DEFAULT_OUTLIER_EJECTION.consecutiveFailures),
+    meaning: 'Failures in a row that eject an instance.',
+  }),
+  key('eject-on-connect-failure', scalar, {
+    type: 'boolean',
+    default: String(DEFAULT_OUTLIER_EJECTION.ejectOnConnectFailure),
+    meaning: 'A refused connection (nothing listens) ejects at once.',
+  }),
+  key('base-ejection-time', scalar, {
+    type: 'seconds (number > 0)',
+    default: seconds(DEFAULT_OUTLIER_EJECTION.baseEjectionTime),
+    meaning: "The first ejection's length; the n-th lasts n times as long.",
+  }),
+  key('max-ejection-time', scalar, {
+    type: 'seconds (number > 0)',
+    default: seconds(DEFAULT_OUTLIER_EJECTION.maxEjectionTime),
+    meaning: 'No ejection lasts longer.',
+  }),
+  key('max-ejection-percent', scalar, {
+    type: 'number 0-100',
+    default: String(DEFAULT_OUTLIER_EJECTION.maxEjectionPercent),
+    meaning:
+      'The largest share of a service ejected at once (one may always go); when all would be out, all are used.',
+  }),
+);
+
+const zoneAffinityKeys = section(
+  key('zone', text, {
+    type: 'string',
+    default: "(this service's own metadata)",
+    meaning:
+      "This service's zone: by default its own `metadata[metadata-key]` (`app-registry.nacos.metadata`, `app-registry.consul.meta`).",
+  }),
+  key('metadata-key', text, {
+    type: 'string',
+    default: 'zone',
+    meaning: "The instances' metadata key that names their zone.",
+  }),
+  key('min-instances', scalar, {
+    type: `integer 1-${MAX_PORT}`,
+    default: '1',
+    meaning: 'Healthy instances the zone needs for calls to stay in it.',
+  }),
+);
+
+const consistentHashKeys = section(
+  key('header', text, { type: 'string', meaning: "The request header whose value is a call's key." }),
+  key('query', text, { type: 'string', meaning: "The query parameter whose value is a call's key." }),
+  key('points-per-instance', scalar, {
+    type: 'integer 1-10000',
+    default: '160',
+    meaning: 'Points on the ring per instance of average weight; more spread the keys more evenly.',
+  }),
+);
+
 /** The root of the key reference. */
 export const ROOT_KEYS: KeyNode = section(
   key('profile', text, {
@@ -346,6 +484,18 @@ export const ROOT_KEYS: KeyNode = section(
         default: '6',
         meaning: 'Seconds to wait for response data (headers, then each part of the body).',
       }),
+      key('timeout', scalar, {
+        type: 'seconds (number > 0)',
+        default: String(DEFAULT_TIMEOUT_SECONDS),
+        meaning:
+          'Seconds a call may take in all (discovery, every attempt and wait, the whole body, a raw body too) unless it sets `timeout`: `TimeoutError` phase `total`. `read-timeout` bounds only each silence, so a body trickling forever needs this. Set it high (up to 2147483) for long streams.',
+      }),
+      key('close-timeout', scalar, {
+        type: 'seconds (number > 0)',
+        default: '10',
+        meaning:
+          "Seconds `close()` waits for the calls in flight (queued ones included) to end; then every one left fails with `ClosedError` and the connections are closed (the transport's own close bound follows).",
+      }),
       key('connection-pool-size', scalar, {
         type: `integer 1-${MAX_PORT}`,
         default: '100',
@@ -357,6 +507,56 @@ export const ROOT_KEYS: KeyNode = section(
         meaning:
           'Largest response body in bytes, read whole or streamed; a larger one fails and its connection is closed.',
       }),
+      key('throw-http-errors', scalar, {
+        type: 'boolean',
+        default: 'true',
+        meaning:
+          "A non-2xx answer throws `HttpStatusError`; `false` resolves it with its parsed body (the Python library's behaviour) unless a call sets `throwHttpErrors`.",
+      }),
+      key('strict-options', scalar, {
+        type: 'boolean',
+        default: 'false',
+        meaning:
+          "A call option the engine does not know (`params`, `data`: the Python library's names; a typo such as `timout`) fails the call with `InvalidRequestError`; `false` logs one warning per key naming the right one and sends the call without it.",
+      }),
+      key('retry', retryKeys, {
+        type: 'map',
+        meaning:
+          'When a call is tried again, on another instance when one exists. Calls and declarative endpoints override it key by key (`retry` in code, milliseconds there).',
+      }),
+      key('retry-budget', retryBudgetKeys, {
+        type: 'map',
+        meaning:
+          "Each service's retry budget: retries (and hedges) at most `percent` of the last 10 s of calls plus `min-per-second`.",
+      }),
+      key('per-try-timeout', scalar, {
+        type: 'seconds (number > 0)',
+        default: '(none)',
+        meaning:
+          'Seconds one attempt may take (a raw call: until its headers); a stalled instance then costs this much before the next attempt. `timeout` bounds all attempts together.',
+      }),
+      key('hedge-delay', scalar, {
+        type: 'seconds (number > 0)',
+        default: '(none: no hedging)',
+        meaning:
+          'Hedging: after this long without an answer another attempt goes to another instance (idempotent methods, `retry.attempts` in all); the first answer wins, the others are aborted.',
+      }),
+      key('outlier-ejection', outlierEjectionKeys, {
+        type: 'map',
+        meaning:
+          'Passive health: an instance that keeps failing (connect failures, resets, timeouts, 5xx) is left out of its service for a while. On unless `enabled: false`.',
+      }),
+      key('zone-affinity', zoneAffinityKeys, {
+        type: 'map',
+        default: '(off)',
+        meaning:
+          "Prefer the instances of this service's zone (their `metadata[metadata-key]`), and use every zone when it has fewer than `min-instances` healthy ones. On when the map is set.",
+      }),
+      key('consistent-hash', consistentHashKeys, {
+        type: 'map',
+        meaning:
+          "Where `lb-type: consistent_hash` reads each call's key: `header` or `query` (one of them). Refused with any other `lb-type`.",
+      }),
     ),
     { type: 'map', meaning: 'How calls are made.' },
   ),
@@ -365,7 +565,7 @@ export const ROOT_KEYS: KeyNode = section(
     section(
       key('nacos', nacos, {
         type: 'map',
-        meaning: 'Use Nacos for discovery (and registration). At most one of `nacos` and `consul`.',
+        meaning: 'Use Nacos for discovery (and registration). At most one of `nacos`, `consul` and `static`.',
         warnWhenNull: true,
       }),
       key('consul', consul, {
@@ -384,7 +584,7 @@ export const ROOT_KEYS: KeyNode = section(
         ),
         {
           type: 'map',
-          meaning: 'Fixed instances, no server needed. Used when neither `nacos` nor `consul` is set.',
+          meaning: 'Fixed instances, no server needed. The default registry; not with `nacos` or `consul`.',
         },
       ),
     ),

@@ -1,7 +1,21 @@
 import type { LoadBalancerType } from '@service-caller/core';
 
 /** The built-in values of `service-caller.lb-type`, in the order the docs list them. */
-export const LB_TYPES = ['round_robin', 'random', 'weight_random', 'weight_round_robin'] as const;
+export const LB_TYPES = [
+  'round_robin',
+  'random',
+  'weight_random',
+  'weight_round_robin',
+  'least_request',
+  'peak_ewma',
+  'consistent_hash',
+] as const;
+
+/** `service-caller.retry.retry-on`: the failures by name (statuses are numbers 400-599). */
+export const RETRY_FAILURES = ['connect-failure', 'reset', 'timeout'] as const;
+
+/** `service-caller.retry.attempts`: at most this many (core's limit). */
+export const MAX_ATTEMPTS = 10;
 
 /**
  * The form of an `lb-type` name: built-in or registered by a package (core's
@@ -40,6 +54,14 @@ export const CONSUL_CHECK_TYPES = ['ttl', 'http'] as const;
  * generous timeout into an immediate one.
  */
 export const MAX_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
+/**
+ * `service-caller.timeout`'s default, seconds: far above any answer an API should take (with
+ * retries: three attempts of a 6 s read timeout and their back-off fit), and a bound on calls
+ * that would otherwise wait for ever on a body trickling in. aiohttp's (the Python library's
+ * client) is 300 s; 30 s is what a caller inside a request handler can still afford.
+ */
+export const DEFAULT_TIMEOUT_SECONDS = 30;
 
 /** Ports, and connections per origin (each needs its own local port). */
 export const MAX_PORT = 65_535;

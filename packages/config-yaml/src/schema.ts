@@ -1,14 +1,17 @@
-import { DEFAULT_MAX_RESPONSE_SIZE } from '@service-caller/core';
+import { DEFAULT_MAX_RESPONSE_SIZE, HTTP_METHODS, type HttpMethod } from '@service-caller/core';
 import { z } from 'zod';
 import {
   CONSUL_CHECK_TYPES,
+  DEFAULT_TIMEOUT_SECONDS,
   LB_NAME,
   LB_TYPE_ALIASES,
+  MAX_ATTEMPTS,
   MAX_PORT,
   MAX_SECONDS,
   MAX_WEIGHT,
   NACOS_API_VERSIONS,
   NACOS_REGISTRATION_MODES,
+  RETRY_FAILURES,
 } from './limits.js';
 import type { ServiceCallerConfig } from './types.js';
 
@@ -96,18 +99,161 @@ const lbType = z.preprocess(
   }),
 );
 
-const settingsSchema = z.object(
-  {
-    lbType: lbType.default('round_robin'),
-    connectionTimeout: seconds.default(6),
-    readTimeout: seconds.default(6),
-    connectionPoolSize: wholeNumber('a whole number of connections', 1, MAX_PORT).default(100),
-    maxResponseSize: wholeNumber('a whole number of bytes', 1, Number.MAX_SAFE_INTEGER).default(
-      DEFAULT_MAX_RESPONSE_SIZE,
-    ),
-  },
-  { error: 'a map of service-caller settings' },
+/** Seconds, 0 allowed: a back-off of 0 retries at once. */
+const secondsOrZero = numberIn(
+  `a number of seconds from 0 to ${MAX_SECONDS}`,
+  (n) => n >= 0 && n <= MAX_SECONDS,
 );
+const percent = numberIn('a number from 0 to 100 (per cent)', (n) => n >= 0 && n <= 100);
+
+/** An entry of `retry-on`: a failure by name, or a status (a number, also from `${VAR}`). */
+const RETRY_ON_EXPECTED = `one of ${RETRY_FAILURES.join(', ')}, or a status from 400 to 599`;
+const retryOnEntry = z.preprocess(
+  toNumber,
+  z.union(
+    [
+      z.enum(RETRY_FAILURES),
+      z.number().refine((n) => Number.isInteger(n) && n >= 400 && n <= 599, { error: RETRY_ON_EXPECTED }),
+    ],
+    { error: RETRY_ON_EXPECTED },
+  ),
+);
+
+const retrySchema = z
+  .object(
+    {
+      attempts: wholeNumber('a whole number of attempts (the first included)', 1, MAX_ATTEMPTS).optional(),
+      backoff: z
+        .object(
+          { base: secondsOrZero.optional(), max: secondsOrZero.optional() },
+          { error: 'a map with base and max (seconds)' },
+        )
+        .optional(),
+      retryOn: z.array(retryOnEntry, { error: 'a list of failures and statuses' }).optional(),
+      methods: z
+        .array(oneOf(HTTP_METHODS as unknown as readonly [HttpMethod, ...HttpMethod[]]), {
+          error: `a list of ${HTTP_METHODS.join(', ')}`,
+        })
+        .optional(),
+      retryAfterMax: secondsOrZero.optional(),
+    },
+    { error: 'a map of retry settings' },
+  )
+  .superRefine((retry, ctx) => {
+    const { base, max } = retry.backoff ?? {};
+    if (base !== undefined && max !== undefined && max < base) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['backoff', 'max'],
+        message: `a number of seconds >= backoff.base (${base})`,
+      });
+    }
+  });
+
+const retryBudgetSchema = z.object(
+  {
+    enabled: boolean.default(true),
+    percent: percent.optional(),
+    minPerSecond: numberIn('a number of retries >= 0', (n) => n >= 0 && n <= 1_000_000).optional(),
+  },
+  { error: 'a map of retry budget settings' },
+);
+
+const outlierEjectionSchema = z
+  .object(
+    {
+      enabled: boolean.default(true),
+      consecutiveFailures: wholeNumber('a whole number of failures', 1, 1_000_000).optional(),
+      ejectOnConnectFailure: boolean.optional(),
+      baseEjectionTime: seconds.optional(),
+      maxEjectionTime: seconds.optional(),
+      maxEjectionPercent: percent.optional(),
+    },
+    { error: 'a map of outlier ejection settings' },
+  )
+  .superRefine((ejection, ctx) => {
+    const { baseEjectionTime: base, maxEjectionTime: max } = ejection;
+    if (base !== undefined && max !== undefined && max < base) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['maxEjectionTime'],
+        message: `a number of seconds >= base-ejection-time (${base})`,
+      });
+    }
+  });
+
+const zoneAffinitySchema = z.object(
+  {
+    zone: nonEmptyText.optional(),
+    metadataKey: nonEmptyText.default('zone'),
+    minInstances: wholeNumber('a whole number of instances', 1, MAX_PORT).default(1),
+  },
+  { error: 'a map of zone affinity settings' },
+);
+
+const consistentHashSchema = z
+  .object(
+    {
+      header: nonEmptyText.optional(),
+      query: nonEmptyText.optional(),
+      pointsPerInstance: wholeNumber('a whole number of points', 1, 10_000).optional(),
+    },
+    { error: 'a map with header or query' },
+  )
+  .superRefine((hash, ctx) => {
+    if ((hash.header === undefined) === (hash.query === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [hash.header === undefined ? 'header' : 'query'],
+        message:
+          hash.header === undefined
+            ? "a header name (or a query parameter name in query): where each call's key is"
+            : 'nothing, since header is set: one of header and query',
+      });
+    }
+  });
+
+const settingsSchema = z
+  .object(
+    {
+      lbType: lbType.default('round_robin'),
+      connectionTimeout: seconds.default(6),
+      readTimeout: seconds.default(6),
+      timeout: seconds.default(DEFAULT_TIMEOUT_SECONDS),
+      closeTimeout: seconds.optional(),
+      connectionPoolSize: wholeNumber('a whole number of connections', 1, MAX_PORT).default(100),
+      maxResponseSize: wholeNumber('a whole number of bytes', 1, Number.MAX_SAFE_INTEGER).default(
+        DEFAULT_MAX_RESPONSE_SIZE,
+      ),
+      throwHttpErrors: boolean.optional(),
+      strictOptions: boolean.optional(),
+      retry: retrySchema.optional(),
+      retryBudget: retryBudgetSchema.optional(),
+      perTryTimeout: seconds.optional(),
+      hedgeDelay: seconds.optional(),
+      outlierEjection: outlierEjectionSchema.optional(),
+      zoneAffinity: zoneAffinitySchema.optional(),
+      consistentHash: consistentHashSchema.optional(),
+    },
+    { error: 'a map of service-caller settings' },
+  )
+  .superRefine((settings, ctx) => {
+    // consistent_hash needs to know where a call's key is; nothing else reads consistent-hash.
+    if (settings.lbType === 'consistent_hash' && settings.consistentHash === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['consistentHash'],
+        message: "a map with header or query, since lb-type is consistent_hash: where each call's key is",
+      });
+    }
+    if (settings.lbType !== 'consistent_hash' && settings.consistentHash !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['consistentHash'],
+        message: `nothing, since lb-type is ${settings.lbType} (consistent-hash is read by lb-type consistent_hash only)`,
+      });
+    }
+  });
 
 const nacosSchema = z
   .object(

@@ -1,4 +1,4 @@
-import type { LoadBalancerName } from '@service-caller/core';
+import type { HttpMethod, LoadBalancerName } from '@service-caller/core';
 
 /**
  * The validated configuration, camelCase. Times are in seconds, as in the YAML (the seed's
@@ -60,10 +60,87 @@ export interface ServiceCallerSettings {
   connectionTimeout: number;
   /** `service-caller.read-timeout`, seconds. @default 6 */
   readTimeout: number;
+  /**
+   * `service-caller.timeout`, seconds: the total bound of every call that sets no `timeout`
+   * (all attempts, waits and the body together). @default 30
+   */
+  timeout: number;
+  /**
+   * `service-caller.close-timeout`, seconds `close()` waits for calls in flight before it aborts
+   * them with `ClosedError`. @default 10 (core's)
+   */
+  closeTimeout?: number;
   /** `service-caller.connection-pool-size`: connections per origin. @default 100 */
   connectionPoolSize: number;
   /** `service-caller.max-response-size`: the largest response body, in bytes. @default 67108864 (64 MiB) */
   maxResponseSize: number;
+  /** `service-caller.throw-http-errors`: a non-2xx answer throws `HttpStatusError` unless a call says otherwise. @default true (core's) */
+  throwHttpErrors?: boolean;
+  /**
+   * `service-caller.strict-options`: a call option the engine does not know (`params`, `data`, a
+   * typo) fails the call with `InvalidRequestError` instead of one warning per key. @default false (core's)
+   */
+  strictOptions?: boolean;
+  /** `service-caller.retry`: core's retry settings, times in seconds. @default core's (`DEFAULT_RETRY`) */
+  retry?: RetryConfig;
+  /** `service-caller.retry-budget`. @default core's (20%, 10 a second) */
+  retryBudget?: RetryBudgetConfig;
+  /** `service-caller.per-try-timeout`, seconds one attempt may take. @default none */
+  perTryTimeout?: number;
+  /** `service-caller.hedge-delay`, seconds before a hedged attempt (idempotent calls only). @default none: no hedging */
+  hedgeDelay?: number;
+  /** `service-caller.outlier-ejection`, times in seconds. @default on, with core's settings */
+  outlierEjection?: OutlierEjectionConfig;
+  /** `service-caller.zone-affinity`: prefer the instances of this service's zone. @default off */
+  zoneAffinity?: ZoneAffinityConfig;
+  /** `service-caller.consistent-hash`: where `lb-type: consistent_hash` reads each call's key. */
+  consistentHash?: ConsistentHashConfig;
+}
+
+/** `service-caller.retry.*`: every key optional, core's defaults for the others; times in seconds. */
+export interface RetryConfig {
+  attempts?: number;
+  backoff?: { base?: number; max?: number };
+  /** Failures (`connect-failure`, `reset`, `timeout`) and statuses (400-599). */
+  retryOn?: Array<'connect-failure' | 'reset' | 'timeout' | number>;
+  methods?: HttpMethod[];
+  retryAfterMax?: number;
+}
+
+/** `service-caller.retry-budget.*` */
+export interface RetryBudgetConfig {
+  /** @default true */
+  enabled: boolean;
+  percent?: number;
+  minPerSecond?: number;
+}
+
+/** `service-caller.outlier-ejection.*`, times in seconds. */
+export interface OutlierEjectionConfig {
+  /** @default true */
+  enabled: boolean;
+  consecutiveFailures?: number;
+  ejectOnConnectFailure?: boolean;
+  baseEjectionTime?: number;
+  maxEjectionTime?: number;
+  maxEjectionPercent?: number;
+}
+
+/** `service-caller.zone-affinity.*` */
+export interface ZoneAffinityConfig {
+  /** This service's zone. @default this service's own `metadata[metadata-key]` (Nacos `metadata`, Consul `meta`) */
+  zone?: string;
+  /** @default 'zone' */
+  metadataKey: string;
+  /** @default 1 */
+  minInstances: number;
+}
+
+/** `service-caller.consistent-hash.*`: exactly one of `header` and `query`. */
+export interface ConsistentHashConfig {
+  header?: string;
+  query?: string;
+  pointsPerInstance?: number;
 }
 
 /** `app-registry.*`: at most one of `nacos` / `consul`; `static` is the embedded default. */
@@ -199,7 +276,11 @@ export interface LoadedConfig<Merged = DeepReadonly<Record<string, unknown>>> {
  * from environment variables; `parseConfig` coerces them.
  */
 export type ServiceCallerConfigInput = {
-  serviceCaller?: Partial<ServiceCallerSettings>;
+  serviceCaller?: Partial<Omit<ServiceCallerSettings, 'retryBudget' | 'outlierEjection' | 'zoneAffinity'>> & {
+    retryBudget?: Partial<RetryBudgetConfig>;
+    outlierEjection?: Partial<OutlierEjectionConfig>;
+    zoneAffinity?: Partial<ZoneAffinityConfig>;
+  };
   appRegistry?: {
     nacos?: Partial<NacosConfig> & { serverAddr: string };
     consul?: Partial<Omit<ConsulConfig, 'check'>> & { check?: Partial<NonNullable<ConsulConfig['check']>> };

@@ -15,6 +15,7 @@ describe('defaults (equal to the seed)', () => {
         readTimeout: 6,
         connectionPoolSize: 100,
         maxResponseSize: 64 * 1024 * 1024,
+        timeout: 30,
       },
       appRegistry: {},
     });
@@ -29,6 +30,7 @@ describe('defaults (equal to the seed)', () => {
       readTimeout: 6,
       connectionPoolSize: 100,
       maxResponseSize: 64 * 1024 * 1024,
+      timeout: 30,
     });
     expect(warnings).toEqual([]);
   });
@@ -114,6 +116,7 @@ describe('defaults (equal to the seed)', () => {
       readTimeout: 6,
       connectionPoolSize: 100,
       maxResponseSize: 64 * 1024 * 1024,
+      timeout: 30,
     });
   });
 
@@ -153,6 +156,7 @@ describe('coercion of strings from environment variables', () => {
       connectionTimeout: 1.5,
       connectionPoolSize: 250,
       maxResponseSize: 64 * 1024 * 1024,
+      timeout: 30,
     });
     expect(config.appRegistry.nacos).toMatchObject({
       port: 9999,

@@ -125,6 +125,7 @@ describe('one config folder, loaded by yamlpyconfig and by config-yaml', () => {
       connectionPoolSize: sc['connection-pool-size'],
       // Not a key of the Python library: our default.
       maxResponseSize: 64 * 1024 * 1024,
+      timeout: 30,
     });
     const nacos = python.nacos!;
     const mine = config.appRegistry.nacos!;

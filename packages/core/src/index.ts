@@ -7,6 +7,9 @@ export * from './contracts/index.js';
 export {
   consoleLogger,
   createCallEngine,
+  DEFAULT_OUTLIER_EJECTION,
+  DEFAULT_RETRY,
+  DEFAULT_RETRY_BUDGET,
   isResponseParseError,
   type LogLevel,
   parseBody,

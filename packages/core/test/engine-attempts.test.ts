@@ -75,7 +75,8 @@ describe('what the balancer sees and learns', () => {
 
   it('reports the status with each outcome; a 4xx is no failure, a 5xx is one even when not thrown', async () => {
     const watching = watchingBalancer();
-    const { engine, registry } = setup({ loadBalancer: watching.balancer });
+    // One attempt per call: this is about what each outcome carries (retries have their own tests).
+    const { engine, registry } = setup({ loadBalancer: watching.balancer, retry: false });
     await engine.request('GET', 'echo', '/json');
     await rejection(engine.request('GET', 'echo', '/status/404'));
     await engine.request('GET', 'echo', '/status/503', { throwHttpErrors: false });
@@ -107,7 +108,7 @@ describe('what the balancer sees and learns', () => {
 
   it('tells done() about a raw call when its body is disposed unread, streamed to the end or fails', async () => {
     const watching = watchingBalancer();
-    const { engine } = setup({ loadBalancer: watching.balancer });
+    const { engine } = setup({ loadBalancer: watching.balancer, retry: false });
     const disposed = await engine.rawRequest('GET', 'echo', '/status/502');
     expect(watching.outcomes).toHaveLength(0);
     await disposed.dispose();
@@ -493,6 +494,7 @@ describe('the buffered send path', () => {
     const { engine, registry } = setup(
       {
         loadBalancer: watching.balancer,
+        retry: false,
         interceptors: [
           {
             name: 'look',

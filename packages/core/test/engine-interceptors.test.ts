@@ -145,6 +145,7 @@ describe('the context at every stage', () => {
   it('shows the error to handleException and afterResponse of a failed call', async () => {
     const stages: Record<string, ReturnType<typeof capture>> = {};
     const { engine } = setup({
+      retry: false,
       interceptors: [
         {
           name: 'watch',

@@ -204,7 +204,7 @@ describe('responses', () => {
   });
 
   it('never shows the query string in an HttpStatusError: message, url and toString()', async () => {
-    const { engine } = setup();
+    const { engine } = setup({ retry: false });
     const error = (await rejection(
       engine.request('GET', 'echo', '/status/503?access_token=s3cr3t', { query: { api_key: 'k3y' } }),
     )) as HttpStatusError;
@@ -577,7 +577,7 @@ describe('discovery', () => {
 describe('feedback to the balancer', () => {
   it('calls done exactly once per attempt, with the error of a failed attempt', async () => {
     const balancer = recordingBalancer();
-    const { engine, registry } = setup({ loadBalancer: balancer });
+    const { engine, registry } = setup({ loadBalancer: balancer, retry: false });
     await engine.request('GET', 'echo', '/json');
     await rejection(engine.request('GET', 'echo', '/status/503'));
     await rejection(engine.request('GET', 'echo', '/status/404'));
@@ -633,6 +633,53 @@ describe('lifecycle', () => {
     expect(transport.closed).toBe(true);
     expect(engine.inFlight).toBe(0);
     await expect(engine.close()).resolves.toBeUndefined();
+  });
+
+  it('close() aborts the calls still in flight after closeTimeout with ClosedError, then closes the transport', async () => {
+    const { engine, transport } = setup({ closeTimeout: 50, timeout: 60_000 });
+    const calls = Array.from({ length: 20 }, (_, i) =>
+      (i % 2 === 0
+        ? engine.request('GET', 'echo', '/gate')
+        : engine.rawRequest('GET', 'echo', '/gate')
+      ).catch((e: unknown) => e),
+    );
+    await waitFor(() => server.gated === 20, { message: 'every call reaching the server' });
+    await engine.close();
+    expect(transport.closed).toBe(true);
+    const outcomes = await Promise.all(calls);
+    expect(outcomes.filter((e) => e instanceof ClosedError)).toHaveLength(20);
+    expect((outcomes[0] as Error).message).toContain('close() aborted the call after waiting 50 ms');
+    expect(engine.inFlight).toBe(0);
+  });
+
+  it('close() gives up on a call that waits in beforeRequest: it sends nothing and fails with ClosedError', async () => {
+    let release: (() => void) | undefined;
+    const { engine, transport } = setup({
+      closeTimeout: 20,
+      interceptors: [
+        {
+          name: 'slow',
+          beforeRequest: () =>
+            new Promise<void>((resolve) => {
+              release = resolve;
+            }),
+        },
+      ],
+    });
+    const call = engine.request('GET', 'echo', '/json').catch((e: unknown) => e);
+    await waitFor(() => release !== undefined, { message: 'beforeRequest to start' });
+    const closing = engine.close();
+    await waitFor(() => transport.closed, { message: 'the transport to be closed after the bound' });
+    release!();
+    expect(await call).toBeInstanceOf(ClosedError);
+    await closing;
+    expect(transport.sent).toHaveLength(0);
+  });
+
+  it('checks closeTimeout', () => {
+    expect(() => setup({ closeTimeout: -1 })).toThrow(
+      'closeTimeout: expected a positive number of milliseconds up to 2147483647',
+    );
   });
 
   it('close() with nothing in flight closes the transport and returns the same promise when repeated', async () => {

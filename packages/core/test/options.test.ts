@@ -52,6 +52,24 @@ describe('describeValue', () => {
     const shown = describeValue('x'.repeat(1_000_000));
     expect(shown).toBe(JSON.stringify(`${'x'.repeat(80)}...`));
   });
+
+  it("words a call's own arguments as the engine's checks report them ('call')", () => {
+    expect(describeValue('100', 'call')).toBe('the string "100"');
+    expect(describeValue('', 'call')).toBe('an empty string');
+    expect(describeValue(new Map(), 'call')).toBe('an object (Map)');
+    expect(describeValue(Object.create(null), 'call')).toBe('an object (no prototype)');
+    expect(describeValue(() => 1, 'call')).toBe('function');
+    expect(describeValue(undefined, 'call')).toBe('undefined');
+    expect(describeValue([1], 'call')).toBe('an array');
+    expect(describeValue(null, 'call')).toBe('null');
+    expect(describeValue(7, 'call')).toBe('7');
+  });
+
+  it('quotes names in single quotes when asked, cut like any string', () => {
+    expect(describeValue('round-robin', 'code', 'single')).toBe("'round-robin'");
+    expect(describeValue('x'.repeat(100), 'code', 'single')).toBe(`'${'x'.repeat(80)}...'`);
+    expect(describeValue(42, 'code', 'single')).toBe('42');
+  });
 });
 
 describe('describeKind', () => {

@@ -5,6 +5,7 @@ import {
   type CallOptions,
   createCallEngine,
   type HttpMethod,
+  HttpStatusError,
   InvalidRequestError,
   roundRobin,
   silentLogger,
@@ -100,6 +101,76 @@ describe('path validation', () => {
   });
 });
 
+describe('what refusals quote', () => {
+  const MB = 1024 * 1024;
+
+  it.each([
+    ['/a b?access_token=s3cret', 'path must not contain white space', '"/a b?..."'],
+    ['//evil.example/x?access_token=s3cret', "path must not start with '//'", '"//evil.example/x?..."'],
+    ['/a#frag?access_token=s3cret', "path must not contain '#'", '"/a#frag?..."'],
+    ['http://evil.example/?access_token=s3cret', "path must start with '/'", '"http://evil.example/?..."'],
+  ])('leaves the query out of %j', async (path, message, shown) => {
+    const error = await refusal(engine.request('GET', 'echo', path));
+    expect(error.message).toContain(message);
+    expect(error.message).toContain(shown);
+    expect(error.message).not.toContain('s3cret');
+    expect(error.message).not.toContain('access_token');
+  });
+
+  it('leaves the query out of a path a beforeRequest set', async () => {
+    const rerouting = createCallEngine({
+      discovery: staticRegistry({ services: { echo: [{ host: '127.0.0.1', port: server.port }] } }),
+      transport: nodeHttpTransport(),
+      loadBalancer: roundRobin(),
+      logger: silentLogger,
+      interceptors: [
+        {
+          name: 'reroute',
+          beforeRequest(ctx) {
+            ctx.path = '//evil.example/x?access_token=s3cret';
+          },
+        },
+      ],
+    });
+    try {
+      const error = await rerouting.request('GET', 'echo', '/x').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidRequestError);
+      expect((error as Error).message).toContain("ctx.path set in beforeRequest must not start with '//'");
+      expect((error as Error).message).not.toContain('s3cret');
+    } finally {
+      await rerouting.close();
+    }
+  });
+
+  it('cuts a 1 MB path, service name and method to a short message', async () => {
+    const long = 'a'.repeat(MB);
+    for (const [method, serviceName, path] of [
+      ['GET', 'echo', `/${long} x`],
+      ['GET', 'echo', `${long}`],
+      ['GET', 'echo', `/x?${long}`.replace('/x?', '/x y?')],
+      ['GET', long, '/a b'],
+      ['GET', `${long}/`, '/x'],
+      [long, 'echo', '/x'],
+    ] as const) {
+      const error = await refusal(engine.request(method as HttpMethod, serviceName, path));
+      expect(error.message.length).toBeLessThan(600);
+      expect(error.message).toContain('...');
+    }
+    const error = await refusal(engine.request('GET', long, '/x', { timeout: -1 }));
+    expect(error.message.length).toBeLessThan(600);
+  });
+
+  it("cuts a long URL in a status error's message, not in its url field, and drops the query", async () => {
+    const path = `/${'a'.repeat(10_000)}?access_token=s3cret`;
+    const error = (await engine.request('GET', 'echo', path).catch((e: unknown) => e)) as HttpStatusError;
+    expect(error).toBeInstanceOf(HttpStatusError);
+    expect(error.status).toBe(404);
+    expect(error.message.length).toBeLessThan(600);
+    expect(error.message).not.toContain('s3cret');
+    expect(error.url.endsWith(`/${'a'.repeat(10_000)}`)).toBe(true);
+  });
+});
+
 describe('service name and method validation', () => {
   it.each([
     ['', 'serviceName must be a non-empty string, found an empty string'],
@@ -184,6 +255,22 @@ describe('options validation', () => {
       'options.body must be a string, Uint8Array, ArrayBuffer, URLSearchParams or ReadableStream, found an object (Object) (use json for objects)',
     ],
     ['json BigInt', { json: { n: 1n } }, 'options.json cannot be serialized as JSON'],
+    // JSON.stringify gives undefined for these, not a throw: sending nothing would be a silent default.
+    [
+      'json whose toJSON() returns undefined',
+      { json: { toJSON: () => undefined } },
+      'options.json cannot be serialized as JSON (it serializes to nothing: a function, a symbol, or a toJSON() that returns undefined)',
+    ],
+    [
+      'json function',
+      { json: () => 1 },
+      'options.json cannot be serialized as JSON (it serializes to nothing',
+    ],
+    [
+      'json symbol',
+      { json: Symbol('s') },
+      'options.json cannot be serialized as JSON (it serializes to nothing',
+    ],
   ];
 
   it.each(cases)('refuses %s', async (_name, options, message) => {

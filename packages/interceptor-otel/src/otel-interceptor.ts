@@ -1,6 +1,7 @@
 import {
   type Attributes,
   type Context,
+  type Counter,
   context,
   diag,
   type Histogram,
@@ -14,7 +15,7 @@ import {
   type Tracer,
   trace,
 } from '@opentelemetry/api';
-import type { CallAttempt, RequestContext, ServiceInterceptor } from '@service-caller/core';
+import type { CallAttempt, EjectionEvent, RequestContext, ServiceInterceptor } from '@service-caller/core';
 import { version } from '../package.json';
 import { type CallOutcome, callOutcome } from './call-outcome.js';
 import {
@@ -25,6 +26,7 @@ import {
 } from './options.js';
 import {
   ATTR_ATTEMPTS,
+  ATTR_EJECTION_REASON,
   ATTR_ERROR_TYPE,
   ATTR_FALLBACK,
   ATTR_HTTP_REQUEST_METHOD,
@@ -36,6 +38,7 @@ import {
   ATTR_SERVICE_PEER_NAME,
   ATTR_URL_FULL,
   DURATION_BUCKETS_SECONDS,
+  METRIC_EJECTIONS,
   METRIC_HTTP_CLIENT_REQUEST_DURATION,
 } from './semconv.js';
 import { QueryRedactor } from './url-redaction.js';
@@ -55,7 +58,9 @@ const HEADER_SETTER: TextMapSetter<Record<string, string>> = {
  * conventions describe a client that resends: one CLIENT span per attempt (per HTTP request
  * sent), each the child of one INTERNAL span for the call, with the W3C trace context and baggage
  * of its attempt injected into that attempt's headers through the propagator; optionally the
- * `http.client.request.duration` histogram, one value per attempt. Built on `@opentelemetry/api`
+ * `http.client.request.duration` histogram, one value per attempt, and the
+ * `service_caller.client.ejections` counter (instances outlier ejection took out, with
+ * `service.peer.name`, `server.address`, `server.port` and `service_caller.ejection.reason`). Built on `@opentelemetry/api`
  * alone: without an SDK set up it costs a no-op span per call (and makes no attempt span).
  *
  * An attempt span (named `{method}`) holds `http.request.method`, `service.peer.name` (the
@@ -94,6 +99,9 @@ class OtelInterceptor implements ServiceInterceptor {
   /** The histogram, and the provider it was made from (the global one can change). */
   #duration: Histogram | undefined;
   #durationFrom: MeterProvider | undefined;
+  /** The ejections counter, and the provider it was made from. */
+  #ejections: Counter | undefined;
+  #ejectionsFrom: MeterProvider | undefined;
   readonly #spanName: ((ctx: RequestContext) => string) | undefined;
   readonly #redactor: QueryRedactor;
   /** The call span of each call in flight. Weak: a call that never ends holds nothing. */
@@ -285,12 +293,36 @@ class OtelInterceptor implements ServiceInterceptor {
     this.#histogram().record(latencyMs / 1000, attributes);
   }
 
+  onEjection(event: EjectionEvent): void {
+    if (this.#meterProvider === undefined || event.type !== 'ejected') return;
+    const provider = this.#provider();
+    if (this.#ejections === undefined || this.#ejectionsFrom !== provider) {
+      this.#ejectionsFrom = provider;
+      this.#ejections = provider.getMeter(INSTRUMENTATION_SCOPE, version).createCounter(METRIC_EJECTIONS, {
+        description:
+          'Instances outlier ejection took out of their service (calls stop going there for a while).',
+        unit: '{instance}',
+      });
+    }
+    this.#ejections.add(1, {
+      [ATTR_SERVICE_PEER_NAME]: event.serviceName,
+      [ATTR_SERVER_ADDRESS]: event.instance.host,
+      [ATTR_SERVER_PORT]: event.instance.port,
+      [ATTR_EJECTION_REASON]: event.reason,
+    });
+  }
+
+  /** The meter provider now: the given one, or the global one as it is now. */
+  #provider(): MeterProvider {
+    return this.#meterProvider === 'global' ? metrics.getMeterProvider() : this.#meterProvider!;
+  }
+
   /**
    * The histogram from the current provider. The global meter provider is looked up per call: an
    * interceptor made before the SDK was set up would otherwise record into the no-op meter forever.
    */
   #histogram(): Histogram {
-    const provider = this.#meterProvider === 'global' ? metrics.getMeterProvider() : this.#meterProvider!;
+    const provider = this.#provider();
     if (this.#duration === undefined || this.#durationFrom !== provider) {
       this.#durationFrom = provider;
       this.#duration = provider

@@ -23,6 +23,10 @@ export const ATTR_FALLBACK = 'service_caller.fallback';
 
 /** The duration histogram of the conventions, in seconds. */
 export const METRIC_HTTP_CLIENT_REQUEST_DURATION = 'http.client.request.duration';
+/** Ours (no convention covers it): instances outlier ejection took out, a counter. */
+export const METRIC_EJECTIONS = 'service_caller.client.ejections';
+/** Why an instance was ejected: `connect-failure`, `consecutive-failures`, `failed-on-return`. */
+export const ATTR_EJECTION_REASON = 'service_caller.ejection.reason';
 /** The bucket boundaries the conventions advise for `http.client.request.duration`, in seconds. */
 export const DURATION_BUCKETS_SECONDS: readonly number[] = [
   0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10,

@@ -3,12 +3,26 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { ConnectionError, type RawResponse, type ServiceInstance } from '@service-caller/core';
 import { createRequestContext, finishAttempt, startAttempt } from '@service-caller/core/adapter';
-import { describe, expect, it } from 'vitest';
+import { closedPort, startTestService, type TestService } from '@service-caller/testkit';
+import { undiciTransport } from '@service-caller/transport-undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { otelInterceptor } from '../src/index.js';
 import { inMemoryTracing, PullReader, parseTraceparent } from './support/sdk.js';
 
-// The engine of this core makes one attempt per call; a call that retries is played here through
-// the hooks with core's own attempt records (startAttempt / finishAttempt), as the engine makes them.
+// A call that retried, twice: through core's real engine (which retries a refused connection on
+// another instance by default) to a real server, and played through the hooks by hand with core's
+// own attempt records (startAttempt / finishAttempt), which pins the hooks' contract (each
+// attempt's own headers, its end time, its duration) without the engine's timing.
+
+let downstream: TestService;
+let refusedPort: number;
+
+beforeAll(async () => {
+  downstream = await startTestService({ name: 'downstream' });
+  refusedPort = await closedPort();
+});
+
+afterAll(() => downstream.close());
 
 function instanceOn(port: number): ServiceInstance {
   return {
@@ -23,6 +37,54 @@ function instanceOn(port: number): ServiceInstance {
 }
 
 describe('otelInterceptor: a call that retried', () => {
+  it('through the engine: a child span per attempt, the downstream seeing the answered one in the trace', async () => {
+    const tracing = inMemoryTracing();
+    // Two instances, the refused one first: a fresh round robin starts at the registry's first,
+    // and the engine's default retry takes a refused connection to the other one.
+    const engine = downstream.callEngine({
+      transport: undiciTransport(),
+      interceptors: [
+        otelInterceptor({ tracerProvider: tracing.provider, propagator: new W3CTraceContextPropagator() }),
+      ],
+      services: {
+        downstream: [
+          { host: '127.0.0.1', port: refusedPort },
+          { host: '127.0.0.1', port: downstream.port },
+        ],
+      },
+    });
+    await expect(engine.request('GET', 'downstream', '/items')).resolves.toEqual({ ok: true });
+
+    const spans = tracing.spans();
+    const calls = spans.filter((s) => s.kind === SpanKind.INTERNAL);
+    expect(calls, 'one call span').toHaveLength(1);
+    const call = calls[0]!;
+    const attempts = spans.filter((s) => s.kind === SpanKind.CLIENT);
+    expect(attempts.map((s) => s.attributes['server.port'])).toEqual([refusedPort, downstream.port]);
+    for (const span of attempts) {
+      expect(span.parentSpanContext?.spanId, `${span.name} is a child of the call span`).toBe(
+        call.spanContext().spanId,
+      );
+      expect(span.spanContext().traceId).toBe(call.spanContext().traceId);
+    }
+    const [refused, answered] = attempts as [(typeof attempts)[0], (typeof attempts)[0]];
+    expect(refused.attributes['error.type']).toBe('ConnectionError');
+    expect(refused.status.code).toBe(SpanStatusCode.ERROR);
+    expect(refused.attributes).not.toHaveProperty('http.request.resend_count');
+    expect(refused.attributes).not.toHaveProperty('http.response.status_code');
+    expect(answered.attributes['http.response.status_code']).toBe(200);
+    expect(answered.attributes['http.request.resend_count']).toBe(1);
+    expect(answered.status.code).toBe(SpanStatusCode.UNSET);
+    expect(call.attributes['service_caller.attempts']).toBe(2);
+    expect(call.status.code).toBe(SpanStatusCode.UNSET);
+
+    // The one request that arrived carries the answered attempt's span, in the call's trace.
+    expect(downstream.requests).toHaveLength(1);
+    const header = parseTraceparent(downstream.only('/items').headers.traceparent);
+    expect(header.traceId).toBe(call.spanContext().traceId);
+    expect(header.parentId).toBe(answered.spanContext().spanId);
+  });
+
   it('makes one child span per attempt, each with its own trace header and resend count', async () => {
     const tracing = inMemoryTracing();
     const reader = new PullReader();

@@ -104,3 +104,72 @@ describe('otelInterceptor: the http.client.request.duration histogram', () => {
     await meterProvider.shutdown();
   });
 });
+
+describe('otelInterceptor: the service_caller.client.ejections counter', () => {
+  it('counts the instance outlier ejection takes out, with the service, the instance and the reason', async () => {
+    const reader = new PullReader();
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    const engine = downstream.callEngine({
+      transport: undiciTransport(),
+      retry: false,
+      interceptors: [
+        otelInterceptor({ tracerProvider: inMemoryTracing().provider, metrics: true, meterProvider }),
+      ],
+      services: {
+        downstream: [
+          { host: '127.0.0.1', port: downstream.port },
+          { host: '127.0.0.1', port: refusedPort },
+        ],
+      },
+    });
+    try {
+      // One after another: the refused instance is met once, then ejected.
+      let failed = 0;
+      for (let i = 0; i < 6; i++) await engine.request('GET', 'downstream', '/ok').catch(() => failed++);
+      expect(failed).toBe(1);
+    } finally {
+      await engine.close();
+    }
+    const { resourceMetrics, errors } = await reader.collect();
+    expect(errors).toEqual([]);
+    const scope = resourceMetrics.scopeMetrics.find((s) => s.scope.name === INSTRUMENTATION_SCOPE)!;
+    const metric = scope.metrics.find((m) => m.descriptor.name === 'service_caller.client.ejections')!;
+    expect(metric.descriptor.unit).toBe('{instance}');
+    expect(metric.dataPoints.map((p) => [p.attributes, p.value])).toEqual([
+      [
+        {
+          'service.peer.name': 'downstream',
+          'server.address': '127.0.0.1',
+          'server.port': refusedPort,
+          'service_caller.ejection.reason': 'connect-failure',
+        },
+        1,
+      ],
+    ]);
+  });
+
+  it('records nothing without metrics: true', () => {
+    const interceptor = otelInterceptor({ tracerProvider: inMemoryTracing().provider });
+    const instance = {
+      id: 'x',
+      serviceName: 's',
+      host: 'h',
+      port: 1,
+      weight: 1,
+      healthy: true,
+      metadata: {},
+    };
+    expect(() =>
+      interceptor.onEjection?.({
+        type: 'ejected',
+        serviceName: 's',
+        instance,
+        reason: 'connect-failure',
+        consecutiveFailures: 1,
+        ejections: 1,
+        durationMs: 1,
+        at: 0,
+      }),
+    ).not.toThrow();
+  });
+});

@@ -40,10 +40,14 @@ afterEach(() => {
   downstream.requests.length = 0;
 });
 
-/** A real engine: static registry -> round robin -> undici -> the downstream server on 127.0.0.1. */
+/**
+ * A real engine: static registry -> round robin -> undici -> the downstream server on 127.0.0.1;
+ * one attempt per call (the spans of a retried call have their own test).
+ */
 function engineWith(interceptors: ServiceInterceptor[]): CallEngine {
   return downstream.callEngine({
     transport: undiciTransport(),
+    retry: false,
     interceptors,
     services: { refused: [{ host: '127.0.0.1', port: refusedPort }] },
   });

@@ -1,6 +1,7 @@
 import {
   type CallAttempt,
   ConfigError,
+  type EjectionEvent,
   type RequestContext,
   type ServiceInterceptor,
 } from '@service-caller/core';
@@ -19,6 +20,7 @@ export const METRIC_NAMES = {
   duration: 'client_request_duration_seconds',
   inFlight: 'client_requests_in_flight',
   attempts: 'client_attempts_total',
+  ejections: 'client_ejections_total',
 } as const;
 
 /**
@@ -32,7 +34,13 @@ export const METRIC_NAMES = {
  *   `service` and `method` (the status and the outcome are not known while a call runs);
  * - `service_caller_client_attempts_total` (counter): the attempts (HTTP requests sent; more
  *   than the calls when calls retry), labelled like the histogram, `outcome` being the attempt's
- *   (`success`, `error`, `cancelled`).
+ *   (`success`, `error`, `cancelled`);
+ * - `service_caller_client_ejections_total` (counter): instances outlier ejection took out of
+ *   their service's list, labelled `service` and `reason` (`consecutive-failures`,
+ *   `connect-failure`, `failed-on-return`), plus `service_instance` with `instanceLabel: true`.
+ *   Returns are not counted as a gauge of "ejected now": the engine lets an instance back when
+ *   the service is next called, so such a gauge would stay up while nothing calls; the admin
+ *   page and `snapshot()` show the state.
  *
  * The label sets are built once per series and reused, so a call allocates no label object.
  * Two interceptors cannot register the same names in one registry: the second throws a
@@ -59,6 +67,7 @@ class PrometheusInterceptor implements ServiceInterceptor {
   readonly #duration: Histogram<string>;
   readonly #inFlight: Gauge<string>;
   readonly #attempts: Counter<string>;
+  readonly #ejections: Counter<string>;
   /** Calls counted in the gauge, so each is taken off exactly once (and only if it was counted). */
   readonly #running = new WeakSet<RequestContext>();
   /** Failures seen in `handleException`, before a fallback can clear `ctx.error`; touched only on failure. */
@@ -79,7 +88,8 @@ class PrometheusInterceptor implements ServiceInterceptor {
     const durationName = `${prefix}${METRIC_NAMES.duration}`;
     const inFlightName = `${prefix}${METRIC_NAMES.inFlight}`;
     const attemptsName = `${prefix}${METRIC_NAMES.attempts}`;
-    for (const name of [durationName, inFlightName, attemptsName]) refuseTaken(registry, name);
+    const ejectionsName = `${prefix}${METRIC_NAMES.ejections}`;
+    for (const name of [durationName, inFlightName, attemptsName, ejectionsName]) refuseTaken(registry, name);
     const labelNames = [
       'service',
       'method',
@@ -112,6 +122,12 @@ class PrometheusInterceptor implements ServiceInterceptor {
       labelNames,
       registers: [registry],
     });
+    this.#ejections = new Counter({
+      name: ejectionsName,
+      help: 'Instances ejected from their service by outlier ejection (calls stop going there for a while).',
+      labelNames: ['service', 'reason', ...(options.instanceLabel ? ['service_instance'] : [])],
+      registers: [registry],
+    });
   }
 
   beforeRequest(ctx: RequestContext): void {
@@ -139,6 +155,14 @@ class PrometheusInterceptor implements ServiceInterceptor {
     const status = statusClassIndex(attempt.status);
     const outcome = outcomeIndex(ctx, attempt.error, false);
     this.#attempts.inc(this.#labelsOf(ctx, instance, status, outcome));
+  }
+
+  onEjection(event: EjectionEvent): void {
+    if (event.type !== 'ejected') return;
+    // Rare (an instance failing), so its labels are built each time rather than cached.
+    const labels: Record<string, string> = { service: event.serviceName, reason: event.reason };
+    if (this.#instanceLabel) labels.service_instance = event.instance.id;
+    this.#ejections.inc(labels);
   }
 
   #inFlightLabelsOf(ctx: RequestContext): Labels {

@@ -16,6 +16,7 @@ import { sampleValue, scrape, seriesOf } from './support/scrape.js';
 const DURATION = 'service_caller_client_request_duration_seconds';
 const IN_FLIGHT = 'service_caller_client_requests_in_flight';
 const ATTEMPTS = 'service_caller_client_attempts_total';
+const EJECTIONS = 'service_caller_client_ejections_total';
 
 let service: TestService;
 let refusedPort: number;
@@ -34,8 +35,10 @@ afterEach(() => {
 /** A real engine: static registry -> round robin -> undici -> the test service on 127.0.0.1. */
 function engineWith(interceptors: ServiceInterceptor[], extraInstance?: number): CallEngine {
   const refused = [{ host: '127.0.0.1', port: refusedPort }];
+  // One attempt per call: the series below count calls and attempts one to one.
   return service.callEngine({
     transport: undiciTransport(),
+    retry: false,
     interceptors,
     services:
       extraInstance === undefined
@@ -246,9 +249,39 @@ describe('prometheusInterceptor: what a scrape shows after a known set of calls'
 });
 
 describe('prometheusInterceptor: a call that retried', () => {
-  it('counts each attempt on its instance, the call once', async () => {
-    // The engine of this core makes one attempt per call; the retry is played through the hooks
-    // with core's own attempt records, as the engine makes them.
+  it('through the engine: counts the refused and the answered attempt, the call once', async () => {
+    const registry = new Registry();
+    // Two instances, the refused one first: a fresh round robin starts at the registry's first,
+    // and the engine's default retry takes a refused connection to the other one.
+    const engine = service.callEngine({
+      transport: undiciTransport(),
+      interceptors: [prometheusInterceptor({ registry, instanceLabel: true })],
+      services: {
+        downstream: [
+          { host: '127.0.0.1', port: refusedPort },
+          { host: '127.0.0.1', port: service.port },
+        ],
+      },
+    });
+    await expect(engine.request('GET', 'downstream', '/ok')).resolves.toEqual({ ok: true });
+    expect(service.requests).toHaveLength(1);
+
+    const { samples } = await scrape(registry);
+    const at = (port: number) => ({ service_instance: `127.0.0.1:${port}` });
+    const refused = { ...labels('downstream', 'GET', 'none', 'error'), ...at(refusedPort) };
+    const answered = { ...labels('downstream', 'GET', '2xx', 'success'), ...at(service.port) };
+    expect(seriesOf(samples, ATTEMPTS)).toHaveLength(2);
+    expect(sampleValue(samples, ATTEMPTS, refused)).toBe(1);
+    expect(sampleValue(samples, ATTEMPTS, answered)).toBe(1);
+    // The call: one, a success, on the instance that answered.
+    expect(seriesOf(samples, `${DURATION}_count`)).toEqual([answered]);
+    expect(sampleValue(samples, `${DURATION}_count`, answered)).toBe(1);
+    expect(sampleValue(samples, `${DURATION}_bucket`, { ...answered, le: '+Inf' })).toBe(1);
+  });
+
+  it('counts each attempt on its instance, the call once (played through the hooks)', async () => {
+    // The hooks' contract, without the engine: the retry is played with core's own attempt
+    // records (startAttempt / finishAttempt), as the engine makes them.
     const registry = new Registry();
     const interceptor = prometheusInterceptor({ registry, instanceLabel: true });
     const ctx = createRequestContext({ method: 'GET', serviceName: 'svc', path: '/x' });
@@ -287,15 +320,70 @@ describe('prometheusInterceptor: a call that retried', () => {
   });
 });
 
+describe('prometheusInterceptor: ejections', () => {
+  it.each([false, true])(
+    'counts the instance outlier ejection takes out, by service and reason (instanceLabel %s)',
+    async (instanceLabel) => {
+      const registry = new Registry();
+      const engine = engineWith([prometheusInterceptor({ registry, instanceLabel })], refusedPort);
+      // One after another: concurrent calls could each pick the refused instance before its ejection.
+      const outcomes: PromiseSettledResult<unknown>[] = [];
+      for (let i = 0; i < 6; i++) {
+        outcomes.push((await Promise.allSettled([engine.request('GET', 'downstream', '/ok')]))[0]!);
+      }
+      // One call met the refused instance (no retries here) and ejected it; the rest went to the live one.
+      expect(outcomes.filter((o) => o.status === 'rejected')).toHaveLength(1);
+      const { samples } = await scrape(registry);
+      const expected = {
+        service: 'downstream',
+        reason: 'connect-failure',
+        ...(instanceLabel ? { service_instance: `127.0.0.1:${refusedPort}` } : {}),
+      };
+      expect(sampleValue(samples, EJECTIONS, expected)).toBe(1);
+      expect(seriesOf(samples, EJECTIONS)).toEqual([expected]);
+    },
+  );
+
+  it('counts only ejections, not returns', async () => {
+    const registry = new Registry();
+    const interceptor = prometheusInterceptor({ registry });
+    const instance = {
+      id: '127.0.0.1:1',
+      serviceName: 'svc',
+      host: '127.0.0.1',
+      port: 1,
+      weight: 1,
+      healthy: true,
+      metadata: {},
+    };
+    const base = {
+      serviceName: 'svc',
+      instance,
+      consecutiveFailures: 5,
+      ejections: 1,
+      durationMs: 30_000,
+      at: 0,
+    };
+    interceptor.onEjection?.({ ...base, type: 'ejected', reason: 'consecutive-failures' });
+    interceptor.onEjection?.({ ...base, type: 'returned', reason: 'consecutive-failures' });
+    interceptor.onEjection?.({ ...base, type: 'ejected', reason: 'failed-on-return', ejections: 2 });
+    const { samples } = await scrape(registry);
+    expect(sampleValue(samples, EJECTIONS, { service: 'svc', reason: 'consecutive-failures' })).toBe(1);
+    expect(sampleValue(samples, EJECTIONS, { service: 'svc', reason: 'failed-on-return' })).toBe(1);
+    expect(seriesOf(samples, EJECTIONS)).toHaveLength(2);
+  });
+});
+
 describe('prometheusInterceptor: registries and names', () => {
   it("registers in prom-client's global register by default", () => {
     prometheusInterceptor();
     try {
       expect(register.getSingleMetric(DURATION)).toBeDefined();
       expect(register.getSingleMetric(IN_FLIGHT)).toBeDefined();
+      expect(register.getSingleMetric(ATTEMPTS)).toBeDefined();
+      expect(register.getSingleMetric(EJECTIONS)).toBeDefined();
     } finally {
-      register.removeSingleMetric(DURATION);
-      register.removeSingleMetric(IN_FLIGHT);
+      for (const name of [DURATION, IN_FLIGHT, ATTEMPTS, EJECTIONS]) register.removeSingleMetric(name);
     }
   });
 
@@ -315,12 +403,15 @@ describe('prometheusInterceptor: registries and names', () => {
     const names = (await registry.getMetricsAsJSON()).map((m) => m.name).sort();
     expect(names).toEqual([
       'client_attempts_total',
+      'client_ejections_total',
       'client_request_duration_seconds',
       'client_requests_in_flight',
       'edge_client_attempts_total',
+      'edge_client_ejections_total',
       'edge_client_request_duration_seconds',
       'edge_client_requests_in_flight',
       ATTEMPTS,
+      EJECTIONS,
       DURATION,
       IN_FLIGHT,
     ]);

@@ -5,6 +5,7 @@ import {
   type CallEngine,
   createCallEngine,
   type LoadBalancer,
+  type RetryOptions,
   roundRobin,
   type ServiceInterceptor,
   type StaticInstanceInput,
@@ -39,6 +40,11 @@ export interface TestServiceEngineOptions {
   services?: Readonly<Record<string, readonly StaticInstanceInput[]>>;
   /** @default roundRobin() */
   loadBalancer?: LoadBalancer;
+  /**
+   * The engine's retries: `false` for one attempt per call (to assert on a single attempt), or
+   * settings (a failing route is then retried on the same one instance). @default the engine's (up to 3 attempts)
+   */
+  retry?: RetryOptions | false;
 }
 
 /** A running {@link startTestService}. */
@@ -143,7 +149,7 @@ export async function startTestService(options: { name?: string } = {}): Promise
       }
       return matching[0]!;
     },
-    callEngine({ transport, interceptors = [], services = {}, loadBalancer = roundRobin() }) {
+    callEngine({ transport, interceptors = [], services = {}, loadBalancer = roundRobin(), retry }) {
       const engine = createCallEngine({
         discovery: staticRegistry({
           services: { [name]: [{ host: '127.0.0.1', port }], ...services },
@@ -153,6 +159,7 @@ export async function startTestService(options: { name?: string } = {}): Promise
         loadBalancer,
         interceptors,
         logger: silentLogger,
+        ...(retry === undefined ? {} : { retry }),
       });
       engines.push(engine);
       return engine;

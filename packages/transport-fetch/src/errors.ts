@@ -11,14 +11,23 @@ const NODE_FETCH_CONNECT_TIMEOUT = 10_000;
 /** Node's fetch waits 300 s for headers and between body chunks on its own (undici's defaults). */
 const NODE_FETCH_READ_TIMEOUT = 300_000;
 
+/** The longest path an error quotes; the rest is counted, not shown. */
+const MAX_QUOTED_PATH = 256;
+
 /**
  * `GET http://host:port/path`, the request as errors name it. The query string is left out: it
- * may carry tokens, and errors never show secrets.
+ * may carry tokens, and errors never show secrets. A path longer than 256 characters is cut
+ * there (`...(+N characters)`), so a huge path does not make a huge error message.
  */
 export function describeTarget(request: TransportRequest): string {
   const path = request.path;
   const query = path.indexOf('?');
-  return `${request.method} ${request.origin}${query === -1 ? path : path.slice(0, query)}`;
+  const bare = query === -1 ? path : path.slice(0, query);
+  const shown =
+    bare.length > MAX_QUOTED_PATH
+      ? `${bare.slice(0, MAX_QUOTED_PATH)}...(+${bare.length - MAX_QUOTED_PATH} characters)`
+      : bare;
+  return `${request.method} ${request.origin}${shown}`;
 }
 
 /** Any URL's query string, as it appears in a runtime's own message (Deno quotes the whole URL). */

@@ -1,8 +1,8 @@
 import { type BufferedResponse, ResponseTooLargeError, type TransportRequest } from '@service-caller/core';
-import { type Dispatcher, util } from 'undici';
+import type { Dispatcher } from 'undici';
 import { UndiciBufferedResponse } from './buffered-response.js';
 import { describeTarget, toTransportError } from './errors.js';
-import { contentLength } from './raw-headers.js';
+import { CONTENT_LENGTH, CONTENT_TYPE, contentLength, isHeaderName } from './raw-headers.js';
 
 /**
  * What undici's `dispatch` calls for one `sendBuffered` request: it collects the body, bounded
@@ -11,6 +11,7 @@ import { contentLength } from './raw-headers.js';
  * `AsyncResource` and the consume promise `request()` + `body.json()` make per request.
  *
  * `onSettled` runs once when the promise settles (the transport counts requests in flight).
+ * {@link BufferingHandler.dispatch} makes the handler, its promise and the dispatch in one step.
  *
  * Timeouts are undici's per-request `headersTimeout` / `bodyTimeout` (dispatch options) and its
  * connect timeout; the caller's signal is wired here: the handler is the signal's listener
@@ -19,38 +20,74 @@ import { contentLength } from './raw-headers.js';
  * the header parsing and wrappers of the newer controller-based set.
  */
 export class BufferingHandler implements Dispatcher.DispatchHandler {
+  /** The handler whose promise is being made, for {@link BufferingHandler.#capture}. */
+  static #making: BufferingHandler | undefined;
+
+  /**
+   * The promise executor, one function for every request: it hands the resolvers to the handler
+   * being made, where an arrow function would be a closure (and a context) per request.
+   */
+  static #capture(resolve: (response: BufferedResponse) => void, reject: (error: unknown) => void): void {
+    const handler = BufferingHandler.#making!;
+    handler.#resolve = resolve;
+    handler.#reject = reject;
+  }
+
+  /**
+   * Dispatches `options` on `dispatcher` with a new handler for `request`; the promise settles
+   * with the response read whole or with the typed error. A dispatcher that throws rather than
+   * calling `onError` (undici's never do) fails the request the same way.
+   */
+  static dispatch(
+    dispatcher: Dispatcher,
+    options: Dispatcher.DispatchOptions,
+    request: TransportRequest,
+    limit: number,
+    connectTimeout: number,
+    readTimeout: number,
+    onSettled: () => void,
+  ): Promise<BufferedResponse> {
+    const handler = new BufferingHandler(request, limit, connectTimeout, readTimeout, onSettled);
+    BufferingHandler.#making = handler;
+    const promise = new Promise<BufferedResponse>(BufferingHandler.#capture);
+    BufferingHandler.#making = undefined;
+    try {
+      dispatcher.dispatch(options, handler);
+    } catch (error) {
+      handler.onError(error as Error);
+    }
+    return promise;
+  }
+
   readonly #request: TransportRequest;
   readonly #limit: number;
   readonly #connectTimeout: number;
   readonly #readTimeout: number;
-  readonly #resolve: (response: BufferedResponse) => void;
-  readonly #reject: (error: unknown) => void;
   readonly #onSettled: () => void;
+  // Set by #capture before anything can settle the promise.
+  #resolve!: (response: BufferedResponse) => void;
+  #reject!: (error: unknown) => void;
   #abort: ((error?: Error) => void) | undefined;
   #settled = false;
   #status = 0;
   #statusText = '';
-  #rawHeaders: Buffer[] = [];
+  #rawHeaders: Buffer[] | undefined;
   #contentType: string | undefined;
   #first: Buffer | undefined;
   #chunks: Buffer[] | undefined;
   #length = 0;
 
-  constructor(
+  private constructor(
     request: TransportRequest,
     limit: number,
     connectTimeout: number,
     readTimeout: number,
-    resolve: (response: BufferedResponse) => void,
-    reject: (error: unknown) => void,
     onSettled: () => void,
   ) {
     this.#request = request;
     this.#limit = limit;
     this.#connectTimeout = connectTimeout;
     this.#readTimeout = readTimeout;
-    this.#resolve = resolve;
-    this.#reject = reject;
     this.#onSettled = onSettled;
     request.signal?.addEventListener('abort', this);
   }
@@ -78,9 +115,9 @@ export class BufferingHandler implements Dispatcher.DispatchHandler {
     // arrives, and the type, which the engine reads on every call.
     let length: number | undefined;
     for (let i = 0; i < rawHeaders.length; i += 2) {
-      const name = util.headerNameToString(rawHeaders[i]!);
-      if (name === 'content-length') length = contentLength(rawHeaders[i + 1]!);
-      else if (name === 'content-type') this.#contentType = rawHeaders[i + 1]!.toString('latin1');
+      const name = rawHeaders[i]!;
+      if (isHeaderName(name, CONTENT_LENGTH)) length = contentLength(rawHeaders[i + 1]!);
+      else if (isHeaderName(name, CONTENT_TYPE)) this.#contentType = rawHeaders[i + 1]!.toString('latin1');
     }
     if (length !== undefined && length > this.#limit) {
       this.#abort!(new ResponseTooLargeError(this.#limit, describeTarget(this.#request), length));
@@ -116,7 +153,7 @@ export class BufferingHandler implements Dispatcher.DispatchHandler {
         this.#request,
         this.#status,
         this.#statusText,
-        this.#rawHeaders,
+        this.#rawHeaders!,
         this.#contentType,
         this.#first,
         this.#chunks,

@@ -6,15 +6,25 @@ import {
   isServiceCallerError,
   TimeoutError,
 } from '@service-caller/core';
+import { errors } from 'undici';
+
+/** The longest path an error quotes; the rest is counted, not shown. */
+const MAX_QUOTED_PATH = 256;
 
 /**
  * `GET http://host:port/path`, the request as errors name it. The query string is left out: it
- * may carry tokens, and errors never show secrets.
+ * may carry tokens, and errors never show secrets. A path longer than 256 characters is cut
+ * there (`...(+N characters)`), so a huge path does not make a huge error message.
  */
 export function describeTarget(request: TransportRequest): string {
   const path = request.path;
   const query = path.indexOf('?');
-  return `${request.method} ${request.origin}${query === -1 ? path : path.slice(0, query)}`;
+  const bare = query === -1 ? path : path.slice(0, query);
+  const shown =
+    bare.length > MAX_QUOTED_PATH
+      ? `${bare.slice(0, MAX_QUOTED_PATH)}...(+${bare.length - MAX_QUOTED_PATH} characters)`
+      : bare;
+  return `${request.method} ${request.origin}${shown}`;
 }
 
 /** The `code` of the error or of the first error in its cause chain that has one. */
@@ -47,6 +57,15 @@ export function toTransportError(
   const signal = request.signal;
   if (signal?.aborted) return signal.reason;
   if (isServiceCallerError(error)) return error;
+  // undici's parser errors carry no code (it looks the llhttp error number up in a table keyed by
+  // name, so `code` comes out undefined) and keep the server's bytes in `.data`: the message is
+  // llhttp's fixed reason ("Invalid status code"), the bytes stay in the cause.
+  if (error instanceof errors.HTTPParserError) {
+    return new ConnectionError(
+      `[undici] ${describeTarget(request)} failed: the server's answer is not valid HTTP/1.1 (${parserReason(error)})`,
+      { cause: error },
+    );
+  }
   const code = codeOf(error);
   if (code === undefined) return error;
   switch (code) {
@@ -65,12 +84,37 @@ export function toTransportError(
     case 'UND_ERR_DESTROYED':
       // Only an injected dispatcher closed by its owner gets here: ours is closed after the last request.
       return new ClosedError(`[undici] the dispatcher used for ${describeTarget(request)}`);
+    case 'UND_ERR_SOCKET':
+      if (messageOf(error) === 'bad response') {
+        // undici's HTTP/1.1 client destroys the connection on an interim 100 it did not ask for
+        // (it never sends `Expect: 100-continue`), and on an answer that came with no request.
+        return new ConnectionError(
+          `[undici] ${describeTarget(request)} failed: the server sent a response undici does not accept (an unrequested 100 Continue, or an answer to no request); the connection was closed (${code})`,
+          { cause: error },
+        );
+      }
+      return connectionError(error, request, code);
     default:
-      return new ConnectionError(
-        `[undici] ${describeTarget(request)} failed: ${messageOf(error)} (${code})`,
-        {
-          cause: error,
-        },
-      );
+      return connectionError(error, request, code);
   }
+}
+
+function connectionError(error: unknown, request: TransportRequest, code: string): ConnectionError {
+  return new ConnectionError(`[undici] ${describeTarget(request)} failed: ${messageOf(error)} (${code})`, {
+    cause: error,
+  });
+}
+
+/**
+ * llhttp's reason from a parser error's message ("Response does not match the HTTP/1.1 protocol
+ * (Invalid status code)" -> "Invalid status code"), kept to its fixed vocabulary: letters,
+ * digits, spaces and a few marks, at most 80 characters, so no server byte can come through.
+ */
+function parserReason(error: Error): string {
+  const match = /\(([^()]*)\)\s*$/.exec(error.message);
+  const reason = (match?.[1] ?? '')
+    .replace(/[^\w ,./:-]/g, '')
+    .slice(0, 80)
+    .trim();
+  return reason || 'unparsable response';
 }

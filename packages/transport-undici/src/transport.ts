@@ -1,13 +1,7 @@
-import type {
-  BufferedResponse,
-  OutgoingHeaders,
-  RawResponse,
-  Transport,
-  TransportRequest,
-} from '@service-caller/core';
+import type { BufferedResponse, RawResponse, Transport, TransportRequest } from '@service-caller/core';
 import { ClosedError, InvalidRequestError } from '@service-caller/core';
 import { hasHeader } from '@service-caller/core/adapter';
-import { Agent, type Dispatcher } from 'undici';
+import { Agent, Client, type Dispatcher, Pool } from 'undici';
 import { BufferingHandler } from './buffering-handler.js';
 import { describeTarget, toTransportError } from './errors.js';
 import { type NormalizedUndiciOptions, normalizeOptions, type UndiciTransportOptions } from './options.js';
@@ -27,7 +21,22 @@ const MAX_CONNECT_TIMEOUT_AGENTS = 8;
 /** undici's own connect timeout, which an injected dispatcher built without one uses. */
 const UNDICI_DEFAULT_CONNECT_TIMEOUT = 10_000;
 
-function createAgent(options: NormalizedUndiciOptions, connectTimeout: number): Agent {
+/**
+ * The connection pools an Agent made, kept by the transport itself: undici's Agent forgets its
+ * pools once `close()` was called (it clears its map), so its `destroy()` afterwards destroys
+ * nothing, and a connection an unread body holds would stay open for ever. Pools that are done
+ * (destroyed, or closed with no connection left) are dropped whenever a new one is made, so a
+ * long-running process that sees many origins does not keep them all.
+ */
+type PoolSet = Set<Pool | Client>;
+
+function forgetFinished(pools: PoolSet): void {
+  for (const pool of pools) {
+    if (pool.destroyed || (pool.closed && pool.stats.connected === 0)) pools.delete(pool);
+  }
+}
+
+function createAgent(options: NormalizedUndiciOptions, connectTimeout: number, pools: PoolSet): Agent {
   const connect: Record<string, unknown> = { timeout: connectTimeout };
   const tls = options.tls;
   if (tls) {
@@ -44,6 +53,14 @@ function createAgent(options: NormalizedUndiciOptions, connectTimeout: number): 
     headersTimeout: options.readTimeout,
     bodyTimeout: options.readTimeout,
     connect,
+    // undici's own default factory (a Client for one connection, else a Pool), recorded.
+    factory: (origin: string | URL, agentOptions: Agent.Options) => {
+      forgetFinished(pools);
+      const pool =
+        agentOptions.connections === 1 ? new Client(origin, agentOptions) : new Pool(origin, agentOptions);
+      pools.add(pool);
+      return pool;
+    },
   });
 }
 
@@ -103,6 +120,8 @@ class UndiciTransport implements Transport {
   readonly #closingAgents: Agent[] = [];
   /** Evicted Agents still finishing their requests; `close()` waits for them. */
   readonly #retiring = new Set<Promise<void>>();
+  /** Every pool our Agents made and that may still hold a connection; see {@link PoolSet}. */
+  readonly #pools: PoolSet = new Set();
   #inFlight = 0;
   /** Told when a buffered request has settled; one function for all of them. */
   readonly #onSettled = () => this.#settled();
@@ -113,7 +132,7 @@ class UndiciTransport implements Transport {
     this.#options = options;
     this.#owned = options.dispatcher === undefined;
     this.#connectTimeout = this.#owned ? options.connectTimeout : UNDICI_DEFAULT_CONNECT_TIMEOUT;
-    this.#dispatcher = options.dispatcher ?? createAgent(options, options.connectTimeout);
+    this.#dispatcher = options.dispatcher ?? createAgent(options, options.connectTimeout, this.#pools);
     this.#route = this.#routeOf(this.#dispatcher);
   }
 
@@ -143,26 +162,21 @@ class UndiciTransport implements Transport {
     try {
       readTimeout = this.#check(request);
       connectTimeout = this.#connectTimeoutOf(request);
-      options = dispatchOptions(request, readTimeout);
+      options = this.#bufferedOptions(request, readTimeout);
     } catch (error) {
       return Promise.reject(error);
     }
     const dispatcher = this.#routeFor(connectTimeout).dispatcher;
     this.#inFlight++;
-    return new Promise<BufferedResponse>((resolve, reject) => {
-      dispatcher.dispatch(
-        options,
-        new BufferingHandler(
-          request,
-          this.#options.maxResponseSize,
-          connectTimeout,
-          readTimeout,
-          resolve,
-          reject,
-          this.#onSettled,
-        ),
-      );
-    });
+    return BufferingHandler.dispatch(
+      dispatcher,
+      options,
+      request,
+      this.#options.maxResponseSize,
+      connectTimeout,
+      readTimeout,
+      this.#onSettled,
+    );
   }
 
   close(): Promise<void> {
@@ -183,6 +197,21 @@ class UndiciTransport implements Transport {
     return this.#owned
       ? requestTimeout(request, 'connectTimeout', this.#connectTimeout)
       : this.#connectTimeout;
+  }
+
+  /**
+   * undici's options for a `sendBuffered` request. The common request (our own Agent, no
+   * per-request read timeout, no form body) is passed as it is: it already has the `origin`,
+   * `path`, `method`, `headers` and `body` undici reads, the Agent's `headersTimeout` and
+   * `bodyTimeout` are the transport's `readTimeout`, and `dispatch` ignores `signal` (the
+   * handler wires it). That saves an options object per call. An injected dispatcher gets the
+   * full options: its own timeouts are not ours, and a `ProxyAgent` uses the signal.
+   */
+  #bufferedOptions(request: TransportRequest, readTimeout: number): Dispatcher.DispatchOptions {
+    if (this.#owned && request.readTimeout === undefined && !(request.body instanceof URLSearchParams)) {
+      return request as unknown as Dispatcher.DispatchOptions;
+    }
+    return dispatchOptions(request, readTimeout);
   }
 
   #settled(): void {
@@ -208,7 +237,7 @@ class UndiciTransport implements Transport {
       const retiring: Promise<void> = evicted.agent.close().finally(() => this.#retiring.delete(retiring));
       this.#retiring.add(retiring);
     }
-    const agent = createAgent(this.#options, connectTimeout);
+    const agent = createAgent(this.#options, connectTimeout, this.#pools);
     const route = this.#routeOf(agent);
     this.#agentsByConnectTimeout.set(connectTimeout, { agent, route });
     return route;
@@ -222,10 +251,13 @@ class UndiciTransport implements Transport {
     });
     try {
       if ((await Promise.race([graceful, expired])) !== 'expired') return;
-      // Something still holds a connection (typically a raw response nobody read or disposed):
-      // destroy what is ours instead of waiting for ever.
-      const owned: Dispatcher[] = [...this.#closingAgents];
+      // Something still holds a connection (typically a raw response nobody read or disposed, or
+      // one whose body is still arriving): destroy what is ours instead of waiting for ever. The
+      // pools themselves, since the Agents, once closed, no longer know them; a body still being
+      // read then fails, and nothing keeps the process alive.
+      const owned: Dispatcher[] = [...this.#closingAgents, ...this.#pools];
       if (this.#owned) owned.push(this.#dispatcher);
+      this.#pools.clear();
       await Promise.all(owned.map((dispatcher) => dispatcher.destroy().catch(() => {})));
     } finally {
       clearTimeout(timer);

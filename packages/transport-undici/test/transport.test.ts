@@ -25,6 +25,17 @@ function startServer() {
       res.write('partial');
       return;
     }
+    if (req.url?.startsWith('/shouting')) {
+      // Header names in other cases than undici's known spellings: the scan must still find them.
+      const body = req.url.includes('long') ? 'x'.repeat(300) : '{"loud":true}';
+      res.writeHead(200, [
+        ['CONTENT-TYPE', 'application/json'],
+        ['X-Other', 'y'],
+        ['Content-LENGTH', String(Buffer.byteLength(body))],
+      ]);
+      res.end(body);
+      return;
+    }
     res.writeHead(200, { 'content-type': 'text/plain' });
     res.end(`hello ${req.method} ${req.url}`);
   });
@@ -268,6 +279,39 @@ testTransport({
           .catch((e: unknown) => e);
         expect(isInvalidRequestError(error), String(error)).toBe(true);
         expect((error as Error).message).toContain(`GET ${server.state.origin}/hello`);
+      });
+
+      it('reads content-type and content-length in any case of their names', async () => {
+        const transport = make({ maxResponseSize: 100 });
+        const res = await transport.sendBuffered!(get(server.state.origin, '/shouting'));
+        expect(res.header('content-type')).toBe('application/json');
+        expect(res.header('x-other')).toBe('y');
+        expect(res.bodyText()).toBe('{"loud":true}');
+        // A content-length over the cap is refused when the headers arrive, naming the length.
+        const error = await transport.sendBuffered!(get(server.state.origin, '/shouting-long')).catch(
+          (e: unknown) => e,
+        );
+        expect(isResponseTooLargeError(error), String(error)).toBe(true);
+        expect(error).toMatchObject({ limit: 100, contentLength: 300 });
+      });
+
+      it('fails a sendBuffered whose dispatcher throws, and still closes without waiting', async () => {
+        const agent = new Agent();
+        const throwing = agent.compose(() => () => {
+          throw new Error('dispatcher broke');
+        });
+        const transport = undiciTransport({ dispatcher: throwing, closeTimeout: 60_000 });
+        try {
+          await expect(transport.sendBuffered!(get(server.state.origin, '/hello'))).rejects.toThrow(
+            'dispatcher broke',
+          );
+          // The failed request is no longer in flight: close() does not wait for it (nor for closeTimeout).
+          const closing = transport.close().then(() => 'closed');
+          const bound = new Promise((resolve) => setTimeout(resolve, 5000, 'still waiting').unref());
+          await expect(Promise.race([closing, bound])).resolves.toBe('closed');
+        } finally {
+          await agent.close();
+        }
       });
 
       it('keeps a small cache of agents for per-request connect timeouts', async () => {

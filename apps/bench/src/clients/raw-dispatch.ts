@@ -1,11 +1,12 @@
 import { type Dispatcher, Pool } from 'undici';
-import type { ClientFactory } from './contract.js';
+import { AUTH_HEADERS, type ClientFactory } from './contract.js';
 
 /**
  * The lower floor: one undici `Pool` per origin, `dispatch` with a handler that collects the
  * body chunks and `JSON.parse`s them, round-robin by hand. What is left of undici once its
  * `request()` conveniences (a `Readable` body, an `AsyncResource`, a consume promise) are gone.
- * `CollectJson` is that handler (the memory benchmark uses it too).
+ * `CollectJson` is that handler (the memory benchmark uses it too). It sends the `authorization`
+ * header the manager's `AuthInterceptor` adds, so both send the same request.
  */
 export class CollectJson implements Dispatcher.DispatchHandler {
   readonly #resolve: (value: unknown) => void;
@@ -39,7 +40,7 @@ export class CollectJson implements Dispatcher.DispatchHandler {
 
 export const createClient: ClientFactory = async (target) => {
   const pools = target.ports.map((port) => new Pool(`http://${target.host}:${port}`));
-  const options: Dispatcher.DispatchOptions = { path: target.path, method: 'GET' };
+  const options: Dispatcher.DispatchOptions = { path: target.path, method: 'GET', headers: AUTH_HEADERS };
   let next = 0;
   return {
     call() {

@@ -1,5 +1,5 @@
 import { AuthInterceptor, LoggingInterceptor, ServiceManager, type Transport } from '@service-caller/caller';
-import { type BenchClient, SERVICE_NAME, type UpstreamTarget } from './contract.js';
+import { BENCH_TOKEN, type BenchClient, SERVICE_NAME, type UpstreamTarget } from './contract.js';
 
 /**
  * A `ServiceManager` as a user would set it up: the static registry listing the upstream
@@ -35,7 +35,7 @@ export function createBenchManager(
     },
     interceptors: [
       new LoggingInterceptor({ logRequest: false, logResponse: false }),
-      new AuthInterceptor({ token: 'bench-token' }),
+      new AuthInterceptor({ token: BENCH_TOKEN }),
     ],
     ...(transport === undefined ? {} : { transport }),
   });

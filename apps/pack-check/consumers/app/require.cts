@@ -2,6 +2,7 @@
 // entry (dist/*.cjs and its .d.cts) is what loads and what is type-checked. The testkit is ESM
 // only (vitest, its peer, cannot be required) and is not here.
 import * as assert from 'node:assert/strict';
+import { createAdminHandler } from '@service-caller/admin';
 import { ServiceManager } from '@service-caller/caller';
 import { run } from '@service-caller/cli';
 import { loadConfig } from '@service-caller/config-yaml';
@@ -17,6 +18,7 @@ import { undiciTransport } from '@service-caller/transport-undici';
 
 async function main(): Promise<void> {
   for (const [name, value] of Object.entries({
+    createAdminHandler,
     run,
     loadConfig,
     optionReader,

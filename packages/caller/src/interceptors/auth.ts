@@ -25,7 +25,8 @@ export interface AuthInterceptorOptions {
   order?: number;
 }
 
-const SET_BY_AUTH = 'AuthInterceptor.headerSet';
+/** Where a call whose token came from a token function keeps the header value it was sent with. */
+const SENT_BY_AUTH = 'AuthInterceptor.headerSent';
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 /**
@@ -34,7 +35,7 @@ const INSPECT = Symbol.for('nodejs.util.inspect.custom');
  * A header of the same name (any case) that the call sets itself is kept: the call's own value
  * wins, as a per-request header wins over a default in ky or Spring's RestTemplate. A token
  * function that throws or returns an empty value fails the call before anything is sent. After a
- * `401` a warning is logged; the token never appears in it, nor in `toString()`, `util.inspect`
+ * `401` to a request that carried this interceptor's credentials a warning is logged; the token never appears in it, nor in `toString()`, `util.inspect`
  * or `JSON.stringify`.
  *
  * @example
@@ -51,6 +52,11 @@ export class AuthInterceptor implements ServiceInterceptor {
   /** What goes before the token. */
   readonly prefix: string;
   readonly #token: TokenSource;
+  /**
+   * The header value of a string token, `prefix + token` made once: built per call it would be
+   * a new string to allocate and, in undici, to flatten. `undefined` for a token function.
+   */
+  readonly #value: string | undefined;
   readonly #headerLower: string;
   readonly #logger: Logger;
 
@@ -83,6 +89,7 @@ export class AuthInterceptor implements ServiceInterceptor {
       });
     }
     this.#token = token;
+    this.#value = typeof token === 'string' ? prefix + token : undefined;
     this.headerName = headerName;
     this.#headerLower = headerName.toLowerCase();
     this.prefix = prefix;
@@ -96,11 +103,12 @@ export class AuthInterceptor implements ServiceInterceptor {
    * token function.
    */
   beforeRequest(ctx: RequestContext): Promise<void> | undefined {
-    const source = this.#token;
-    if (typeof source !== 'string') return this.#withTokenFunction(ctx, source);
+    const value = this.#value;
+    if (value === undefined)
+      return this.#withTokenFunction(ctx, this.#token as () => string | Promise<string>);
     try {
       const headers = ctx.options.headers;
-      if (headers === undefined || !this.#hasOwnHeader(headers)) this.#setHeader(ctx, headers, source);
+      if (headers === undefined || !this.#hasOwnHeader(headers)) this.#setHeader(ctx, headers, value);
       return undefined;
     } catch (error) {
       return Promise.reject(error);
@@ -116,19 +124,32 @@ export class AuthInterceptor implements ServiceInterceptor {
         `AuthInterceptor: the token function returned ${typeof token === 'string' ? 'an empty string' : typeOf(token)} for ${ctx.method} ${ctx.serviceName}${ctx.path}; expected a non-empty string`,
       );
     }
-    this.#setHeader(ctx, headers, token);
+    const value = this.prefix + token;
+    this.#setHeader(ctx, headers, value);
+    ctx.attributes[SENT_BY_AUTH] = value;
   }
 
-  /** Adds the header to `headers`, the call's own (none of the same name); `token` is non-empty. */
-  #setHeader(ctx: RequestContext, headers: Record<string, string> | undefined, token: string): void {
+  /** Adds the header to `headers`, the call's own (none of the same name); `value` is non-empty. */
+  #setHeader(ctx: RequestContext, headers: Record<string, string> | undefined, value: string): void {
     // A new options object: the caller may reuse theirs for the next call.
-    ctx.options = { ...ctx.options, headers: { ...headers, [this.headerName]: this.prefix + token } };
-    ctx.attributes[SET_BY_AUTH] = true;
+    const own: Record<string, string> = { ...headers };
+    own[this.headerName] = value;
+    ctx.options = { ...ctx.options, headers: own };
+  }
+
+  /**
+   * Whether the call went out with this interceptor's credentials: its header carries the value
+   * this interceptor set. A string token's value is fixed, so a call needs no marker of its own
+   * (read only after a 401).
+   */
+  #sentOurs(ctx: RequestContext): boolean {
+    const sent = ctx.options.headers?.[this.headerName];
+    return sent !== undefined && sent === (this.#value ?? ctx.attributes[SENT_BY_AUTH]);
   }
 
   afterResponse(ctx: RequestContext): void {
     const status = ctx.response?.status ?? statusOf(ctx.error);
-    if (status !== 401 || ctx.attributes[SET_BY_AUTH] !== true) return;
+    if (status !== 401 || !this.#sentOurs(ctx)) return;
     this.#logger.warn(
       `AuthInterceptor: ${ctx.method} ${ctx.serviceName} answered 401; the credentials in header '${this.headerName}' were rejected`,
       { serviceName: ctx.serviceName, headerName: this.headerName, status },
@@ -136,7 +157,9 @@ export class AuthInterceptor implements ServiceInterceptor {
   }
 
   #hasOwnHeader(headers: Record<string, string>): boolean {
-    for (const key of Object.keys(headers)) {
+    // for...in rather than Object.keys: no array per call; inherited keys are not the call's.
+    for (const key in headers) {
+      if (!Object.hasOwn(headers, key)) continue;
       if (key.length === this.#headerLower.length && key.toLowerCase() === this.#headerLower) return true;
     }
     return false;

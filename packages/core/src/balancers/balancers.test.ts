@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { LoadBalancer } from '../contracts/balancer.js';
 import type { ServiceInstance } from '../contracts/instance.js';
 import { isServiceUnavailableError, ServiceUnavailableError } from '../errors/index.js';
+import { consistentHash } from './consistent-hash.js';
 import * as exported from './index.js';
+import { leastRequest } from './least-request.js';
+import { peakEwma } from './peak-ewma.js';
 import { pickContext } from './pick-context.js';
 import { random } from './random.js';
 import { roundRobin } from './round-robin.js';
@@ -24,6 +27,10 @@ const strategies: Array<[string, () => LoadBalancer]> = [
   ['random', () => random({ seed: 1 })],
   ['weight_random', () => weightedRandom({ seed: 1 })],
   ['weight_round_robin', () => weightedRoundRobin()],
+  ['least_request', () => leastRequest({ seed: 1 })],
+  ['peak_ewma', () => peakEwma({ seed: 1 })],
+  // Without a key in the call, consistent hashing spreads calls at random.
+  ['consistent_hash', () => consistentHash({ key: { header: 'x-user' }, seed: 1 })],
 ];
 
 function caught(action: () => unknown): unknown {
@@ -39,10 +46,13 @@ describe('balancers/index', () => {
   it('exports the factories, createLoadBalancer, the registry, pickContext and seededRandom', () => {
     expect(Object.keys(exported).sort()).toEqual([
       'LOAD_BALANCER_TYPES',
+      'consistentHash',
       'createLoadBalancer',
       'isLoadBalancerName',
       'isLoadBalancerType',
+      'leastRequest',
       'loadBalancerNames',
+      'peakEwma',
       'pickContext',
       'random',
       'registerLoadBalancer',
@@ -128,7 +138,11 @@ describe.each(strategies)('%s', (name, create) => {
       const counts = new Map<string, number>();
       const rounds = 600 * instances.length;
       for (let k = 0; k < rounds; k++) {
-        const id = balancer.pick(instances, ctx).instance.id;
+        // Each attempt ends before the next (as the engine reports it): load-aware balancers
+        // then see no load, only the list.
+        const pick = balancer.pick(instances, ctx);
+        pick.done?.({ latencyMs: 1 });
+        const id = pick.instance.id;
         expect(ids.has(id)).toBe(true);
         counts.set(id, (counts.get(id) ?? 0) + 1);
       }

@@ -28,8 +28,26 @@ function caught(action: () => unknown): ConfigError {
 
 describe('createLoadBalancer', () => {
   it('builds every config name into a balancer of that name', () => {
-    expect(LOAD_BALANCER_TYPES).toEqual(['round_robin', 'random', 'weight_random', 'weight_round_robin']);
-    for (const type of LOAD_BALANCER_TYPES) expect(createLoadBalancer(type).name).toBe(type);
+    expect(LOAD_BALANCER_TYPES).toEqual([
+      'round_robin',
+      'random',
+      'weight_random',
+      'weight_round_robin',
+      'least_request',
+      'peak_ewma',
+      'consistent_hash',
+    ]);
+    // consistent_hash needs to know where a call's key is: its options say.
+    const options = { key: { header: 'x-user' } };
+    for (const type of LOAD_BALANCER_TYPES) expect(createLoadBalancer(type, { options }).name).toBe(type);
+  });
+
+  it('passes a balancer its options, and refuses consistent_hash without a key', () => {
+    const error = caught(() => createLoadBalancer('consistent_hash'));
+    expect(error.message).toBe(
+      "<consistentHash>: key: expected { header: 'name' }, { query: 'name' } or a function (context) => key, found undefined",
+    );
+    expect(createLoadBalancer('random', { options: { seed: 3 } }).name).toBe('random');
   });
 
   it('returns a fresh balancer with its own state on every call', () => {
@@ -60,7 +78,7 @@ describe('createLoadBalancer', () => {
     expect(error.keyPath).toBe('service-caller.lb-type');
     expect(error.found).toBe("'round-robin'");
     expect(error.message).toBe(
-      "<config object>: service-caller.lb-type: expected one of round_robin, random, weight_random, weight_round_robin, found 'round-robin' (did you mean 'round_robin'?)",
+      "<config object>: service-caller.lb-type: expected one of round_robin, random, weight_random, weight_round_robin, least_request, peak_ewma, consistent_hash, found 'round-robin' (did you mean 'round_robin'?)",
     );
   });
 
@@ -76,17 +94,17 @@ describe('createLoadBalancer', () => {
     expect(caught(() => createLoadBalancer(value)).message).toContain(`(did you mean '${suggestion}'?)`);
   });
 
-  it.each(['least_request', 'p2c', '', 'toString'])('makes no suggestion for the unrelated %j', (value) => {
+  it.each(['fastest_first', 'p2c', '', 'toString'])('makes no suggestion for the unrelated %j', (value) => {
     const error = caught(() => createLoadBalancer(value));
     expect(error.found).toBe(`'${value}'`);
     expect(error.message).not.toContain('did you mean');
   });
 
   it('describes values that are not strings, and shortens long ones', () => {
-    expect(caught(() => createLoadBalancer(42 as unknown as string)).found).toBe('number');
+    expect(caught(() => createLoadBalancer(42 as unknown as string)).found).toBe('42');
     expect(caught(() => createLoadBalancer(undefined as unknown as string)).found).toBe('undefined');
     expect(caught(() => createLoadBalancer(null as unknown as string)).found).toBe('null');
-    expect(caught(() => createLoadBalancer('x'.repeat(500))).found).toBe(`'${'x'.repeat(60)}...'`);
+    expect(caught(() => createLoadBalancer('x'.repeat(500))).found).toBe(`'${'x'.repeat(80)}...'`);
   });
 });
 
@@ -120,7 +138,7 @@ describe('registerLoadBalancer', () => {
       createLoadBalancer('first-healthy', { file: 'application.yaml', keyPath: 'service-caller.lb-type' }),
     );
     expect(error.message).toBe(
-      "application.yaml: service-caller.lb-type: expected one of round_robin, random, weight_random, weight_round_robin, first_healthy, found 'first-healthy' (did you mean 'first_healthy'?)",
+      "application.yaml: service-caller.lb-type: expected one of round_robin, random, weight_random, weight_round_robin, least_request, peak_ewma, consistent_hash, first_healthy, found 'first-healthy' (did you mean 'first_healthy'?)",
     );
   });
 

@@ -1,5 +1,6 @@
 import type { LoadBalancer, LoadBalancerName, LoadBalancerType } from '../contracts/balancer.js';
 import { ConfigError } from '../errors/index.js';
+import { describeValue } from '../options/describe-value.js';
 import { BUILT_IN_NAMES, loadBalancerFactory, loadBalancerNames } from './load-balancer-registry.js';
 import { suggestName } from './name-suggestion.js';
 
@@ -22,6 +23,12 @@ export interface LoadBalancerNameSource {
   readonly file?: string;
   /** The key path of the name. @default 'service-caller.lb-type' */
   readonly keyPath?: string;
+  /**
+   * The balancer's own settings, passed to its factory: `consistent_hash` needs
+   * `{ key: { header: 'x-user-id' } }` (or `query`, or a function); `random`, `weight_random`,
+   * `least_request` and `peak_ewma` take `seed` / `random`. @default none
+   */
+  readonly options?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -50,7 +57,7 @@ export function createLoadBalancer(
   const keyPath = source.keyPath ?? 'service-caller.lb-type';
   const factory = typeof name === 'string' ? loadBalancerFactory(name) : undefined;
   if (factory !== undefined) {
-    const balancer = factory();
+    const balancer = factory(source.options);
     if (typeof balancer !== 'object' || balancer === null || typeof balancer.pick !== 'function') {
       throw new ConfigError({
         file,
@@ -67,13 +74,7 @@ export function createLoadBalancer(
     file,
     keyPath,
     expected: `one of ${names.join(', ')}`,
-    found: describe(name),
+    found: describeValue(name, 'code', 'single'),
     ...(suggestion === undefined ? {} : { hint: `did you mean '${suggestion}'?` }),
   });
-}
-
-function describe(value: unknown): string {
-  if (typeof value !== 'string') return value === null ? 'null' : typeof value;
-  const shown = value.length > 60 ? `${value.slice(0, 60)}...` : value;
-  return `'${shown}'`;
 }

@@ -1,18 +1,29 @@
 import type { LoadBalancer, LoadBalancerType } from '../contracts/balancer.js';
 import { ConfigError } from '../errors/index.js';
+import { describeKind, describeValue } from '../options/describe-value.js';
+import { type ConsistentHashOptions, consistentHash } from './consistent-hash.js';
+import { leastRequest } from './least-request.js';
+import { type PeakEwmaOptions, peakEwma } from './peak-ewma.js';
 import { random } from './random.js';
+import type { RandomOptions } from './random-source.js';
 import { roundRobin } from './round-robin.js';
 import { weightedRandom } from './weighted-random.js';
 import { weightedRoundRobin } from './weighted-round-robin.js';
 
-/** Makes a new balancer, with its own state, each time it is called. */
-export type LoadBalancerFactory = () => LoadBalancer;
+/**
+ * Makes a new balancer, with its own state, each time it is called; `options` are the settings
+ * the config (or `createLoadBalancer`'s caller) gives the balancer by name, `undefined` for none.
+ */
+export type LoadBalancerFactory = (options?: Readonly<Record<string, unknown>>) => LoadBalancer;
 
 const BUILT_IN: Readonly<Record<LoadBalancerType, LoadBalancerFactory>> = {
-  round_robin: roundRobin,
-  random: () => random(),
-  weight_random: () => weightedRandom(),
-  weight_round_robin: weightedRoundRobin,
+  round_robin: () => roundRobin(),
+  random: (options) => random(options as RandomOptions | undefined),
+  weight_random: (options) => weightedRandom(options as RandomOptions | undefined),
+  weight_round_robin: () => weightedRoundRobin(),
+  least_request: (options) => leastRequest(options as RandomOptions | undefined),
+  peak_ewma: (options) => peakEwma(options as PeakEwmaOptions | undefined),
+  consistent_hash: (options) => consistentHash((options ?? {}) as unknown as ConsistentHashOptions),
 };
 
 /** Names the config spells: lower case words joined by underscores, like the built-in ones. */
@@ -62,7 +73,7 @@ export function registerLoadBalancer(name: string, factory: LoadBalancerFactory)
     throw registrationError(
       'name',
       'lower-case words joined by underscores, e.g. least_request',
-      typeof name === 'string' ? `'${name.slice(0, 60)}'` : typeof name,
+      describeValue(name, 'code', 'single'),
     );
   }
   if (Object.hasOwn(BUILT_IN, name)) {
@@ -76,7 +87,7 @@ export function registerLoadBalancer(name: string, factory: LoadBalancerFactory)
     throw registrationError(
       `'${name}'.factory`,
       'a function that returns a LoadBalancer',
-      factory === null ? 'null' : typeof factory,
+      describeKind(factory),
     );
   }
   const existing = registered.get(name);

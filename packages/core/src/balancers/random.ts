@@ -4,6 +4,7 @@ import { ServiceUnavailableError } from '../errors/index.js';
 import { healthyInstances } from './eligible-instances.js';
 import { badRandomValue, type RandomOptions, randomSource } from './random-source.js';
 import { ServiceStates } from './service-states.js';
+import { untriedPick } from './untried.js';
 
 class RandomState {
   source: readonly ServiceInstance[] | undefined = undefined;
@@ -43,7 +44,7 @@ export function random(options?: RandomOptions): LoadBalancer {
       if (!(r >= 0 && r < 1)) throw badRandomValue('random', r);
       // r * count can round up to count when r is within an ulp of 1.
       const index = Math.min((r * count) | 0, count - 1);
-      return picks[index]!;
+      return untriedPick(picks, index, context.triedInstances);
     },
   };
 }

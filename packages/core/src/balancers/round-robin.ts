@@ -3,6 +3,7 @@ import type { ServiceInstance } from '../contracts/instance.js';
 import { ServiceUnavailableError } from '../errors/index.js';
 import { healthyInstances } from './eligible-instances.js';
 import { ServiceStates } from './service-states.js';
+import { untriedPick } from './untried.js';
 
 class RoundRobinState {
   source: readonly ServiceInstance[] | undefined = undefined;
@@ -26,6 +27,7 @@ class RoundRobinState {
  *
  * Each service keeps its own position. When the instance list changes, the position carries over
  * (modulo the new length): the next `n` picks still visit each of the `n` healthy instances once.
+ * A retry skips the instances its call tried, while others are left.
  *
  * @example
  * ```ts
@@ -44,7 +46,7 @@ export function roundRobin(): LoadBalancer {
       if (picks.length === 0) throw new ServiceUnavailableError(context.serviceName, state.unavailable);
       const index = state.cursor;
       state.cursor = index + 1 === picks.length ? 0 : index + 1;
-      return picks[index]!;
+      return untriedPick(picks, index, context.triedInstances);
     },
   };
 }

@@ -5,6 +5,7 @@ import { AliasTable } from './alias-table.js';
 import { weightedInstances } from './eligible-instances.js';
 import { badRandomValue, type RandomOptions, randomSource } from './random-source.js';
 import { ServiceStates } from './service-states.js';
+import { untriedPick } from './untried.js';
 
 const EMPTY_TABLE = new AliasTable([1]);
 
@@ -54,7 +55,7 @@ export function weightedRandom(options?: RandomOptions): LoadBalancer {
       if (picks.length === 0) throw new ServiceUnavailableError(context.serviceName, state.unavailable);
       const r = next();
       if (!(r >= 0 && r < 1)) throw badRandomValue('weight_random', r);
-      return picks[state.table.indexFor(r)]!;
+      return untriedPick(picks, state.table.indexFor(r), context.triedInstances);
     },
   };
 }

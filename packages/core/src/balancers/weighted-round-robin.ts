@@ -4,6 +4,7 @@ import { ServiceUnavailableError } from '../errors/index.js';
 import { weightedInstances } from './eligible-instances.js';
 import { ServiceStates } from './service-states.js';
 import { SmoothSchedule } from './smooth-schedule.js';
+import { untriedPick } from './untried.js';
 
 class SmoothState {
   source: readonly ServiceInstance[] | undefined = undefined;
@@ -77,7 +78,7 @@ export function weightedRoundRobin(): LoadBalancer {
       const state = states.get(context.serviceName);
       if (state.source !== instances) state.rebuild(instances, context.serviceName);
       if (state.picks.length === 0) throw new ServiceUnavailableError(context.serviceName, state.unavailable);
-      return state.picks[state.schedule!.next()]!;
+      return untriedPick(state.picks, state.schedule!.next(), context.triedInstances);
     },
   };
 }

@@ -1,7 +1,15 @@
 import type { ServiceInterceptor } from '../contracts/interceptor.js';
 import { ConfigError } from '../errors/index.js';
+import { describeKind } from '../options/describe-value.js';
 
-const HOOKS = ['beforeRequest', 'afterResponse', 'handleException', 'beforeAttempt', 'afterAttempt'] as const;
+const HOOKS = [
+  'beforeRequest',
+  'afterResponse',
+  'handleException',
+  'beforeAttempt',
+  'afterAttempt',
+  'onEjection',
+] as const;
 
 /**
  * The ordered, copy-on-write list of interceptors.
@@ -21,6 +29,7 @@ const HOOKS = ['beforeRequest', 'afterResponse', 'handleException', 'beforeAttem
 export class InterceptorChain {
   #list: readonly ServiceInterceptor[] = Object.freeze([]);
   #attemptHooks: readonly ServiceInterceptor[] | undefined = undefined;
+  #ejectionHooks: readonly ServiceInterceptor[] = Object.freeze([]);
 
   /** Builds a chain from `interceptors`, added one by one (duplicates by name ignored). */
   constructor(interceptors: readonly ServiceInterceptor[] = []) {
@@ -29,7 +38,7 @@ export class InterceptorChain {
         file: '<interceptors>',
         keyPath: 'interceptors',
         expected: 'an array of interceptors',
-        found: describe(interceptors),
+        found: describeKind(interceptors),
       });
     }
     for (const interceptor of interceptors) this.add(interceptor);
@@ -47,6 +56,11 @@ export class InterceptorChain {
    */
   get attemptHooks(): readonly ServiceInterceptor[] | undefined {
     return this.#attemptHooks;
+  }
+
+  /** The interceptors that have `onEjection`, in run order. Changes with `snapshot`. */
+  get ejectionHooks(): readonly ServiceInterceptor[] {
+    return this.#ejectionHooks;
   }
 
   /** Number of interceptors. */
@@ -100,6 +114,7 @@ export class InterceptorChain {
       (interceptor) => interceptor.beforeAttempt !== undefined || interceptor.afterAttempt !== undefined,
     );
     this.#attemptHooks = withAttemptHooks.length === 0 ? undefined : Object.freeze(withAttemptHooks);
+    this.#ejectionHooks = Object.freeze(next.filter((interceptor) => interceptor.onEjection !== undefined));
   }
 }
 
@@ -109,7 +124,7 @@ function validateInterceptor(interceptor: ServiceInterceptor): void {
       file: '<interceptors>',
       keyPath: 'interceptor',
       expected: 'an object with a name and hooks',
-      found: describe(interceptor),
+      found: describeKind(interceptor),
     });
   }
   const { name } = interceptor;
@@ -118,7 +133,7 @@ function validateInterceptor(interceptor: ServiceInterceptor): void {
       file: '<interceptors>',
       keyPath: 'interceptor.name',
       expected: 'a non-empty string',
-      found: describe(name),
+      found: describeKind(name),
     });
   }
   const { order } = interceptor;
@@ -127,7 +142,7 @@ function validateInterceptor(interceptor: ServiceInterceptor): void {
       file: '<interceptors>',
       keyPath: `interceptor '${name}'.order`,
       expected: 'a finite number',
-      found: describe(order),
+      found: describeKind(order),
     });
   }
   for (const hook of HOOKS) {
@@ -137,17 +152,8 @@ function validateInterceptor(interceptor: ServiceInterceptor): void {
         file: '<interceptors>',
         keyPath: `interceptor '${name}'.${hook}`,
         expected: 'a function',
-        found: describe(fn),
+        found: describeKind(fn),
       });
     }
   }
-}
-
-/** Names a bad value's kind without printing it: it might be a secret. */
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'number') return String(value);
-  if (typeof value === 'string') return value.length === 0 ? 'an empty string' : 'a string';
-  return typeof value === 'object' ? 'an object' : typeof value;
 }

@@ -1,4 +1,5 @@
 import type { HttpMethod, QueryParams } from '../contracts/request.js';
+import type { RetryOptions } from '../contracts/retry.js';
 import type { Endpoint, TypeOnly } from './endpoint.js';
 import type { PathParamNames, PathParams } from './path-template.js';
 import type { StandardInput, StandardOutput, StandardSchemaV1 } from './standard-schema.js';
@@ -19,6 +20,12 @@ export interface EndpointCallSettings {
   protocol?: 'http' | 'https';
   /** Throw `HttpStatusError` for a non-2xx status. @default the endpoint's, else the client's, else true */
   throwHttpErrors?: boolean;
+  /** Retries of this call, over the endpoint's and client's key by key; `false` for none. @default theirs */
+  retry?: RetryOptions | false;
+  /** Milliseconds one attempt may take. @default the endpoint's, else the client's, else the engine's */
+  perTryTimeout?: number;
+  /** Hedging after this many milliseconds, or `false` for none. @default the endpoint's, else the client's, else the engine's */
+  hedgeDelay?: number | false;
 }
 
 /** The type a part spec accepts. */

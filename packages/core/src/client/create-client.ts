@@ -222,6 +222,19 @@ function isRawBody(body: unknown): body is RequestBody {
 }
 
 /** The engine's options for one call: every key present, so all calls share one object shape. */
+/**
+ * A call's own `retry` over the endpoint's, key by key. Not frozen: it is merged (and checked)
+ * for this one call; the endpoint's frozen one, used as it is, keeps its merge in the engine.
+ */
+function callRetry(
+  base: NormalizedDefaults['retry'],
+  own: EndpointCallSettings['retry'],
+): CallOptions['retry'] {
+  if (own === undefined) return base;
+  if (own === false || base === undefined || base === false) return own;
+  return { ...base, ...own };
+}
+
 function callOptions(
   args: UntypedArgs | undefined,
   query: unknown,
@@ -246,6 +259,9 @@ function callOptions(
     signal: args?.signal,
     protocol: args?.protocol,
     throwHttpErrors: args?.throwHttpErrors ?? defaults.throwHttpErrors,
+    retry: callRetry(defaults.retry, args?.retry),
+    perTryTimeout: args?.perTryTimeout ?? defaults.perTryTimeout,
+    hedgeDelay: args?.hedgeDelay ?? defaults.hedgeDelay,
     attributes,
   };
 }

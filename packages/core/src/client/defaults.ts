@@ -1,5 +1,9 @@
+import type { RetryOptions } from '../contracts/retry.js';
+import { DEFAULT_POLICY, retryPolicy } from '../engine/retry-policy.js';
+import { MAX_TIMEOUT_MS } from '../engine/validate.js';
 import { InvalidRequestError } from '../errors/index.js';
 import { hasHeader } from '../http/headers.js';
+import { describeValue } from '../options/describe-value.js';
 
 /**
  * Settings an endpoint, or a whole client, applies to every call unless the call sets its own.
@@ -17,10 +21,15 @@ export interface EndpointDefaults {
   /** Throw `HttpStatusError` for a non-2xx status. @default true */
   throwHttpErrors?: boolean;
   /**
-   * Reserved for the retry policy that arrives with the resilience work; setting it today is
-   * refused with `InvalidRequestError`, so no call silently runs without the retries it asked for.
+   * The retries of every call (see `RetryOptions`), over the engine's key by key (an endpoint's
+   * over its client's), or `false` for none: `{ methods: ['POST'] }` on an endpoint whose POST is
+   * safe to repeat. @default the engine's
    */
-  retry?: never;
+  retry?: RetryOptions | false;
+  /** Milliseconds one attempt may take. @default the engine's (none unless configured) */
+  perTryTimeout?: number;
+  /** Hedging after this many milliseconds (idempotent calls only), or `false` for none. @default the engine's */
+  hedgeDelay?: number | false;
 }
 
 /** Defaults after validation, with the header names' lower case computed once. */
@@ -32,12 +41,22 @@ export interface NormalizedDefaults {
   readonly lowerHeaderNames: readonly string[];
   readonly timeout: number | undefined;
   readonly throwHttpErrors: boolean | undefined;
+  /** Checked and frozen, so the engine keeps its merged policy (see `callRetryPolicy`). */
+  readonly retry: Readonly<RetryOptions> | false | undefined;
+  readonly perTryTimeout: number | undefined;
+  readonly hedgeDelay: number | false | undefined;
 }
 
-const KEYS: ReadonlySet<string> = new Set(['headers', 'timeout', 'throwHttpErrors', 'retry']);
+const KEYS: ReadonlySet<string> = new Set([
+  'headers',
+  'timeout',
+  'throwHttpErrors',
+  'retry',
+  'perTryTimeout',
+  'hedgeDelay',
+]);
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const HEADER_VALUE_FORBIDDEN = /[\r\n\0]/;
-const MAX_TIMEOUT_MS = 2_147_483_647;
 
 /** No defaults at all. */
 export const NO_DEFAULTS: NormalizedDefaults = Object.freeze({
@@ -46,7 +65,35 @@ export const NO_DEFAULTS: NormalizedDefaults = Object.freeze({
   lowerHeaderNames: [],
   timeout: undefined,
   throwHttpErrors: undefined,
+  retry: undefined,
+  perTryTimeout: undefined,
+  hedgeDelay: undefined,
 });
+
+function isMilliseconds(value: unknown): value is number {
+  return typeof value === 'number' && value > 0 && Number.isFinite(value) && value <= MAX_TIMEOUT_MS;
+}
+
+/**
+ * `own` over `base` key by key (`false` wins outright), frozen all the way down: a frozen retry
+ * object's merged policy is kept by the engine, so a call through an endpoint costs no merge.
+ */
+export function mergeRetry(
+  base: Readonly<RetryOptions> | false | undefined,
+  own: RetryOptions | false | undefined,
+): Readonly<RetryOptions> | false | undefined {
+  if (own === undefined) return base;
+  if (own === false || base === undefined || base === false) return own === false ? false : freezeRetry(own);
+  return freezeRetry({ ...base, ...own });
+}
+
+function freezeRetry(retry: RetryOptions): Readonly<RetryOptions> {
+  const copy: RetryOptions = { ...retry };
+  if (retry.backoff !== undefined) copy.backoff = Object.freeze({ ...retry.backoff });
+  if (retry.retryOn !== undefined) copy.retryOn = Object.freeze([...retry.retryOn]);
+  if (retry.methods !== undefined) copy.methods = Object.freeze([...retry.methods]);
+  return Object.freeze(copy);
+}
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null) return false;
@@ -72,11 +119,28 @@ export function normalizeDefaults(
     bad(`expected an object, found ${defaults === null ? 'null' : typeof defaults}`);
   const given = defaults as Record<string, unknown>;
   for (const key of Object.keys(given)) {
-    if (!KEYS.has(key)) bad(`unknown key '${key}' (expected headers, timeout or throwHttpErrors)`);
+    if (!KEYS.has(key)) {
+      bad(
+        `unknown key '${key}' (expected headers, timeout, throwHttpErrors, retry, perTryTimeout or hedgeDelay)`,
+      );
+    }
   }
-  const { headers, timeout, throwHttpErrors, retry } = given;
+  const { headers, timeout, throwHttpErrors, retry, perTryTimeout, hedgeDelay } = given;
   if (retry !== undefined) {
-    bad('retry is reserved for the retry policy of the resilience work and is not supported yet');
+    // Checked here, at definition, with the engine's own rules (merged over its settings per call).
+    retryPolicy(retry as RetryOptions | false, DEFAULT_POLICY, (keyPath, expected, found) =>
+      bad(`retry${keyPath === '' ? '' : `.${keyPath}`} must be ${expected}, found ${found}`),
+    );
+  }
+  if (perTryTimeout !== undefined && !isMilliseconds(perTryTimeout)) {
+    bad(
+      `perTryTimeout must be a positive number of milliseconds up to ${MAX_TIMEOUT_MS}, found ${describeValue(perTryTimeout, 'code')}`,
+    );
+  }
+  if (hedgeDelay !== undefined && hedgeDelay !== false && !isMilliseconds(hedgeDelay)) {
+    bad(
+      `hedgeDelay must be a positive number of milliseconds up to ${MAX_TIMEOUT_MS}, or false, found ${describeValue(hedgeDelay, 'code')}`,
+    );
   }
   if (
     timeout !== undefined &&
@@ -108,6 +172,9 @@ export function normalizeDefaults(
     lowerHeaderNames: headerNames.map((name) => name.toLowerCase()),
     timeout: (timeout as number | undefined) ?? base.timeout,
     throwHttpErrors: (throwHttpErrors as boolean | undefined) ?? base.throwHttpErrors,
+    retry: mergeRetry(base.retry, retry as RetryOptions | false | undefined),
+    perTryTimeout: (perTryTimeout as number | undefined) ?? base.perTryTimeout,
+    hedgeDelay: (hedgeDelay as number | false | undefined) ?? base.hedgeDelay,
   });
 }
 

@@ -1,4 +1,5 @@
 import type { ServiceInstance } from './instance.js';
+import type { CallOptions } from './request.js';
 
 /**
  * How one attempt on a picked instance ended; fed back to load-aware balancers (and, with the
@@ -41,6 +42,13 @@ export interface PickContext {
    * the identity of the instance array, survives retries.
    */
   readonly triedInstances: readonly ServiceInstance[];
+  /**
+   * The call's path, query string included, as `beforeRequest` left it (a balancer that hashes
+   * the call, such as `consistent_hash`, reads it). `undefined` outside the engine.
+   */
+  readonly path?: string;
+  /** The call's options as `beforeRequest` left them (its headers and query). `undefined` outside the engine. */
+  readonly options?: CallOptions;
 }
 
 /**
@@ -58,7 +66,14 @@ export interface LoadBalancer {
 }
 
 /** The built-in balancer names (`service-caller.lb-type`); packages register more by name. */
-export type LoadBalancerType = 'round_robin' | 'random' | 'weight_random' | 'weight_round_robin';
+export type LoadBalancerType =
+  | 'round_robin'
+  | 'random'
+  | 'weight_random'
+  | 'weight_round_robin'
+  | 'least_request'
+  | 'peak_ewma'
+  | 'consistent_hash';
 
 /**
  * A balancer name as the config takes it: a built-in one, or one a package registered with

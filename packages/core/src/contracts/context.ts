@@ -14,6 +14,11 @@ export interface CallAttempt {
   readonly instance: ServiceInstance;
   /** The attempt's full URL (query string included: strip it before logging). */
   readonly url: string;
+  /**
+   * Why the attempt was made: the call's `first` one, a `retry` after a failed attempt, or a
+   * `hedge` sent while an earlier attempt was still waiting for its answer.
+   */
+  readonly kind: 'first' | 'retry' | 'hedge';
   /** `performance.now()` when the attempt started, right after the pick. */
   readonly startTime: number;
   /**
@@ -39,11 +44,13 @@ export interface CallAttempt {
  * (retries on another instance); the attempt fields describe the current or last attempt.
  */
 export interface RequestContext {
-  // Known at every stage.
-  readonly method: HttpMethod;
-  readonly serviceName: string;
-  /** The path as given, query string included. */
-  readonly path: string;
+  // Known at every stage. `beforeRequest` may change method, serviceName and path (a canary
+  // service, a rewritten path): they are checked again after that stage, as a caller's own are.
+  // Changes made later have no effect on the call.
+  method: HttpMethod;
+  serviceName: string;
+  /** The path as given (or as `beforeRequest` rewrote it), query string included. */
+  path: string;
   /** `http` or `https`; `beforeRequest` may change it. */
   protocol: 'http' | 'https';
   /** The call's options; `beforeRequest` may change headers, query, body and timeout. */

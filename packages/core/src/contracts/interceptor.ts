@@ -1,4 +1,5 @@
 import type { CallAttempt, RequestContext } from './context.js';
+import type { EjectionEvent } from './health.js';
 
 /**
  * Runs around every call. Interceptors are sorted by `order` (smaller first, ties in the order
@@ -22,6 +23,10 @@ import type { CallAttempt, RequestContext } from './context.js';
  * - `afterAttempt` runs in reverse order when the attempt's outcome is known: after its body was
  *   read, so for a raw call when the caller has read or disposed it (after the call's
  *   `afterResponse`). A throw is logged and changes nothing.
+ *
+ * `onEjection` is not about a call: it runs, for every interceptor that has it, when outlier
+ * ejection takes an instance out of its service's list or lets it back in. Metrics packages count
+ * ejections with it. It is synchronous; a throw is logged.
  */
 export interface ServiceInterceptor {
   /** Unique name within a manager; used by `removeInterceptor(name)`. */
@@ -35,4 +40,6 @@ export interface ServiceInterceptor {
   beforeAttempt?(ctx: RequestContext, attempt: CallAttempt): void;
   /** Once per attempt, when its outcome is known; see above. */
   afterAttempt?(ctx: RequestContext, attempt: CallAttempt): void;
+  /** When an instance is ejected or returns; see above. */
+  onEjection?(event: EjectionEvent): void;
 }

@@ -1,3 +1,4 @@
+import type { RetryOptions } from './retry.js';
 import type { RequestBody } from './transport.js';
 
 /** The HTTP methods the engine sends. */
@@ -19,8 +20,29 @@ export interface CallOptions {
   json?: unknown;
   /** A raw body (the seed's `data`). Excludes `json`. */
   body?: RequestBody;
-  /** Total time for the call in milliseconds, connect to last byte; `TimeoutError` phase `total`. */
+  /**
+   * Total time for the call in milliseconds, over all its attempts (discovery to last byte);
+   * `TimeoutError` phase `total`. Each attempt gets what is left.
+   */
   timeout?: number;
+  /**
+   * Milliseconds one attempt may take (to its last byte; a raw call's until its headers), so a
+   * stalled instance costs this much and the call moves on to the next attempt; `TimeoutError`
+   * phase `attempt` when no attempt is left. @default the engine's `perTryTimeout` (none unless configured)
+   */
+  perTryTimeout?: number;
+  /**
+   * When and how the call is retried; replaces the engine's settings key by key (see
+   * `RetryOptions`), or `false` for no retry at all. @default the engine's `retry`
+   */
+  retry?: RetryOptions | false;
+  /**
+   * Hedging: milliseconds after which, while no answer has arrived, another attempt goes to
+   * another instance (up to `retry.attempts` in all); the first answer wins and the others are
+   * aborted. Only for the methods `retry.methods` lists (idempotent ones), never with a stream
+   * body. `false` turns a configured delay off. @default the engine's `hedgeDelay` (none unless configured)
+   */
+  hedgeDelay?: number | false;
   /** Aborts the call; the call rejects with the signal's reason. */
   signal?: AbortSignal;
   /** `http` or `https`. @default the instance's `secure` flag, else 'http' */

@@ -4,9 +4,11 @@ import type { ServiceInstance } from '../contracts/instance.js';
 import type { ServiceInterceptor } from '../contracts/interceptor.js';
 import type { CallOptions, HttpMethod } from '../contracts/request.js';
 import type { OutgoingHeaders, RawResponse, RequestBody } from '../contracts/transport.js';
-import { InvalidRequestError } from '../errors/index.js';
+import { InvalidRequestError, type ServiceCallerError } from '../errors/index.js';
 import { AttemptRecord } from './attempt-record.js';
+import { InstanceHealth, type ServiceHealth } from './instance-health.js';
 import { originOf } from './origin.js';
+import { DEFAULT_POLICY, type RetryPolicy } from './retry-policy.js';
 import { validateMethod, validateOptions, validatePath, validateServiceName } from './validate.js';
 
 const NO_ATTEMPTS: readonly CallAttempt[] = Object.freeze([]);
@@ -21,9 +23,9 @@ const NO_INSTANCES: readonly ServiceInstance[] = Object.freeze([]);
  * @internal
  */
 export class CallContext implements RequestContext {
-  readonly method: HttpMethod;
-  readonly serviceName: string;
-  readonly path: string;
+  method: HttpMethod;
+  serviceName: string;
+  path: string;
   protocol: 'http' | 'https';
   options: CallOptions;
   readonly raw: boolean;
@@ -61,12 +63,31 @@ export class CallContext implements RequestContext {
   attemptHooks: readonly ServiceInterceptor[] | undefined = undefined;
   /** The current (last) attempt. */
   current: AttemptRecord | undefined = undefined;
+  /** The call's retry policy: the engine's, or the call's own `retry` over it. */
+  retryPolicy: RetryPolicy = DEFAULT_POLICY;
+  /** Milliseconds each attempt may take, or `undefined`. */
+  perTryTimeout: number | undefined = undefined;
+  /** Milliseconds before a hedge goes, or `undefined` when the call does not hedge. */
+  hedgeDelay: number | undefined = undefined;
+  /** What the engine knows of the call's service (its instances' health, its retry budget). */
+  health: ServiceHealth | undefined = undefined;
+  /** `performance.now()` by which the call must be over (its total timeout), else Infinity. */
+  deadlineAt = Number.POSITIVE_INFINITY;
+  /** Why the call was not retried, when that is worth saying in its error. */
+  retryNote: string | undefined = undefined;
+  /** The engine's calls in flight, a list through their contexts (no allocation): what close() aborts. */
+  previousCall: CallContext | undefined = undefined;
+  nextCall: CallContext | undefined = undefined;
+  /** Set when `close()` aborted the call: the error it fails with, whatever the attempt saw. */
+  closedBy: ServiceCallerError | undefined = undefined;
 
   #attributes: Record<string, unknown> | undefined = undefined;
   /** The attempts before the current one; `undefined` until a second attempt starts. */
   #earlier: AttemptRecord[] | undefined = undefined;
   #attemptsView: readonly CallAttempt[] | undefined = undefined;
   #triedView: readonly ServiceInstance[] | undefined = undefined;
+  /** The attempt number `#triedView` was built for. */
+  #triedFor = 0;
 
   constructor(method: HttpMethod, serviceName: string, path: string, options: CallOptions, raw: boolean) {
     this.method = method;
@@ -97,11 +118,31 @@ export class CallContext implements RequestContext {
     return this.#attemptsView;
   }
 
+  /**
+   * The instances of the attempts before attempt number `attempt`: while the next attempt is
+   * being picked (`attempt` already counts it), the current record is one of them.
+   */
   get triedInstances(): readonly ServiceInstance[] {
+    const current = this.current;
+    if (current === undefined) return NO_INSTANCES;
     const earlier = this.#earlier;
-    if (earlier === undefined) return NO_INSTANCES;
-    if (this.#triedView === undefined) this.#triedView = Object.freeze(earlier.map((r) => r.instance));
+    const withCurrent = current.number < this.attempt;
+    if (earlier === undefined && !withCurrent) return NO_INSTANCES;
+    if (this.#triedView === undefined || this.#triedFor !== this.attempt) {
+      const records = earlier === undefined ? [] : earlier.slice();
+      if (withCurrent) records.push(current);
+      this.#triedView = Object.freeze(records.map((r) => r.instance));
+      this.#triedFor = this.attempt;
+    }
     return this.#triedView;
+  }
+
+  /** Every attempt so far, oldest first: for the error of a failed call. */
+  records(): readonly AttemptRecord[] {
+    const current = this.current;
+    if (current === undefined) return [];
+    const earlier = this.#earlier;
+    return earlier === undefined ? [current] : [...earlier, current];
   }
 
   /** Makes `record` the current attempt; the one before it, if any, joins the earlier ones. */
@@ -170,9 +211,16 @@ export function startAttempt(ctx: RequestContext, instance: ServiceInstance): Ca
   const protocol = ctx.protocol;
   const url = originOf(protocol, instance) + ctx.path;
   ctx.selectedInstance = instance;
-  ctx.pick = { instance };
   ctx.resolvedUrl = url;
-  const record = new AttemptRecord(ctx.attempt, instance, url, { ...ctx.options.headers });
+  const record = new AttemptRecord(
+    ctx.attempt,
+    ctx.attempt === 1 ? 'first' : 'retry',
+    { instance },
+    new InstanceHealth(instance),
+    url,
+    { ...ctx.options.headers },
+  );
+  ctx.pick = record.pick;
   ctx.beginAttempt(record);
   return record;
 }

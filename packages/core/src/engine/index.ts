@@ -1,3 +1,4 @@
+export { DEFAULT_OUTLIER_EJECTION } from '../filters/outlier-ejection.js';
 export { createCallEngine } from './call-engine.js';
 export {
   createRequestContext,
@@ -7,3 +8,5 @@ export {
 } from './context.js';
 export { consoleLogger, type LogLevel, silentLogger } from './logger.js';
 export { isResponseParseError, parseBody, ResponseParseError } from './parse-body.js';
+export { DEFAULT_RETRY_BUDGET } from './retry-budget.js';
+export { DEFAULT_RETRY } from './retry-policy.js';

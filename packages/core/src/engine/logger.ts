@@ -1,5 +1,6 @@
 import type { Logger } from '../contracts/logger.js';
 import { ConfigError } from '../errors/index.js';
+import { describeValue } from '../options/describe-value.js';
 
 /** The levels of `consoleLogger`, least to most severe. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -25,7 +26,7 @@ export function consoleLogger(level: LogLevel = 'warn'): Logger {
       file: '<consoleLogger>',
       keyPath: 'level',
       expected: `one of ${Object.keys(RANK).join(', ')}`,
-      found: typeof level === 'string' ? `'${level}'` : typeof level,
+      found: describeValue(level, 'code', 'single'),
     });
   }
   // Methods are bound once here, not looked up per message; below the level they are no-ops.

@@ -1,6 +1,6 @@
 import type { BufferedResponse, IncomingHeaders, RawResponse } from '../contracts/transport.js';
 import { ServiceCallerError } from '../errors/index.js';
-import { withoutQuery } from '../http/url.js';
+import { urlForMessage } from '../http/url.js';
 
 /**
  * A response body announced as JSON (`application/json`, `*+json`) could not be parsed.
@@ -22,7 +22,7 @@ export class ResponseParseError extends ServiceCallerError {
     options: { cause?: unknown } = {},
   ) {
     super(
-      `the ${fields.contentType} body (${fields.text.length} characters) of the ${fields.status} response from ${withoutQuery(fields.url)} is not valid JSON`,
+      `the ${fields.contentType} body (${fields.text.length} characters) of the ${fields.status} response from ${urlForMessage(fields.url)} is not valid JSON`,
       { code: 'SC_ERR_RESPONSE_PARSE', cause: options.cause },
     );
     this.status = fields.status;

@@ -1,5 +1,6 @@
 import type { QueryParams } from '../contracts/request.js';
 import { InvalidRequestError } from '../errors/index.js';
+import { describeValue, shorten } from '../options/describe-value.js';
 
 /**
  * Appends `query` to `path`: after a '?' already in the path with '&' (or directly after a
@@ -45,22 +46,16 @@ function append(search: string, key: string, value: unknown, where: string): str
   else if (typeof value === 'number' && Number.isFinite(value)) text = String(value);
   else {
     throw new InvalidRequestError(
-      `options.query.${where} must be a string, a finite number, a boolean or an array of them, found ${describe(value)}`,
+      `options.query.${shorten(where)} must be a string, a finite number, a boolean or an array of them, found ${Array.isArray(value) ? 'a nested array' : describeValue(value, 'call')}`,
     );
   }
   let pair: string;
   try {
     pair = `${encodeURIComponent(key)}=${encodeURIComponent(text)}`;
   } catch (error) {
-    throw new InvalidRequestError(`options.query.${where} contains a lone UTF-16 surrogate`, {
+    throw new InvalidRequestError(`options.query.${shorten(where)} contains a lone UTF-16 surrogate`, {
       cause: error,
     });
   }
   return search.length === 0 ? pair : `${search}&${pair}`;
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'number') return String(value);
-  if (Array.isArray(value)) return 'a nested array';
-  return typeof value === 'object' ? 'an object' : typeof value;
 }

@@ -44,7 +44,7 @@ function settleStatus(ctx: CallContext, response: RawResponse, body: unknown): u
   const status = response.status;
   let failure: unknown;
   if (!isOk(status)) {
-    const error = statusError(ctx, response, body);
+    const error = statusError(ctx, response, body, ctx.resolvedUrl!);
     if (ctx.throwHttpErrors) throw error;
     if (status >= 500) failure = error;
   }
@@ -52,15 +52,20 @@ function settleStatus(ctx: CallContext, response: RawResponse, body: unknown): u
   return failure;
 }
 
-/** The `HttpStatusError` for `response`, with its parsed body. */
-export function statusError(ctx: CallContext, response: RawResponse, body: unknown): HttpStatusError {
+/** The `HttpStatusError` for `response` to the attempt that went to `url`, with its parsed body. */
+export function statusError(
+  ctx: CallContext,
+  response: RawResponse,
+  body: unknown,
+  url: string,
+): HttpStatusError {
   return new HttpStatusError({
     status: response.status,
     statusText: response.statusText,
     body,
     serviceName: ctx.serviceName,
     method: ctx.method,
-    url: ctx.resolvedUrl!,
+    url,
   });
 }
 

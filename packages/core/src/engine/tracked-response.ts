@@ -1,4 +1,5 @@
 import type { IncomingHeaders, RawResponse } from '../contracts/transport.js';
+import type { AttemptRecord } from './attempt-record.js';
 import type { CallContext } from './context.js';
 
 /**
@@ -7,7 +8,7 @@ import type { CallContext } from './context.js';
  * per call.
  */
 export interface BodySettledListener {
-  bodySettled(ctx: CallContext, error: unknown): void;
+  bodySettled(ctx: CallContext, record: AttemptRecord, error: unknown): void;
 }
 
 /**
@@ -19,14 +20,16 @@ export interface BodySettledListener {
 export class TrackedResponse implements RawResponse {
   readonly #inner: RawResponse;
   readonly #ctx: CallContext;
+  readonly #record: AttemptRecord;
   #listener: BodySettledListener | undefined;
   /** Whether a reader has been started: later readers only meet the read-once rule. */
   #reading = false;
   #stream: ReadableStream<Uint8Array> | null | undefined = undefined;
 
-  constructor(inner: RawResponse, ctx: CallContext, listener: BodySettledListener) {
+  constructor(inner: RawResponse, ctx: CallContext, record: AttemptRecord, listener: BodySettledListener) {
     this.#inner = inner;
     this.#ctx = ctx;
+    this.#record = record;
     this.#listener = listener;
   }
 
@@ -97,7 +100,7 @@ export class TrackedResponse implements RawResponse {
     const listener = this.#listener;
     if (listener === undefined) return;
     this.#listener = undefined;
-    listener.bodySettled(this.#ctx, error);
+    listener.bodySettled(this.#ctx, this.#record, error);
   }
 
   #track<T>(reading: Promise<T>): Promise<T> {

@@ -3,15 +3,36 @@
  * on the stable `code` via the `isXxxError` guards. Messages never contain secrets.
  */
 
-import { withoutQuery } from '../http/url.js';
+import { urlForMessage, withoutQuery } from '../http/url.js';
+import { shorten } from '../options/describe-value.js';
 
 const BRAND = Symbol.for('service-caller.error');
+
+/** One attempt of a failed call, as the call's error lists it (see `ServiceCallerError.attempts`). */
+export interface AttemptSummary {
+  /** 1-based number of the attempt within its call. */
+  readonly number: number;
+  /** The instance's id (`host:port` unless the registry has its own ids). */
+  readonly instance: string;
+  /** Why the attempt was made: the `first`, a `retry`, or a `hedge`. */
+  readonly kind: 'first' | 'retry' | 'hedge';
+  /** The status, when a response arrived. */
+  readonly status: number | undefined;
+  /** The `code` (or the name) of the attempt's error, `undefined` when it did not fail. */
+  readonly error: string | undefined;
+}
 
 /** The base of every error service-caller throws. */
 export class ServiceCallerError extends Error {
   /** Stable, machine-readable code, e.g. `SC_ERR_TIMEOUT`. */
   readonly code: string;
   readonly [BRAND] = true;
+  /**
+   * The attempts of the call this error failed, when the engine tried more than once or chose
+   * not to retry for a reason worth knowing (the message then ends with them: `; 3 attempts:
+   * #1 10.0.0.1:8080 SC_ERR_CONNECTION, ...` and `; not retried: ...`). `undefined` otherwise.
+   */
+  attempts: readonly AttemptSummary[] | undefined = undefined;
 
   constructor(message: string, options: { code?: string; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -83,7 +104,7 @@ export class HttpStatusError extends ServiceCallerError {
   }) {
     const url = withoutQuery(fields.url);
     super(
-      `${fields.method} ${url} (service '${fields.serviceName}') failed with status ${fields.status}${
+      `${fields.method} ${urlForMessage(url)} (service '${shorten(fields.serviceName)}') failed with status ${fields.status}${
         fields.statusText ? ` ${fields.statusText}` : ''
       }`,
       { code: 'SC_ERR_HTTP_STATUS' },
@@ -97,10 +118,14 @@ export class HttpStatusError extends ServiceCallerError {
   }
 }
 
-/** Which part of a call ran out of time. */
-export type TimeoutPhase = 'connect' | 'read' | 'total';
+/**
+ * Which part of a call ran out of time: `connect` (the connection), `read` (waiting for response
+ * data), `attempt` (one attempt's `perTryTimeout`) or `total` (the call's `timeout`, over all its
+ * attempts).
+ */
+export type TimeoutPhase = 'connect' | 'read' | 'attempt' | 'total';
 
-/** A connect, read or total timeout elapsed. */
+/** A connect, read, per-attempt or total timeout elapsed. */
 export class TimeoutError extends ServiceCallerError {
   readonly phase: TimeoutPhase;
   /** The limit that elapsed, in milliseconds. */

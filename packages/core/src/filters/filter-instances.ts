@@ -1,6 +1,7 @@
 import type { InstanceFilter } from '../contracts/filter.js';
 import type { ServiceInstance } from '../contracts/instance.js';
 import { ConfigError } from '../errors/index.js';
+import { describeKind } from '../options/describe-value.js';
 
 /**
  * A filter that keeps the instances `keep` accepts, written so that balancers keep their state:
@@ -23,7 +24,7 @@ export function filterInstances(name: string, keep: (instance: ServiceInstance) 
       file: '<filterInstances>',
       keyPath: 'name',
       expected: 'a non-empty string',
-      found: typeof name === 'string' ? 'an empty string' : typeof name,
+      found: describeKind(name),
     });
   }
   if (typeof keep !== 'function') {
@@ -31,7 +32,7 @@ export function filterInstances(name: string, keep: (instance: ServiceInstance) 
       file: '<filterInstances>',
       keyPath: `'${name}'.keep`,
       expected: 'a function (instance) => boolean',
-      found: keep === null ? 'null' : typeof keep,
+      found: describeKind(keep),
     });
   }
   let input: readonly ServiceInstance[] | undefined;

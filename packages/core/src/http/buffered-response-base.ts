@@ -1,6 +1,6 @@
 import type { BufferedResponse, IncomingHeaders, TransportRequest } from '../contracts/transport.js';
 import { InvalidRequestError } from '../errors/index.js';
-import { withoutQuery } from './url.js';
+import { urlForMessage } from './url.js';
 
 const decoder = new TextDecoder();
 
@@ -75,7 +75,7 @@ export abstract class BufferedResponseBase implements BufferedResponse {
     const request = this.#request;
     return Promise.reject(
       new InvalidRequestError(
-        `[${this.#transport}] cannot call ${reader} on the response to ${request.method} ${request.origin}${withoutQuery(request.path)}: it was read whole by sendBuffered (use bodyBytes or bodyText())`,
+        `[${this.#transport}] cannot call ${reader} on the response to ${request.method} ${urlForMessage(`${request.origin}${request.path}`)}: it was read whole by sendBuffered (use bodyBytes or bodyText())`,
       ),
     );
   }

@@ -1,2 +1,8 @@
-export { describeKind, describeValue, type OptionWording } from './describe-value.js';
+export {
+  describeKind,
+  describeValue,
+  type OptionWording,
+  type QuoteStyle,
+  type ValueWording,
+} from './describe-value.js';
 export { type OptionReader, type OptionReaderOptions, optionReader } from './option-reader.js';

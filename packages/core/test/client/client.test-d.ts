@@ -55,6 +55,9 @@ describe('path parameters', () => {
       signal?: AbortSignal;
       protocol?: 'http' | 'https';
       throwHttpErrors?: boolean;
+      retry?: import('../../src/index.js').RetryOptions | false;
+      perTryTimeout?: number;
+      hedgeDelay?: number | false;
     }>();
   });
 
@@ -153,11 +156,14 @@ describe('definitions', () => {
     endpoint.get('/users/{id}', { path: z.object({ other: z.string() }) });
   });
 
-  it('refuses an unknown spec key and the reserved retry', () => {
+  it('refuses an unknown spec key and a retry that is not retry settings', () => {
     // @ts-expect-error a typo of `response`
     endpoint.get('/users', { reponse: UserSchema });
-    // @ts-expect-error retry arrives with the resilience work
+    // @ts-expect-error retry takes RetryOptions or false, not a count
     endpoint.get('/users', { defaults: { retry: 3 } });
+    endpoint.post('/users', {
+      defaults: { retry: { methods: ['POST'] }, perTryTimeout: 500, hedgeDelay: false },
+    });
   });
 
   it('refuses a type argument in place of the path (no partial inference in TypeScript)', () => {

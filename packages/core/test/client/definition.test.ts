@@ -117,7 +117,22 @@ describe('endpoint builders', () => {
         () => endpoint.get('/a/{id}', { path: typed<{ id: string }>() } as never),
         'spec.path must be a Standard Schema (zod',
       ],
-      [() => endpoint.get('/a', { defaults: { retry: 3 } as never }), 'retry is reserved'],
+      [
+        () => endpoint.get('/a', { defaults: { retry: 3 } as never }),
+        'retry must be an object of retry settings, or false, found 3',
+      ],
+      [
+        () => endpoint.get('/a', { defaults: { retry: { attempts: 20 } } }),
+        'retry.attempts must be a whole number from 1 to 10 (the first attempt included), found 20',
+      ],
+      [
+        () => endpoint.get('/a', { defaults: { perTryTimeout: 0 } }),
+        'perTryTimeout must be a positive number of milliseconds up to 2147483647, found 0',
+      ],
+      [
+        () => endpoint.get('/a', { defaults: { hedgeDelay: true as never } }),
+        'hedgeDelay must be a positive number of milliseconds up to 2147483647, or false, found true',
+      ],
       [() => endpoint.get('/a', { defaults: { timeout: -1 } }), 'timeout must be a positive number'],
       [
         () => endpoint.get('/a', { defaults: { timeout: Number.POSITIVE_INFINITY } }),
@@ -181,8 +196,8 @@ describe('createClient', () => {
       // biome-ignore lint/suspicious/noThenProperty: proves that such a name is refused
       [() => createClient(target, 'svc', { then: endpoint.get('/a') }), "'then' cannot name an endpoint"],
       [
-        () => createClient(target, 'svc', { a: endpoint.get('/a') }, { retry: 1 } as never),
-        'client defaults for service',
+        () => createClient(target, 'svc', { a: endpoint.get('/a') }, { retries: 1 } as never),
+        "unknown key 'retries'",
       ],
     ];
     for (const [run, message] of cases) {

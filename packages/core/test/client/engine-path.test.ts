@@ -40,7 +40,11 @@ function observedEngine() {
     afterResponse: record('after'),
   };
   const balancer = recordingBalancer();
-  const engine = clientEngine(server.port, { interceptors: [observer], loadBalancer: balancer });
+  const engine = clientEngine(server.port, {
+    interceptors: [observer],
+    loadBalancer: balancer,
+    retry: false,
+  });
   engines.push(engine);
   return { engine, seen, balancer };
 }
