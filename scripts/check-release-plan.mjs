@@ -50,7 +50,7 @@ function breakingBumpFor(version) {
 }
 
 /** The workspace's packages, from the `dir/*` patterns of pnpm-workspace.yaml. */
-async function workspacePackages(root) {
+export async function workspacePackages(root) {
   const text = await readFile(join(root, 'pnpm-workspace.yaml'), 'utf8');
   const patterns = [...text.matchAll(/^\s*-\s*['"]?([^'"\s#]+)['"]?\s*$/gm)].map((m) => m[1]);
   const packages = new Map();

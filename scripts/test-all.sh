@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every check the project has, in the order CI runs them: build, typecheck, lint, unit tests,
-# the runtime matrix, then the integration tests against each Nacos server kind (r-nacos,
-# official 2.5.1 and 3.0.3), one after another, each started and stopped by this script.
+# the runtime matrix, the packed packages installed as a user installs them (pack-check), then
+# the integration tests against each Nacos server kind (r-nacos, official 2.5.1 and 3.0.3), one
+# after another, each started and stopped by this script.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -38,6 +39,12 @@ pnpm test:scripts 2>&1 | tee -a "$test_log"
 # packages: the transport and registry suites' portable cases and the end-to-end script.
 step "runtime matrix (Node 22, Node 24, Bun, Deno, workerd)"
 bash "$root/scripts/runtimes.sh" run 2>&1 | tee -a "$test_log"
+
+# Every publishable package packed as pnpm publish packs it and its tarball checked, then
+# installed with npm into fresh projects outside the workspace on Node 22 and Node 24, whose
+# consumer files are type-checked (tsc, nodenext and bundler) and run (apps/pack-check).
+step "packages as a user installs them (pnpm pack, npm install on Node 22 and 24)"
+bash "$root/scripts/pack-check.sh" 2>&1 | tee -a "$test_log"
 
 if ! wait "$nacos_install_pid"; then
   cat "$nacos_install_log" >&2
@@ -80,7 +87,8 @@ step "benchmark smoke run"
 pnpm bench --quick
 
 # One closing line for the whole run, summed over every vitest run above (turbo prefixes each
-# line) and the node --test run of the scripts' tests (its `ℹ pass N` / `ℹ fail N` lines).
+# line), the node --test run of the scripts' tests (its `ℹ pass N` / `ℹ fail N` lines) and
+# pack-check (`pack-check: N passed, M failed`).
 sed 's/\x1b\[[0-9;]*m//g' "$test_log" | awk '
   /Tests +[0-9]/ {
     for (i = 1; i <= NF; i++) {
@@ -90,5 +98,6 @@ sed 's/\x1b\[[0-9;]*m//g' "$test_log" | awk '
   }
   /^ℹ pass [0-9]+$/ { passed += $3 }
   /^ℹ fail [0-9]+$/ { failed += $3 }
+  /^pack-check: [0-9]+ passed, [0-9]+ failed$/ { passed += $2; failed += $4 }
   END { printf "\ntests: %d passed, %d failed\n", passed, failed }'
 

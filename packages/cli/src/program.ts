@@ -6,6 +6,7 @@ import { type CallFlags, callCommand } from './commands/call.js';
 import { type ConfigCommandFlags, configCommand } from './commands/config.js';
 import { type InstancesFlags, instancesCommand } from './commands/instances.js';
 import type { ExitCodeValue } from './exit-codes.js';
+import { mergeConfigFlags } from './global-flags.js';
 import type { CliIo } from './io.js';
 import { parseMethod, parseWholeNumber } from './request-flags.js';
 
@@ -30,6 +31,12 @@ function collect(value: string, previous: string[]): string[] {
 
 function withConfigFlags(command: Command): Command {
   return command.option('--config <dir>', CONFIG_HELP).option('--profile <name>', PROFILE_HELP);
+}
+
+/** A command's own flags with the `--config` / `--profile` given before the command merged in. */
+function flagsOf<T extends object>(command: Command): T {
+  const program = command.parent;
+  return (program === null ? command.opts() : mergeConfigFlags(program.opts(), command.opts())) as T;
 }
 
 /**
@@ -58,7 +65,12 @@ export function buildProgram(io: CliIo, setExitCode: (code: ExitCodeValue) => vo
     .addHelpText(
       'after',
       '\nExit codes: 0 ok, 1 a call failed (or no instance found), 2 bad usage or config.',
-    );
+    )
+    // Options before the command belong to the program, options after it to the command: so
+    // `--config` works in both places, and a command's `--json` is never taken for the program's.
+    .enablePositionalOptions();
+  // Every command takes these, so they are also accepted (and listed by --help) before the command.
+  withConfigFlags(program);
 
   withConfigFlags(
     program
@@ -67,8 +79,8 @@ export function buildProgram(io: CliIo, setExitCode: (code: ExitCodeValue) => vo
       .argument('<service>', 'service name'),
   )
     .option('--json', 'print JSON instead of a table')
-    .action(async (service: string, flags: InstancesFlags) => {
-      setExitCode(await instancesCommand(service, flags, io));
+    .action(async (service: string, _flags: InstancesFlags, command: Command) => {
+      setExitCode(await instancesCommand(service, flagsOf<InstancesFlags>(command), io));
     });
 
   withConfigFlags(
@@ -108,8 +120,8 @@ export function buildProgram(io: CliIo, setExitCode: (code: ExitCodeValue) => vo
       ),
     )
     .option('-v, --verbose', 'log each request and response on stderr')
-    .action(async (service: string, path: string, flags: CallFlags) => {
-      setExitCode(await callCommand(service, path, flags, io));
+    .action(async (service: string, path: string, _flags: CallFlags, command: Command) => {
+      setExitCode(await callCommand(service, path, flagsOf<CallFlags>(command), io));
     });
 
   withConfigFlags(
@@ -118,8 +130,8 @@ export function buildProgram(io: CliIo, setExitCode: (code: ExitCodeValue) => vo
       .description('print the effective merged config, defaults filled in, secrets as ***'),
   )
     .option('--json', 'print JSON instead of YAML')
-    .action(async (flags: ConfigCommandFlags) => {
-      setExitCode(await configCommand(flags, io));
+    .action(async (_flags: ConfigCommandFlags, command: Command) => {
+      setExitCode(await configCommand(flagsOf<ConfigCommandFlags>(command), io));
     });
 
   withConfigFlags(

@@ -565,7 +565,7 @@ export const ROOT_KEYS: KeyNode = section(
     section(
       key('nacos', nacos, {
         type: 'map',
-        meaning: 'Use Nacos for discovery (and registration). At most one of `nacos` and `consul`.',
+        meaning: 'Use Nacos for discovery (and registration). At most one of `nacos`, `consul` and `static`.',
         warnWhenNull: true,
       }),
       key('consul', consul, {
@@ -584,7 +584,7 @@ export const ROOT_KEYS: KeyNode = section(
         ),
         {
           type: 'map',
-          meaning: 'Fixed instances, no server needed. Used when neither `nacos` nor `consul` is set.',
+          meaning: 'Fixed instances, no server needed. The default registry; not with `nacos` or `consul`.',
         },
       ),
     ),

@@ -365,6 +365,11 @@ const staticSchema = z.object(
   { error: 'a map with services' },
 );
 
+/** The registry sections of `app-registry`, of which a config holds at most one. */
+export const REGISTRY_SECTIONS = ['nacos', 'consul', 'static'] as const;
+/** What a config with more than one registry section is told. */
+export const ONE_REGISTRY = 'at most one of nacos, consul and static';
+
 const appRegistrySchema = z
   .object(
     {
@@ -374,9 +379,13 @@ const appRegistrySchema = z
     },
     { error: 'a map of registry settings (nacos, consul or static)' },
   )
+  // One registry per config: with two sections, one would be silently ignored (issue #18: a
+  // README with nacos and static called Nacos and failed). `static: ~` in a profile removes an
+  // inherited static list.
   .superRefine((registry, ctx) => {
-    if (registry.nacos !== undefined && registry.consul !== undefined) {
-      ctx.addIssue({ code: 'custom', path: [], message: 'at most one of nacos and consul' });
+    const present = REGISTRY_SECTIONS.filter((key) => registry[key] !== undefined);
+    if (present.length > 1) {
+      ctx.addIssue({ code: 'custom', path: [], message: ONE_REGISTRY });
     }
   });
 

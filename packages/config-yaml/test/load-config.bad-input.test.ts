@@ -528,9 +528,51 @@ describe('loadConfig: values', () => {
     await expectConfigError(() => loadConfig({ dir, profile: 'dev', logger: quiet() }), {
       file: join(dir, 'application-dev.yaml'),
       keyPath: 'app-registry',
-      expected: 'at most one of nacos and consul',
+      expected: 'at most one of nacos, consul and static',
       found: 'a map (nacos, consul)',
     });
+  });
+
+  it('refuses nacos and static together, naming both keys (issue #18: static was silently ignored)', async () => {
+    const dir = await dirs.make({
+      'application.yaml': lines(
+        'app-registry:',
+        '  nacos:',
+        '    server-addr: "127.0.0.1:8848"',
+        '  static:',
+        '    services:',
+        '      other-app:',
+        '        - { host: 127.0.0.1, port: 8081 }',
+      ),
+    });
+    await expectConfigError(() => loadConfig({ dir, logger: quiet() }), {
+      file: join(dir, 'application.yaml'),
+      keyPath: 'app-registry',
+      expected: 'at most one of nacos, consul and static',
+      found: 'a map (nacos, static)',
+    });
+  });
+
+  it('refuses consul and static together', async () => {
+    const dir = await dirs.make({
+      'application.yaml': lines('app-registry:', '  consul: {}', '  static:', '    services: {}'),
+    });
+    await expectConfigError(() => loadConfig({ dir, logger: quiet() }), {
+      file: join(dir, 'application.yaml'),
+      keyPath: 'app-registry',
+      expected: 'at most one of nacos, consul and static',
+      found: 'a map (consul, static)',
+    });
+  });
+
+  it("accepts a profile that removes the base file's static section with null and adds nacos", async () => {
+    const dir = await dirs.make({
+      'application.yaml': lines('app-registry:', '  static:', '    services:', '      a: []'),
+      'application-nacos.yaml': lines('app-registry:', '  static: ~', '  nacos:', '    server-addr: "h:1"'),
+    });
+    const { config } = await loadConfig({ dir, profile: 'nacos', logger: quiet() });
+    expect(config.appRegistry.static).toBeUndefined();
+    expect(config.appRegistry.nacos?.serverAddr).toBe('h:1');
   });
 
   it('refuses a service named __proto__', async () => {

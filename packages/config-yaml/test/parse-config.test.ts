@@ -223,8 +223,8 @@ describe('selectedRegistry', () => {
     await expectConfigError(() => selectedRegistry(both), {
       file: '<config object>',
       keyPath: 'appRegistry',
-      expected: 'at most one of nacos and consul',
-      found: 'both',
+      expected: 'at most one of nacos, consul and static',
+      found: 'nacos and consul',
     });
   });
 });
