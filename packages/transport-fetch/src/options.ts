@@ -6,7 +6,13 @@ import { optionReader } from '@service-caller/core/adapter';
  * `redirect`, `priority`, or a runtime's own such as Node's `dispatcher` or Deno's `client`).
  * The transport owns `method`, `headers`, `body` and `signal`.
  */
-export type FetchInitExtras = Omit<RequestInit, 'method' | 'headers' | 'body' | 'signal'> & {
+export type FetchInitExtras = Omit<RequestInit, 'method' | 'headers' | 'body' | 'signal' | 'dispatcher'> & {
+  /**
+   * Node's undici dispatcher (an `Agent` for TLS settings). Typed loosely on purpose:
+   * `@types/node` types it with the undici-types its own Node ships, which an `Agent` from the
+   * `undici` package of another major version does not satisfy.
+   */
+  dispatcher?: object;
   [runtimeSpecific: string]: unknown;
 };
 
@@ -85,7 +91,8 @@ function initBuilder(init: FetchInitExtras): NormalizedFetchOptions['initFor'] {
         : { redirect, method, headers, body, signal };
   }
   return (method, headers, body, signal) => {
-    const built: RequestInit & { duplex?: 'half' } = { ...init, method, headers, body, signal };
+    // `init.dispatcher` is typed loosely (see FetchInitExtras); the runtime takes what it is given.
+    const built = { ...init, method, headers, body, signal } as RequestInit & { duplex?: 'half' };
     if (body instanceof ReadableStream) built.duplex = 'half';
     return built;
   };
