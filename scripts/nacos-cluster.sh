@@ -88,9 +88,24 @@ case "${1:-}" in
   kill) node "${2:-}" kill ;;
   start-node)
     n="${2:-}"
-    # r-nacos: join through a member that is not this one (official members find each other by list).
-    if [ "$n" = 1 ]; then join=2; else join=1; fi
-    NACOS_CLUSTER_JOIN="$join" node "$n" start
+    if [ "$NACOS_SERVER" != rnacos ]; then
+      node "$n" start # official members find each other by the member list
+      exit $?
+    fi
+    # r-nacos: join through a member that is not this one. A join can stall: once, under load 12,
+    # a restarted member never answered in 240 s. So each try gets a shorter bound
+    # (NACOS_RNACOS_JOIN_TIMEOUT, 60 s), and a stalled one is killed and tried through another member.
+    others=()
+    for i in $(seq 1 "$NACOS_CLUSTER_SIZE"); do [ "$i" = "$n" ] || others+=("$i"); done
+    for join in "${others[@]}" "${others[@]}"; do
+      if NACOS_CLUSTER_JOIN="$join" NACOS_START_TIMEOUT="${NACOS_RNACOS_JOIN_TIMEOUT:-60}" node "$n" start; then
+        exit 0
+      fi
+      echo "[nacos-cluster] member $n did not join through member $join; trying again" >&2
+      node "$n" kill >/dev/null 2>&1 || true
+    done
+    echo "[nacos-cluster] error: member $n did not rejoin the cluster" >&2
+    exit 1
     ;;
   addr) addr ;;
   *)

@@ -189,5 +189,5 @@ describe(`a 3-member ${NACOS_SERVER} cluster, one member SIGKILLed under a stead
       `[nacos int] ${NACOS_SERVER} cluster: ${calls} calls, ${failures} failed; ${callerHttp.stats.unreachable[origin(first)]} registry requests met the dead member, the longest answered ${callerHttp.stats.maxFailOverMs.toFixed(1)} ms after it started; ` +
         `member 1 restarted in ${Math.round(upAt - restartedAt)} ms, used again ${Math.round(usedAgainMs)} ms and listing all ${Math.round(relistedMs)} ms after it answered`,
     );
-  }, 300_000);
+  }, 480_000);
 });
