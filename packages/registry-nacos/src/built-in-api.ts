@@ -31,7 +31,8 @@ export function httpFor(options: NormalizedOptions): NacosHttp {
     timeoutMs: options.requestTimeoutMs,
     username: options.username,
     password: options.password,
-    apiVersion: options.apiVersion,
+    // gRPC logs in over HTTP, as the official clients do: on either login path.
+    apiVersion: options.apiVersion === 'grpc' ? 'auto' : options.apiVersion,
   });
 }
 
