@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { waitFor } from '@service-caller/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nacosConfigSource } from '../src/index.js';
 import { ownPort, RUN_ID, startNacos, stopNacos } from './support.js';
@@ -26,6 +27,17 @@ describe('nacosConfigSource against a Nacos with authentication on', () => {
       body,
     });
     expect(published.status).toBe(200);
+    // Official servers publish asynchronously (a dump): wait until a read sees the content.
+    const accessToken = await token();
+    await waitFor(
+      async () => {
+        const read = await fetch(
+          `http://${serverAddr}/nacos/v1/cs/configs?dataId=${dataId}&group=DEFAULT_GROUP&accessToken=${accessToken}`,
+        );
+        return read.status === 200 && (await read.text()) === 'secret: ok\n';
+      },
+      { message: `Nacos to serve the published ${dataId}` },
+    );
   });
   afterAll(() => stopNacos(nacos));
 
