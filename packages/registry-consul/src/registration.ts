@@ -1,7 +1,7 @@
 import type { Logger } from '@service-caller/core';
+import type { OutageLog } from '@service-caller/core/adapter';
 import type { ConsulApi, ServiceDefinition } from './consul-api.js';
 import { type ErrorContext, isUnreachable, statusOf, toRegistryError } from './consul-error.js';
-import type { OutageLog } from '@service-caller/core/adapter';
 import { backoffDelay, Sleeper } from './pacing.js';
 
 export interface RegistrationDependencies {

@@ -67,7 +67,9 @@ class ConsulServiceFeed implements ServiceFeed {
       } catch (err) {
         if (this.#stopped) return;
         const error =
-          err instanceof RegistryError ? err : toRegistryError(err, this.#deps.errorContext(`discovering '${name}'`));
+          err instanceof RegistryError
+            ? err
+            : toRegistryError(err, this.#deps.errorContext(`discovering '${name}'`));
         failures += 1;
         const delay = backoffDelay(failures);
         const source = isUnreachable(err) ? 'agent' : `discovery:${name}`;
@@ -75,7 +77,11 @@ class ConsulServiceFeed implements ServiceFeed {
           this.#known === undefined
             ? `no instances of '${name}' known yet; retrying`
             : `serving the last ${this.#known} known instance(s) of '${name}' until Consul answers again`;
-        this.#deps.outage.failed(source, `${error.message}; ${consequence}`, `${error.message}; retrying in ${delay} ms`);
+        this.#deps.outage.failed(
+          source,
+          `${error.message}; ${consequence}`,
+          `${error.message}; retrying in ${delay} ms`,
+        );
         // The cache drops (and stops) a feed that never had a list and that nobody listens to.
         this.#sink.fail(error);
         if (this.#stopped) return;

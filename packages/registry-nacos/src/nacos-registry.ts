@@ -66,6 +66,12 @@ export class NacosRegistry implements ServiceRegistry {
 
   constructor(options: NormalizedOptions, api?: NamingApi) {
     this.#options = options;
+    const where =
+      options.client !== undefined
+        ? 'Nacos (through the nacos npm client)'
+        : `Nacos at ${serverList(options)}`;
+    const outage = new NacosOutage(options.logger, where);
+    this.#outage = outage;
     this.#api =
       api ??
       (options.client !== undefined
@@ -74,20 +80,14 @@ export class NacosRegistry implements ServiceRegistry {
             options,
             options.password === undefined ? [] : [options.password],
           )
-        : builtInApi(options));
-    const where =
-      options.client !== undefined
-        ? 'Nacos (through the nacos npm client)'
-        : `Nacos at ${serverList(options)}`;
-    this.#outage = new NacosOutage(options.logger, where);
+        : builtInApi(options, undefined, outage));
     this.#cache = new InstanceCache({
       registry: 'nacos',
       logger: options.logger,
       outage: this.#outage.log,
-      // Over gRPC an empty push is not believed (as the official Go and Rust clients do); over
-      // HTTP only while the server is recovering.
-      emptyListProtection:
-        options.emptyListProtection ?? (() => (this.#api.protocol === 'grpc' ? 'always' : 'after-outage')),
+      // An empty list is not believed while a server may have lost its state (an outage, a
+      // restart or a reconnection seen, and 15 s after); see the README's decision on `always`.
+      emptyListProtection: options.emptyListProtection ?? 'after-outage',
       feed: nacosFeed({
         api: this.#api,
         intervalMs: options.refreshIntervalMs,
@@ -100,6 +100,11 @@ export class NacosRegistry implements ServiceRegistry {
   /** The protocol in use: `v1`, `v3`, `auto` (not detected yet) or `nacos npm client`. */
   get protocol(): string {
     return this.#api.protocol;
+  }
+
+  /** Over gRPC: the server of the current connection (`host:grpcPort`); `undefined` otherwise. */
+  get connectedTo(): string | undefined {
+    return this.#api.connectedTo;
   }
 
   async getInstances(

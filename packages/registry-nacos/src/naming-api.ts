@@ -61,6 +61,8 @@ export interface NamingApi {
    * registry asks it before it chooses between polling and subscribing. Absent: this one.
    */
   readonly resolve?: (() => Promise<NamingApi>) | undefined;
+  /** gRPC: the server of the current connection (`host:grpcPort`), for tests and messages. */
+  readonly connectedTo?: string | undefined;
   /** Releases connections. */
   close(): Promise<void>;
 }

@@ -86,9 +86,12 @@ export interface NacosRegistryOptions {
   /** gRPC only: TLS for the gRPC connection; `true` uses the system's roots. @default false */
   grpcTls?: boolean | NacosGrpcTls;
   /**
-   * When an empty list is not believed while instances are cached: `always` (the official Go and
-   * Rust clients' push-empty protection), `after-outage` (during an outage or a server restart
-   * seen, and 15 s after it), or `off`. @default 'always' over gRPC, 'after-outage' over HTTP
+   * When an empty list (polled or pushed) is not believed while instances are cached:
+   * `after-outage`: during an outage, or after a server restart or a gRPC reconnection seen,
+   * and for 15 s after it (when a server without its state answers empty); `always`: never
+   * once the service had instances (the official Go and Rust clients' push-empty protection; a
+   * service whose last instance left keeps being listed); `off`: always believed.
+   * @default 'after-outage'
    */
   emptyListProtection?: NacosEmptyListProtection;
   /**
@@ -139,7 +142,7 @@ export interface NormalizedOptions {
   readonly apiVersion: NacosApiVersion;
   readonly grpcPortOffset: number;
   readonly grpcTls: NacosGrpcTls | undefined;
-  /** `undefined`: by protocol (always over gRPC, after-outage over HTTP). */
+  /** `undefined`: `after-outage`. */
   readonly emptyListProtection: NacosEmptyListProtection | undefined;
   readonly registration: NacosRegistrationMode;
   readonly refreshIntervalMs: number;
@@ -205,13 +208,21 @@ export function normalizeOptions(options: NacosRegistryOptions): NormalizedOptio
   }
   const apiVersion = read.oneOf(options.apiVersion ?? 'auto', 'api-version', ['auto', 'v1', 'v3', 'grpc']);
   const grpcPortOffset = options.grpcPortOffset ?? 1000;
-  if (typeof grpcPortOffset !== 'number' || !Number.isInteger(grpcPortOffset) || Math.abs(grpcPortOffset) > 65534) {
+  if (
+    typeof grpcPortOffset !== 'number' ||
+    !Number.isInteger(grpcPortOffset) ||
+    Math.abs(grpcPortOffset) > 65534
+  ) {
     throw readCodeOnly.error('grpcPortOffset', 'an integer from -65534 to 65534', grpcPortOffset);
   }
   const emptyListProtection =
     options.emptyListProtection === undefined
       ? undefined
-      : readCodeOnly.oneOf(options.emptyListProtection, 'emptyListProtection', ['off', 'after-outage', 'always']);
+      : readCodeOnly.oneOf(options.emptyListProtection, 'emptyListProtection', [
+          'off',
+          'after-outage',
+          'always',
+        ]);
   const logger = options.logger ?? consoleLogger('warn');
   if (
     typeof logger !== 'object' ||
@@ -314,7 +325,11 @@ function grpcTls(value: unknown): NacosGrpcTls | undefined {
   // The key is a secret: its value is never shown.
   if (!isPem(key)) throw readCodeOnly.error('grpcTls.key', 'a PEM string or bytes', '***');
   if ((cert === undefined) !== (key === undefined)) {
-    throw readCodeOnly.error('grpcTls', 'cert and key together (or neither)', cert === undefined ? 'key only' : 'cert only');
+    throw readCodeOnly.error(
+      'grpcTls',
+      'cert and key together (or neither)',
+      cert === undefined ? 'key only' : 'cert only',
+    );
   }
   return value as NacosGrpcTls;
 }

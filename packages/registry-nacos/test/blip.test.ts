@@ -1,8 +1,8 @@
 import type { Logger } from '@service-caller/core';
 import { waitFor } from '@service-caller/testkit';
 import { describe, expect, it } from 'vitest';
-import type { BeatOutcome, InstanceSpec, NacosHost, NamingApi } from '../src/naming-api.js';
 import { NacosRegistry } from '../src/nacos-registry.js';
+import type { BeatOutcome, InstanceSpec, NacosHost, NamingApi } from '../src/naming-api.js';
 import { normalizeOptions } from '../src/options.js';
 
 const host = (port: number): NacosHost => ({

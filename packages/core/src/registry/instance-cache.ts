@@ -102,8 +102,7 @@ export class InstanceCache {
 
   constructor(options: InstanceCacheOptions) {
     this.#options = options;
-    this.#protection =
-      options.emptyListProtection ?? (options.outage === undefined ? 'off' : 'after-outage');
+    this.#protection = options.emptyListProtection ?? (options.outage === undefined ? 'off' : 'after-outage');
   }
 
   /** The cached list of `serviceName`, or `undefined` before its first list. No I/O. */
