@@ -1,7 +1,7 @@
 /**
  * The Nacos benchmark (needs a running Nacos; not part of `pnpm bench` or CI):
  *
- *   pnpm --filter @service-caller/bench bench:nacos -- --addr 127.0.0.1:8848 --pid <server pid> [--trials 20] [--cost-seconds 60] [--instances 100]
+ *   pnpm --filter @service-caller/bench bench:nacos --addr 127.0.0.1:8848 --pid <server pid> [--trials 20] [--cost-seconds 60] [--instances 100]
  *
  * 1. Push latency: a subscriber hears a deregistration: `--trials` times over gRPC (pushed) and
  *    over HTTP v1 (polled every 5 s, the default refresh); p50, p99 and max per protocol.
@@ -16,7 +16,10 @@ import { parseArgs } from 'node:util';
 import type { ServiceInstance, ServiceRegistry } from '@service-caller/core';
 import { nacosRegistry } from '@service-caller/registry-nacos';
 
+// pnpm passes the `--` that separates its own options on to the script.
+const argv = process.argv.slice(2);
 const { values } = parseArgs({
+  args: argv[0] === '--' ? argv.slice(1) : argv,
   options: {
     addr: { type: 'string', default: process.env.NACOS_ADDR ?? '127.0.0.1:8848' },
     pid: { type: 'string' },
@@ -39,14 +42,18 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-/** One trial: two instances, a subscriber, one deregistered; milliseconds until the subscriber heard it. */
+/**
+ * One trial: two instances of one service, each registered by a process of its own (a registry
+ * each), a subscriber, one deregistered; milliseconds until the subscriber heard it.
+ */
 async function pushTrial(apiVersion: 'grpc' | 'v1', n: number): Promise<number> {
   const service = `bench-push-${apiVersion}-${runId}-${n}`;
   const owner = nacosRegistry({ serverAddr: addr, apiVersion, logger: quiet });
+  const other = nacosRegistry({ serverAddr: addr, apiVersion, logger: quiet });
   const subscriber = nacosRegistry({ serverAddr: addr, apiVersion, logger: quiet });
   try {
     await owner.register({ serviceName: service, host: '127.0.0.1', port: 7001 });
-    await owner.register({ serviceName: service, host: '127.0.0.1', port: 7002 });
+    await other.register({ serviceName: service, host: '127.0.0.1', port: 7002 });
     let latest: readonly ServiceInstance[] = [];
     let heard: () => void = () => {};
     subscriber.subscribe!(service, (list) => {
@@ -66,7 +73,7 @@ async function pushTrial(apiVersion: 'grpc' | 'v1', n: number): Promise<number> 
       new Promise<number>((_, reject) => setTimeout(() => reject(new Error('not heard in 30 s')), 30_000)),
     ]);
   } finally {
-    await Promise.all([owner.close(), subscriber.close()]);
+    await Promise.all([owner.close(), other.close(), subscriber.close()]);
   }
 }
 

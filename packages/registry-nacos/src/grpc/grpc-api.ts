@@ -53,6 +53,8 @@ export class GrpcApi implements NamingApi {
   /** Per service: this client's instances, by `ip:port`. */
   readonly #registered = new Map<string, Map<string, InstanceSpec>>();
   readonly #subscriptions = new Map<string, Subscription>();
+  /** The server adds a publication to what the connection published before (r-nacos). */
+  #additive = false;
 
   constructor(options: GrpcApiOptions) {
     this.#scope = options.scope;
@@ -137,13 +139,11 @@ export class GrpcApi implements NamingApi {
     // the publication instead, so there `spec` stays listed: then it is deregistered by itself
     // (which the official servers read as the whole publication's end: hence the rest is
     // published once more after it, which r-nacos takes as a no-op).
-    await this.#publish(undefined, spec.serviceName, op, undefined);
-    const deadline = performance.now() + REPLACED_WITHIN_MS;
-    for (;;) {
-      const listed = await this.list(spec.serviceName);
-      if (!listed.some((h) => h.ip === spec.ip && h.port === spec.port)) return;
-      if (performance.now() >= deadline) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    // Once a server was seen adding, it is not asked again (each deregistration would wait).
+    if (!this.#additive) {
+      await this.#publish(undefined, spec.serviceName, op, undefined);
+      if (await this.#dropped(spec)) return;
+      this.#additive = true;
     }
     await this.#client.request(op, 'InstanceRequest', {
       ...this.#naming(spec.serviceName),
@@ -151,6 +151,17 @@ export class GrpcApi implements NamingApi {
       instance: this.#instance(spec),
     });
     await this.#publish(undefined, spec.serviceName, op, undefined);
+  }
+
+  /** Whether the list stops showing `spec` within {@link REPLACED_WITHIN_MS}. */
+  async #dropped(spec: InstanceSpec): Promise<boolean> {
+    const deadline = performance.now() + REPLACED_WITHIN_MS;
+    for (;;) {
+      const listed = await this.list(spec.serviceName);
+      if (!listed.some((h) => h.ip === spec.ip && h.port === spec.port)) return true;
+      if (performance.now() >= deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   async list(serviceName: string): Promise<readonly NacosHost[]> {

@@ -38,8 +38,10 @@ const HEALTH_CHECK_MS = 5000;
 const FIRST_RETRY_MS = 100;
 const MAX_RETRY_MS = 1000;
 /** Right after the connection setup a server may not know the connection yet (error 301): ask again this often. */
-const UNREGISTERED_RETRIES = 10;
+const UNREGISTERED_RETRIES = 20;
 const UNREGISTERED_DELAY_MS = 50;
+/** Nacos 2.x's code for a naming request from a connection it holds no client for (yet). */
+const NOT_REGISTERED_CLIENT = -401;
 
 /**
  * The gRPC side of the built-in client: one connection at a time to one server of the list, the
@@ -130,12 +132,17 @@ export class NacosGrpcClient {
         return answer.body;
       }
       const text = this.#options.redact(typeof message === 'string' ? message : '');
-      if (code === UNREGISTERED_CONNECTION && unregistered++ < UNREGISTERED_RETRIES) {
+      const notKnownYet =
+        code === UNREGISTERED_CONNECTION ||
+        // Nacos 2.5.1 answers a naming request that overtook the connection setup with -401,
+        // "connection already disconnect" (seen in the registry tests on a loaded machine).
+        (code === NOT_REGISTERED_CLIENT && /already disconnect/i.test(text));
+      if (notKnownYet && unregistered++ < UNREGISTERED_RETRIES) {
         // The server has not processed the connection setup yet.
         await delay(UNREGISTERED_DELAY_MS);
         continue;
       }
-      if (code === UNREGISTERED_CONNECTION) {
+      if (notKnownYet) {
         this.#drop(connection, 'the server does not know the connection');
         throw new GrpcTransportError(`${connection.address} does not know the connection (${text})`);
       }
@@ -289,6 +296,8 @@ export class NacosGrpcClient {
 
   #serverRequest(request: Payload): { type: string; body: Record<string, unknown> } | undefined {
     if (request.type === 'ClientDetectionRequest') return { type: 'ClientDetectionResponse', body: {} };
+    // Nacos 2.3+ acknowledges the connection setup (ability negotiation); the official clients answer.
+    if (request.type === 'SetupAckRequest') return { type: 'SetupAckResponse', body: {} };
     if (request.type === 'ConnectResetRequest') {
       const { serverIp, serverPort } = request.body;
       this.#recommended = this.#options.servers.find(
