@@ -121,9 +121,12 @@ console.log(
     .map((l) => l.toFixed(2))
     .join(' ')})\n`,
 );
-console.log('| protocol | trials | p50 ms | p99 ms | max ms |');
-console.log('| --- | --- | --- | --- | --- |');
-for (const protocol of protocols) {
+if (trials > 0) {
+  console.log('| protocol | trials | p50 ms | p99 ms | max ms |');
+  console.log('| --- | --- | --- | --- | --- |');
+}
+// `--trials 0`: the server-cost part only.
+for (const protocol of trials > 0 ? protocols : []) {
   const times: number[] = [];
   for (let n = 0; n < trials; n++) times.push(await pushTrial(protocol, n));
   times.sort((a, b) => a - b);
