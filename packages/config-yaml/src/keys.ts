@@ -160,7 +160,7 @@ const nacos = section(
   key('api-version', text, {
     type: NACOS_API_VERSIONS.join(' \\| '),
     default: 'auto',
-    meaning: 'Nacos HTTP API to use; `auto` detects it.',
+    meaning: 'Nacos protocol to use (HTTP v1, HTTP v3, gRPC); `auto` detects it.',
     choices: NACOS_API_VERSIONS,
   }),
   key('registration', text, {

@@ -40,7 +40,7 @@ export const LB_TYPE_ALIASES: Readonly<Record<string, (typeof LB_TYPES)[number]>
 };
 
 /** `app-registry.nacos.api-version`. */
-export const NACOS_API_VERSIONS = ['auto', 'v1', 'v3'] as const;
+export const NACOS_API_VERSIONS = ['auto', 'v1', 'v3', 'grpc'] as const;
 
 /** `app-registry.nacos.registration`: what start-up does when Nacos cannot be reached. */
 export const NACOS_REGISTRATION_MODES = ['fail-fast', 'background'] as const;

@@ -185,7 +185,7 @@ export interface NacosConfig {
   /** Seconds between heartbeats (v1 API). @default 5 */
   heartbeatInterval?: number;
   /** @default 'auto' */
-  apiVersion?: 'auto' | 'v1' | 'v3';
+  apiVersion?: 'auto' | 'v1' | 'v3' | 'grpc';
   /** When Nacos cannot be reached at start: fail, or register in the background. @default 'fail-fast' */
   registration?: 'fail-fast' | 'background';
 }

@@ -21,4 +21,15 @@ export { BufferedResponseBase } from './http/buffered-response-base.js';
 export { hasHeader } from './http/headers.js';
 export { withoutQuery } from './http/url.js';
 export * from './options/index.js';
+export {
+  type EmptyListProtection,
+  InstanceCache,
+  type InstanceCacheOptions,
+  type InstanceFeed,
+  type InstanceSink,
+  type ServiceFeed,
+} from './registry/instance-cache.js';
+export { OutageLog, type OutageLogOptions } from './registry/outage-log.js';
+export { type PollingFeedOptions, pollingFeed } from './registry/polling-feed.js';
+export { reconcileInstances } from './registry/reconcile-instances.js';
 export { sameInstance } from './registry/same-instance.js';

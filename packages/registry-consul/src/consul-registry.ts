@@ -6,13 +6,13 @@ import {
   type ServiceInstance,
   type ServiceRegistry,
 } from '@service-caller/core';
+import { InstanceCache, OutageLog } from '@service-caller/core/adapter';
 import { ConsulApi, type ServiceDefinition } from './consul-api.js';
 import { type ErrorContext, statusOf, toRegistryError } from './consul-error.js';
 import { SECURE_META, WEIGHT_META } from './instances.js';
 import { type ConsulRegistryOptions, type NormalizedOptions, normalizeOptions } from './options.js';
-import { OutageLog } from './outage.js';
 import { Registration } from './registration.js';
-import { ServiceWatch } from './service-watch.js';
+import { consulFeed } from './service-watch.js';
 
 /** What {@link consulRegistry} returns: the core's `ServiceRegistry`, with its optional methods present. */
 export type ConsulRegistry = ServiceRegistry &
@@ -38,7 +38,7 @@ export type ConsulRegistry = ServiceRegistry &
 export function consulRegistry(options: ConsulRegistryOptions = {}): ConsulRegistry {
   const settings = normalizeOptions(options);
   const { logger } = settings;
-  const outage = new OutageLog(logger);
+  const outage = new OutageLog({ logger, registry: 'consul' });
   // The `consul` client is created on first use: building a registry does no I/O.
   let api: ConsulApi | undefined;
   const client = () => {
@@ -52,27 +52,17 @@ export function consulRegistry(options: ConsulRegistryOptions = {}): ConsulRegis
     hasToken: settings.token !== undefined,
     secrets: settings.token !== undefined ? [settings.token] : [],
   });
-  const watches = new Map<string, ServiceWatch>();
+  // Consul keeps its catalog across agent restarts: an empty answer is believed.
+  const cache = new InstanceCache({
+    registry: 'consul',
+    logger,
+    outage,
+    emptyListProtection: 'off',
+    feed: consulFeed({ api: client, outage, errorContext }),
+  });
   const registrations = new Map<string, Registration>();
   let closed = false;
   let closing: Promise<void> | undefined;
-
-  const watchOf = (serviceName: string): ServiceWatch => {
-    let watch = watches.get(serviceName);
-    if (!watch) {
-      watch = new ServiceWatch(serviceName, {
-        api: client(),
-        outage,
-        logger,
-        errorContext,
-        abandoned: (w) => {
-          if (watches.get(serviceName) === w) watches.delete(serviceName);
-        },
-      });
-      watches.set(serviceName, watch);
-    }
-    return watch;
-  };
 
   const registry = {
     name: 'consul',
@@ -83,22 +73,15 @@ export function consulRegistry(options: ConsulRegistryOptions = {}): ConsulRegis
     ): Promise<readonly ServiceInstance[]> {
       if (closed) throw new ClosedError('consul registry');
       checkServiceName(serviceName);
-      const cached = watches.get(serviceName)?.instances;
+      const cached = cache.get(serviceName);
       if (cached) return cached;
-      const signal = opts?.signal;
-      signal?.throwIfAborted();
-      const pending = watchOf(serviceName).current();
-      if (!signal) return pending;
-      // The caller stops waiting; the first query goes on and fills the cache for the next call.
-      return new Promise((resolve, reject) => {
-        const onAbort = () => reject(signal.reason);
-        signal.addEventListener('abort', onAbort, { once: true });
-        pending.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-      });
+      opts?.signal?.throwIfAborted();
+      // The caller's signal ends only its wait; the first query goes on and fills the cache.
+      return cache.load(serviceName, opts?.signal);
     },
 
     getCachedInstances(serviceName: string): readonly ServiceInstance[] | undefined {
-      return watches.get(serviceName)?.instances;
+      return cache.get(serviceName);
     },
 
     subscribe(serviceName: string, listener: InstancesListener): () => void {
@@ -110,9 +93,7 @@ export function consulRegistry(options: ConsulRegistryOptions = {}): ConsulRegis
           `subscribe('${serviceName}', listener): listener must be a function`,
         );
       }
-      const watch = watchOf(serviceName);
-      watch.addListener(listener);
-      return () => watch.removeListener(listener);
+      return cache.subscribe(serviceName, listener);
     },
 
     async register(instance: InstanceRegistration): Promise<void> {
@@ -162,8 +143,7 @@ export function consulRegistry(options: ConsulRegistryOptions = {}): ConsulRegis
     close(): Promise<void> {
       closing ??= (async () => {
         closed = true;
-        for (const watch of watches.values()) watch.stop();
-        watches.clear();
+        cache.close();
         const own = [...registrations.values()];
         registrations.clear();
         await Promise.all(own.map((r) => r.stop()));

@@ -1,5 +1,4 @@
 import type { ServiceInstance } from '@service-caller/core';
-import { sameInstance } from '@service-caller/core/adapter';
 
 /**
  * From Consul's health entries to the core's instances.
@@ -32,15 +31,10 @@ interface Entry {
 }
 
 /**
- * Builds the instance list of `serviceName` from a health answer. Returns `previous` itself when
- * nothing changed, and reuses the previous object of every instance that did not change, so
- * balancers keep their state.
+ * Builds the instance list of `serviceName` from a health answer. Change detection (the same
+ * array and the same objects while nothing changed) is the shared instance cache's, in core.
  */
-export function toInstances(
-  serviceName: string,
-  entries: unknown,
-  previous: readonly ServiceInstance[] | undefined,
-): readonly ServiceInstance[] {
+export function toInstances(serviceName: string, entries: unknown): ServiceInstance[] {
   if (!Array.isArray(entries)) {
     throw new TypeError(
       `expected a JSON array of health entries, got ${entries === null ? 'null' : typeof entries}`,
@@ -51,17 +45,12 @@ export function toInstances(
     const id = typeof raw?.Service?.ID === 'string' ? raw.Service.ID : '';
     seenIds.set(id, (seenIds.get(id) ?? 0) + 1);
   }
-  const old = new Map(previous?.map((i) => [i.id, i]));
   const next: ServiceInstance[] = [];
   for (const raw of entries as Entry[]) {
     const built = toInstance(serviceName, raw, seenIds);
-    if (!built) continue;
-    const before = old.get(built.id);
-    next.push(before && sameInstance(before, built) ? before : built);
+    if (built) next.push(built);
   }
-  next.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  if (previous && previous.length === next.length && previous.every((p, i) => p === next[i])) return previous;
-  return Object.freeze(next);
+  return next;
 }
 
 function toInstance(

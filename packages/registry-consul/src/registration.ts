@@ -1,7 +1,7 @@
 import type { Logger } from '@service-caller/core';
+import type { OutageLog } from '@service-caller/core/adapter';
 import type { ConsulApi, ServiceDefinition } from './consul-api.js';
 import { type ErrorContext, isUnreachable, statusOf, toRegistryError } from './consul-error.js';
-import type { OutageLog } from './outage.js';
 import { backoffDelay, Sleeper } from './pacing.js';
 
 export interface RegistrationDependencies {
@@ -76,9 +76,8 @@ export class Registration {
         const delay = Math.min(period, backoffDelay(failures));
         this.deps.outage.failed(
           isUnreachable(err) ? 'agent' : source,
-          error,
-          `'${this.definition.ID}' turns critical in Consul if this lasts longer than its TTL; retrying`,
-          delay,
+          `${error.message}; '${this.definition.ID}' turns critical in Consul if this lasts longer than its TTL; retrying`,
+          `${error.message}; retrying in ${delay} ms`,
         );
       }
     }

@@ -253,7 +253,7 @@ describe('discovery', () => {
       Service: { ID: 'web', Service: 'web', Address: '', Port: 80, Meta: {} },
       Checks: [{ Status: 'passing' }],
     });
-    const list = toInstances('web', [entry('n1', '10.0.0.1'), entry('n2', '10.0.0.2')], undefined);
+    const list = toInstances('web', [entry('n1', '10.0.0.1'), entry('n2', '10.0.0.2')]);
     expect(list.map((i) => [i.id, i.host])).toEqual([
       ['web@n1', '10.0.0.1'],
       ['web@n2', '10.0.0.2'],

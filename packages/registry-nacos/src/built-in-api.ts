@@ -1,7 +1,9 @@
 import { RegistryError } from '@service-caller/core';
+import { GrpcApi } from './grpc/grpc-api.js';
 import { NacosHttp } from './nacos-http.js';
 import { type InstanceSpec, type NamingApi, type NamingScope, parseJsonObject } from './naming-api.js';
 import type { NormalizedOptions } from './options.js';
+import { NacosOutage } from './outage-log.js';
 import { V1Api } from './v1-api.js';
 import { V3Api } from './v3-api.js';
 
@@ -9,10 +11,15 @@ import { V3Api } from './v3-api.js';
 const PROBE_SERVICE = 'service-caller.api-version-probe';
 
 /**
- * The built-in client: `v1` or `v3` as configured, or for `auto` the version the server speaks,
- * asked once on first use. A failed probe is not remembered: the next operation asks again.
+ * The built-in client: `v1`, `v3` or `grpc` as configured, or for `auto` the protocol the server
+ * speaks, asked once on first use: gRPC when its gRPC port answers, else v3 or v1. A failed probe
+ * is not remembered: the next operation asks again.
  */
-export function builtInApi(options: NormalizedOptions, http: NacosHttp = httpFor(options)): NamingApi {
+export function builtInApi(
+  options: NormalizedOptions,
+  http: NacosHttp = httpFor(options),
+  outage: NacosOutage = new NacosOutage(options.logger, 'Nacos'),
+): NamingApi {
   const scope: NamingScope = {
     namespace: options.namespace,
     group: options.group,
@@ -21,7 +28,19 @@ export function builtInApi(options: NormalizedOptions, http: NacosHttp = httpFor
   };
   if (options.apiVersion === 'v1') return new V1Api(http, scope);
   if (options.apiVersion === 'v3') return new V3Api(http, scope);
-  return new AutoApi(http, scope);
+  const grpc = () =>
+    new GrpcApi({
+      servers: options.servers,
+      portOffset: options.grpcPortOffset,
+      tls: options.grpcTls,
+      timeoutMs: options.requestTimeoutMs,
+      scope,
+      http,
+      outage,
+      logger: options.logger,
+    });
+  if (options.apiVersion === 'grpc') return grpc();
+  return new AutoApi(http, scope, grpc, Math.min(options.requestTimeoutMs, 3000));
 }
 
 /** The HTTP side for these options. */
@@ -31,7 +50,8 @@ export function httpFor(options: NormalizedOptions): NacosHttp {
     timeoutMs: options.requestTimeoutMs,
     username: options.username,
     password: options.password,
-    apiVersion: options.apiVersion,
+    // gRPC logs in over HTTP, as the official clients do: on either login path.
+    apiVersion: options.apiVersion === 'grpc' ? 'auto' : options.apiVersion,
   });
 }
 
@@ -39,12 +59,16 @@ export function httpFor(options: NormalizedOptions): NacosHttp {
 class AutoApi implements NamingApi {
   readonly #http: NacosHttp;
   readonly #scope: NamingScope;
+  readonly #grpc: () => GrpcApi;
+  readonly #probeTimeoutMs: number;
   #resolved: NamingApi | undefined;
   #detecting: Promise<NamingApi> | undefined;
 
-  constructor(http: NacosHttp, scope: NamingScope) {
+  constructor(http: NacosHttp, scope: NamingScope, grpc: () => GrpcApi, probeTimeoutMs: number) {
     this.#http = http;
     this.#scope = scope;
+    this.#grpc = grpc;
+    this.#probeTimeoutMs = probeTimeoutMs;
   }
 
   get protocol(): string {
@@ -59,16 +83,24 @@ class AutoApi implements NamingApi {
     return (await this.#api()).deregister(spec);
   }
 
-  readonly heartbeat = async (spec: InstanceSpec) => {
-    const api = await this.#api();
-    return api.heartbeat === undefined ? { known: true } : api.heartbeat(spec);
-  };
+  /** The resolved protocol's heartbeat; none before detection or over gRPC (registering resolves it). */
+  get heartbeat() {
+    return this.#resolved?.heartbeat;
+  }
 
   async list(serviceName: string, signal?: AbortSignal) {
     return (await this.#api()).list(serviceName, signal);
   }
 
+  readonly resolve = (): Promise<NamingApi> => this.#api();
+
+  get connectedTo(): string | undefined {
+    return this.#resolved?.connectedTo;
+  }
+
   async close(): Promise<void> {
+    const resolved = this.#resolved;
+    if (resolved !== undefined && resolved.protocol === 'grpc') await resolved.close();
     await this.#http.close();
   }
 
@@ -95,6 +127,14 @@ class AutoApi implements NamingApi {
    * server that still serves the 1.x Open API (Nacos 3.0.x) gets v1 (below).
    */
   async #detect(): Promise<NamingApi> {
+    // gRPC first: the connection it opens is the one it goes on with.
+    const grpc = this.#grpc();
+    try {
+      await grpc.probe(this.#probeTimeoutMs);
+      return grpc;
+    } catch {
+      await grpc.close();
+    }
     const op = 'detect the Nacos API version';
     const response = await this.#http.send({
       op,

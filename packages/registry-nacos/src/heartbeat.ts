@@ -1,6 +1,6 @@
 import type { Logger } from '@service-caller/core';
 import { describeOp, type InstanceSpec, type NamingApi } from './naming-api.js';
-import type { OutageLog } from './outage-log.js';
+import type { NacosOutage } from './outage-log.js';
 import { TimedLoop } from './timed-loop.js';
 
 /** What a heartbeat needs from its registry. */
@@ -8,7 +8,7 @@ export interface HeartbeatContext {
   readonly api: NamingApi;
   /** Until the server names its own interval. */
   readonly intervalMs: number;
-  readonly outage: OutageLog;
+  readonly outage: NacosOutage;
   readonly logger: Logger;
 }
 
@@ -54,6 +54,8 @@ export class Heartbeat {
       const outcome = await this.#beat(this.spec);
       if (outcome.intervalMs !== undefined) this.#intervalMs = outcome.intervalMs;
       if (!outcome.known && !this.#loop.stopped) {
+        // The server lost its state: the lists it answers are empty until everyone re-registered.
+        outage.restarted();
         await api.register(this.spec);
         logger.info(`[nacos] ${describeOp('registered', this.spec)} again: the server did not know it`);
       }

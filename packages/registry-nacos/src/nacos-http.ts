@@ -118,6 +118,19 @@ export class NacosHttp {
     return this.#token !== undefined;
   }
 
+  /** A valid access token (logging in when due); for the gRPC client's request headers. */
+  accessToken(): Promise<string> {
+    if (this.#token === undefined)
+      return Promise.reject(new RegistryError('nacos', 'no credentials configured'));
+    return this.#token.get();
+  }
+
+  /** Drops a token the server refused, so the next `accessToken()` logs in again. */
+  invalidateToken(token: string): void {
+    this.stats.refusedTokens++;
+    this.#token?.invalidate(token);
+  }
+
   /**
    * Sends a request, failing over to the next server when one cannot be reached. Rejects with
    * `NacosUnreachableError` when none answers, with a `RegistryError` when the login fails, and

@@ -6,6 +6,7 @@ import {
   type ServiceInstance,
   type ServiceRegistry,
 } from '@service-caller/core';
+import { InstanceCache } from '@service-caller/core/adapter';
 import { BackgroundRegistration } from './background-registration.js';
 import { builtInApi } from './built-in-api.js';
 import { Heartbeat } from './heartbeat.js';
@@ -14,8 +15,8 @@ import { NacosRefusedError } from './nacos-http.js';
 import type { InstanceSpec, NamingApi } from './naming-api.js';
 import { OfficialClientApi } from './official-client.js';
 import { type NacosRegistryOptions, type NormalizedOptions, normalizeOptions } from './options.js';
-import { OutageLog } from './outage-log.js';
-import { ServiceWatch } from './service-watch.js';
+import { NacosOutage } from './outage-log.js';
+import { nacosFeed } from './service-feed.js';
 
 /**
  * A registry backed by Nacos: registers this process's instances (with heartbeats for ephemeral
@@ -53,8 +54,9 @@ export class NacosRegistry implements ServiceRegistry {
   readonly name = 'nacos';
   readonly #options: NormalizedOptions;
   readonly #api: NamingApi;
-  readonly #outage: OutageLog;
-  readonly #watches = new Map<string, ServiceWatch>();
+  readonly #outage: NacosOutage;
+  /** Discovery: core's shared instance cache, fed by polls or by the server's pushes. */
+  readonly #cache: InstanceCache;
   /**
    * What `register` registered, keyed by `service ip:port`, with its heartbeat if any, or its
    * background registration while Nacos has not accepted it yet.
@@ -64,6 +66,12 @@ export class NacosRegistry implements ServiceRegistry {
 
   constructor(options: NormalizedOptions, api?: NamingApi) {
     this.#options = options;
+    const where =
+      options.client !== undefined
+        ? 'Nacos (through the nacos npm client)'
+        : `Nacos at ${serverList(options)}`;
+    const outage = new NacosOutage(options.logger, where);
+    this.#outage = outage;
     this.#api =
       api ??
       (options.client !== undefined
@@ -72,17 +80,31 @@ export class NacosRegistry implements ServiceRegistry {
             options,
             options.password === undefined ? [] : [options.password],
           )
-        : builtInApi(options));
-    const where =
-      options.client !== undefined
-        ? 'Nacos (through the nacos npm client)'
-        : `Nacos at ${serverList(options)}`;
-    this.#outage = new OutageLog(options.logger, where);
+        : builtInApi(options, undefined, outage));
+    this.#cache = new InstanceCache({
+      registry: 'nacos',
+      logger: options.logger,
+      outage: this.#outage.log,
+      // An empty list is not believed while a server may have lost its state (an outage, a
+      // restart or a reconnection seen, and 15 s after); see the README's decision on `always`.
+      emptyListProtection: options.emptyListProtection ?? 'after-outage',
+      feed: nacosFeed({
+        api: this.#api,
+        intervalMs: options.refreshIntervalMs,
+        listCluster: options.listCluster,
+        outage: this.#outage,
+      }),
+    });
   }
 
   /** The protocol in use: `v1`, `v3`, `auto` (not detected yet) or `nacos npm client`. */
   get protocol(): string {
     return this.#api.protocol;
+  }
+
+  /** Over gRPC: the server of the current connection (`host:grpcPort`); `undefined` otherwise. */
+  get connectedTo(): string | undefined {
+    return this.#api.connectedTo;
   }
 
   async getInstances(
@@ -91,11 +113,10 @@ export class NacosRegistry implements ServiceRegistry {
   ): Promise<readonly ServiceInstance[]> {
     this.#assertOpen();
     checkServiceName(serviceName, 'getInstances');
-    const watch = this.#watch(serviceName);
-    const cached = watch.instances;
+    const cached = this.#cache.get(serviceName);
     if (cached !== undefined) return cached;
     try {
-      return await watch.load(options.signal);
+      return await this.#cache.load(serviceName, options.signal);
     } catch (error) {
       if (options.signal?.aborted && error === options.signal.reason) throw error;
       throw asRegistryError(error, `get the instances of '${serviceName}'`);
@@ -103,7 +124,7 @@ export class NacosRegistry implements ServiceRegistry {
   }
 
   getCachedInstances(serviceName: string): readonly ServiceInstance[] | undefined {
-    return this.#watches.get(serviceName)?.instances;
+    return this.#cache.get(serviceName);
   }
 
   subscribe(serviceName: string, listener: InstancesListener): () => void {
@@ -115,11 +136,8 @@ export class NacosRegistry implements ServiceRegistry {
         `cannot subscribe to '${serviceName}': the listener is not a function`,
       );
     }
-    const watch = this.#watch(serviceName);
-    const stop = watch.subscribe(listener);
-    // Start loading so the listener hears the first list; failures wait for the next refresh.
-    if (watch.instances === undefined) watch.refreshSoon();
-    return stop;
+    // The cache starts the service's feed, so the listener hears the first list.
+    return this.#cache.subscribe(serviceName, listener);
   }
 
   async register(registration: InstanceRegistration): Promise<void> {
@@ -171,7 +189,7 @@ export class NacosRegistry implements ServiceRegistry {
             logger: this.#options.logger,
           })
         : undefined;
-    this.#watches.get(spec.serviceName)?.refreshSoon();
+    this.#cache.refresh(spec.serviceName);
   }
 
   async deregister(registration: InstanceRegistration): Promise<void> {
@@ -187,7 +205,7 @@ export class NacosRegistry implements ServiceRegistry {
   }
 
   async #close(): Promise<void> {
-    for (const watch of this.#watches.values()) watch.stop();
+    this.#cache.close();
     const registered = [...this.#registered.values()];
     const failures = await Promise.allSettled(registered.map(({ spec }) => this.#deregister(spec)));
     for (const failure of failures) {
@@ -217,28 +235,7 @@ export class NacosRegistry implements ServiceRegistry {
     } catch (error) {
       throw asRegistryError(error, `deregister '${spec.serviceName}'`);
     }
-    this.#watches.get(spec.serviceName)?.refreshSoon();
-  }
-
-  #watch(serviceName: string): ServiceWatch {
-    let watch = this.#watches.get(serviceName);
-    if (watch === undefined) {
-      const { listCluster } = this.#options;
-      watch = new ServiceWatch(serviceName, {
-        // The cluster is filtered here too: not every server honours the list request's filter.
-        list: async (name) => {
-          const hosts = await this.#api.list(name);
-          return listCluster === undefined
-            ? hosts
-            : hosts.filter((h) => h.clusterName === undefined || h.clusterName === listCluster);
-        },
-        intervalMs: this.#options.refreshIntervalMs,
-        outage: this.#outage,
-        logger: this.#options.logger,
-      });
-      this.#watches.set(serviceName, watch);
-    }
-    return watch;
+    this.#cache.refresh(spec.serviceName);
   }
 
   /** The registration with this registry's defaults applied, checked field by field. */

@@ -28,9 +28,17 @@ export interface BeatOutcome {
   readonly intervalMs?: number | undefined;
 }
 
+/** Where a pushing protocol delivers the lists of one subscribed service. */
+export interface HostSink {
+  /** The full list the server pushed (or answered to the subscription), every instance. */
+  update(hosts: readonly NacosHost[]): void;
+  /** The subscription could not be made (it is retried with the connection). */
+  fail(error: unknown): void;
+}
+
 /**
  * The naming operations the registry needs, one implementation per protocol: the 1.x/2.x Open
- * API, the 3.x client API, and the official npm client. Namespace, group and cluster are fixed
+ * API, the 3.x client API, gRPC, and the official npm client. Namespace, group and cluster are fixed
  * per implementation. Every method rejects with a `RegistryError` (a `NacosUnreachableError` when
  * no server answers).
  */
@@ -43,6 +51,18 @@ export interface NamingApi {
   readonly heartbeat?: ((spec: InstanceSpec) => Promise<BeatOutcome>) | undefined;
   /** Every instance of the service (in the configured cluster, if one is), healthy or not; none for an unknown service. */
   list(serviceName: string, signal?: AbortSignal): Promise<readonly NacosHost[]>;
+  /**
+   * Present when the server pushes lists (gRPC): subscribes to `serviceName` (again after each
+   * reconnection) until `stop()`. Without it the registry polls `list`.
+   */
+  readonly subscribe?: ((serviceName: string, sink: HostSink) => { stop(): void }) | undefined;
+  /**
+   * The protocol that serves the calls, once known (`auto` detects it on first use): the
+   * registry asks it before it chooses between polling and subscribing. Absent: this one.
+   */
+  readonly resolve?: (() => Promise<NamingApi>) | undefined;
+  /** gRPC: the server of the current connection (`host:grpcPort`), for tests and messages. */
+  readonly connectedTo?: string | undefined;
   /** Releases connections. */
   close(): Promise<void>;
 }

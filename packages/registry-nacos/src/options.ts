@@ -5,8 +5,21 @@ import type { NacosNamingClientLike } from './official-client.js';
 /** What `register` does when Nacos cannot be reached: reject, or go on and register in the background. */
 export type NacosRegistrationMode = 'fail-fast' | 'background';
 
-/** Which Nacos HTTP API the built-in client speaks. */
-export type NacosApiVersion = 'auto' | 'v1' | 'v3';
+/** Which Nacos protocol the built-in client speaks: HTTP v1, HTTP v3 or gRPC. */
+export type NacosApiVersion = 'auto' | 'v1' | 'v3' | 'grpc';
+
+/** TLS for the gRPC connection: the certificates in PEM (a file's contents, not its path). */
+export interface NacosGrpcTls {
+  /** The CA that signed the server's certificate. @default the system's roots */
+  readonly ca?: string | Uint8Array;
+  /** This client's certificate, for a server that asks for one (mutual TLS). */
+  readonly cert?: string | Uint8Array;
+  /** This client's private key, with `cert`. A secret: never in an error or a log line. */
+  readonly key?: string | Uint8Array;
+}
+
+/** When an empty list is not believed (core's `EmptyListProtection`). */
+export type NacosEmptyListProtection = 'off' | 'after-outage' | 'always';
 
 /**
  * Options of {@link nacosRegistry}. The keys of the `app-registry.nacos` YAML section, in
@@ -58,8 +71,29 @@ export interface NacosRegistryOptions {
    * (the v1 beat answer's `clientBeatInterval`, which then wins). @default 5
    */
   heartbeatInterval?: number;
-  /** `v1` (Nacos 1.x/2.x Open API), `v3` (Nacos 3.x client API), or `auto`: ask the server once. @default 'auto' */
+  /**
+   * `v1` (Nacos 1.x/2.x Open API), `v3` (Nacos 3.x client API), `grpc` (the 2.x/3.x client
+   * protocol: no heartbeats, lists pushed by the server), or `auto`: gRPC when the server's gRPC
+   * port answers, else v3 or v1 as the server speaks them. @default 'auto'
+   */
   apiVersion?: NacosApiVersion;
+  /**
+   * gRPC only: the gRPC port is each server's HTTP port plus this (Nacos' own default; a server
+   * started with another `nacos.server.grpc.port.offset` or r-nacos's `RNACOS_GRPC_PORT` differs).
+   * @default 1000
+   */
+  grpcPortOffset?: number;
+  /** gRPC only: TLS for the gRPC connection; `true` uses the system's roots. @default false */
+  grpcTls?: boolean | NacosGrpcTls;
+  /**
+   * When an empty list (polled or pushed) is not believed while instances are cached:
+   * `after-outage`: during an outage, or after a server restart or a gRPC reconnection seen,
+   * and for 15 s after it (when a server without its state answers empty); `always`: never
+   * once the service had instances (the official Go and Rust clients' push-empty protection; a
+   * service whose last instance left keeps being listed); `off`: always believed.
+   * @default 'after-outage'
+   */
+  emptyListProtection?: NacosEmptyListProtection;
   /**
    * What `register` does when Nacos cannot be reached (or answers with a server error):
    * `fail-fast` rejects; `background` resolves and keeps trying with back-off (1 s doubling to
@@ -106,6 +140,10 @@ export interface NormalizedOptions {
   readonly secure: boolean;
   readonly heartbeatIntervalMs: number;
   readonly apiVersion: NacosApiVersion;
+  readonly grpcPortOffset: number;
+  readonly grpcTls: NacosGrpcTls | undefined;
+  /** `undefined`: `after-outage`. */
+  readonly emptyListProtection: NacosEmptyListProtection | undefined;
   readonly registration: NacosRegistrationMode;
   readonly refreshIntervalMs: number;
   readonly requestTimeoutMs: number;
@@ -168,7 +206,23 @@ export function normalizeOptions(options: NacosRegistryOptions): NormalizedOptio
   ) {
     throw read.error('metadata', 'a map of strings to strings', metadata);
   }
-  const apiVersion = read.oneOf(options.apiVersion ?? 'auto', 'api-version', ['auto', 'v1', 'v3']);
+  const apiVersion = read.oneOf(options.apiVersion ?? 'auto', 'api-version', ['auto', 'v1', 'v3', 'grpc']);
+  const grpcPortOffset = options.grpcPortOffset ?? 1000;
+  if (
+    typeof grpcPortOffset !== 'number' ||
+    !Number.isInteger(grpcPortOffset) ||
+    Math.abs(grpcPortOffset) > 65534
+  ) {
+    throw readCodeOnly.error('grpcPortOffset', 'an integer from -65534 to 65534', grpcPortOffset);
+  }
+  const emptyListProtection =
+    options.emptyListProtection === undefined
+      ? undefined
+      : readCodeOnly.oneOf(options.emptyListProtection, 'emptyListProtection', [
+          'off',
+          'after-outage',
+          'always',
+        ]);
   const logger = options.logger ?? consoleLogger('warn');
   if (
     typeof logger !== 'object' ||
@@ -194,6 +248,9 @@ export function normalizeOptions(options: NacosRegistryOptions): NormalizedOptio
     secure,
     heartbeatIntervalMs: read.seconds(options.heartbeatInterval, 'heartbeat-interval', 5) * 1000,
     apiVersion,
+    grpcPortOffset,
+    grpcTls: grpcTls(options.grpcTls),
+    emptyListProtection,
     registration: read.oneOf(options.registration ?? 'fail-fast', 'registration', [
       'fail-fast',
       'background',
@@ -249,6 +306,32 @@ export function parseServerAddr(serverAddr: unknown, secure: boolean): NacosServ
     servers.push({ host, port, origin: `${secure ? 'https' : 'http'}://${hostPart}:${port}` });
   }
   return servers;
+}
+
+function grpcTls(value: unknown): NacosGrpcTls | undefined {
+  if (value === undefined || value === false) return undefined;
+  if (value === true) return {};
+  const isPem = (v: unknown) => v === undefined || typeof v === 'string' || v instanceof Uint8Array;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw readCodeOnly.error('grpcTls', 'true, false or { ca?, cert?, key? } in PEM', value);
+  }
+  const { ca, cert, key } = value as Record<string, unknown>;
+  for (const [name, pem] of [
+    ['ca', ca],
+    ['cert', cert],
+  ] as const) {
+    if (!isPem(pem)) throw readCodeOnly.error(`grpcTls.${name}`, 'a PEM string or bytes', pem);
+  }
+  // The key is a secret: its value is never shown.
+  if (!isPem(key)) throw readCodeOnly.error('grpcTls.key', 'a PEM string or bytes', '***');
+  if ((cert === undefined) !== (key === undefined)) {
+    throw readCodeOnly.error(
+      'grpcTls',
+      'cert and key together (or neither)',
+      cert === undefined ? 'key only' : 'cert only',
+    );
+  }
+  return value as NacosGrpcTls;
 }
 
 function clusterName(value: unknown): string | undefined {

@@ -1,63 +1,45 @@
 import type { Logger } from '@service-caller/core';
+import { OutageLog } from '@service-caller/core/adapter';
 
 /**
- * How long after an outage an empty instance list is not believed: a restarted Nacos answers
- * empty until the instances' next heartbeats re-register them (5 s apart by default; Nacos
- * itself marks an instance unhealthy after 15 s without one).
+ * The Nacos side of core's {@link OutageLog}: one source (the server list), Nacos's wording.
+ * Background work (refreshes, heartbeats, the gRPC connection) reports here; calls that a user
+ * awaits reject instead. What an outage is, and the 15 s hold after it that keeps an empty list
+ * from being believed, is core's (two failures in a row, or a server restart seen).
  */
-export const RECOVERY_GRACE_MS = 15_000;
-
-/**
- * Logs background failures once per outage, not once per refresh or heartbeat: the first failure
- * after a success is a warning, further failures are debug lines, and the first success after a
- * failure is one info line. Background work (refreshes, heartbeats) reports here; calls that a
- * user awaits reject instead.
- */
-export class OutageLog {
-  readonly #logger: Logger;
+export class NacosOutage {
+  /** The shared log, which the instance cache asks whether an empty list is believable. */
+  readonly log: OutageLog;
   readonly #where: string;
-  readonly #now: () => number;
-  #down = false;
-  #since = 0;
-  #recoveredAt = Number.NEGATIVE_INFINITY;
 
-  constructor(logger: Logger, where: string, now: () => number = Date.now) {
-    this.#logger = logger;
+  constructor(logger: Logger, where: string, now?: () => number) {
+    this.log = new OutageLog({ logger, registry: 'nacos', ...(now === undefined ? {} : { now }) });
     this.#where = where;
-    this.#now = now;
   }
 
   /** Whether the last background operation failed. */
   get down(): boolean {
-    return this.#down;
-  }
-
-  /**
-   * Whether Nacos is down or came back less than {@link RECOVERY_GRACE_MS} ago: while this holds,
-   * an empty list is more likely a restarted server than a service without instances.
-   */
-  get recovering(): boolean {
-    return this.#down || this.#now() - this.#recoveredAt < RECOVERY_GRACE_MS;
+    return this.log.down;
   }
 
   failed(error: unknown): void {
     const reason = (error instanceof Error ? error.message : String(error)).replace(/^\[nacos\] /, '');
-    if (this.#down) {
-      this.#logger.debug(`[nacos] still failing: ${reason}`);
-      return;
-    }
-    this.#down = true;
-    this.#since = this.#now();
-    this.#logger.warn(
+    this.log.failed(
+      'server',
       `[nacos] ${this.#where} fails (${reason}); serving the last known instances and retrying in the background`,
+      `[nacos] still failing: ${reason}`,
     );
   }
 
   succeeded(): void {
-    if (!this.#down) return;
-    this.#down = false;
-    this.#recoveredAt = this.#now();
-    const seconds = Math.round((this.#recoveredAt - this.#since) / 1000);
-    this.#logger.info(`[nacos] ${this.#where} answers again after ${seconds} s`);
+    this.log.recovered(
+      'server',
+      (ms) => `[nacos] ${this.#where} answers again after ${Math.round(ms / 1000)} s`,
+    );
+  }
+
+  /** The server lost this client's instances (it restarted, or a new connection): hold empty lists. */
+  restarted(): void {
+    this.log.restarted();
   }
 }

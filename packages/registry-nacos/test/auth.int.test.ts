@@ -63,12 +63,13 @@ describe('a Nacos with authentication on', () => {
     expect((error as Error).message).toContain('requires authentication');
   });
 
-  it('works with the right password and renews the token before it expires', async () => {
+  it('works with the right password and renews the token before it expires (HTTP v1)', async () => {
     const { logger, lines } = recordingLogger();
     const options = normalizeOptions({
       serverAddr,
       username: 'nacos',
       password: nacos.password,
+      apiVersion: 'v1',
       refreshInterval: 200,
       logger,
     });
@@ -88,5 +89,52 @@ describe('a Nacos with authentication on', () => {
     expect(http.stats.refusedTokens).toBe(0);
     expect(registry.getCachedInstances(service)?.map((i) => i.port)).toEqual([7402]);
     expect(lines.filter((l) => l.level === 'warn')).toEqual([]);
+  });
+
+  it('works with the right password over gRPC, the token in the request headers and renewed as over HTTP', async () => {
+    const { logger, lines } = recordingLogger();
+    const options = normalizeOptions({
+      serverAddr,
+      username: 'nacos',
+      password: nacos.password,
+      apiVersion: 'grpc',
+      logger,
+    });
+    const http = httpFor(options);
+    const registry = new NacosRegistry(options, builtInApi(options, http));
+    const observer = nacosRegistry({
+      serverAddr,
+      username: 'nacos',
+      password: nacos.password,
+      apiVersion: 'v1',
+      logger,
+    });
+    opened.push(registry, observer);
+    const service = `auth-grpc-${RUN_ID}`;
+    await registry.register({ serviceName: service, host: '127.0.0.1', port: 7403 });
+    const heard: number[] = [];
+    registry.subscribe(service, (list) => heard.push(list.length));
+    await waitFor(async () => (await observer.getInstances(service)).length === 1, {
+      timeout: 15_000,
+      message: 'the instance registered over gRPC with a token',
+    });
+    expect(http.stats.logins).toBe(1);
+    // Past the 3-second lifetime: the next request logs in again first, and is not refused.
+    await new Promise((resolve) => setTimeout(resolve, 3500));
+    await registry.register({ serviceName: service, host: '127.0.0.1', port: 7404 });
+    await waitFor(() => heard.at(-1) === 2, { timeout: 15_000, message: 'the second instance pushed' });
+    expect(http.stats.logins).toBe(2);
+    expect(http.stats.refusedTokens).toBe(0);
+    expect(lines.filter((l) => l.level === 'warn')).toEqual([]);
+  });
+
+  it('over gRPC without credentials: a RegistryError saying that the server requires them', async () => {
+    const registry = nacosRegistry({ serverAddr, apiVersion: 'grpc', logger: recordingLogger().logger });
+    opened.push(registry);
+    const error = await registry
+      .register({ serviceName: `auth-grpc-none-${RUN_ID}`, host: '127.0.0.1', port: 7405 })
+      .catch((e: unknown) => e);
+    expect(isRegistryError(error)).toBe(true);
+    expect((error as Error).message).toContain('requires authentication');
   });
 });

@@ -29,7 +29,8 @@ const KILLED_FOR_MS = 35_000;
 const REFRESH_MS = 500;
 
 function registryWithStats(serverAddr: string, logger = recordingLogger().logger) {
-  const options = normalizeOptions({ serverAddr, refreshInterval: REFRESH_MS, logger });
+  // HTTP v1: this test counts the HTTP requests each member answered (gRPC's side is the next test).
+  const options = normalizeOptions({ serverAddr, apiVersion: 'v1', refreshInterval: REFRESH_MS, logger });
   const http = httpFor(options);
   return { registry: new NacosRegistry(options, builtInApi(options, http)), http };
 }
@@ -56,7 +57,13 @@ describe(`a 3-member ${NACOS_SERVER} cluster, one member SIGKILLed under a stead
         await ServiceManager.create({
           config: {
             appRegistry: {
-              nacos: { serverAddr: cluster.serverAddr, appName: service, ip: '127.0.0.1', port: server.port },
+              nacos: {
+                serverAddr: cluster.serverAddr,
+                appName: service,
+                ip: '127.0.0.1',
+                port: server.port,
+                apiVersion: 'v1',
+              },
             },
           },
           logger: recordingLogger().logger,
@@ -77,7 +84,7 @@ describe(`a 3-member ${NACOS_SERVER} cluster, one member SIGKILLed under a stead
 
   /** What one member lists for each service, asked of that member alone (refreshed every 500 ms). */
   const memberRegistries = new Map<number, ServiceRegistry>();
-  const listedBy = async (port: number) => {
+  const listedBy = async (port: number, services: readonly string[] = SERVICES) => {
     let registry = memberRegistries.get(port);
     if (registry === undefined) {
       registry = registryWithStats(`127.0.0.1:${port}`).registry;
@@ -85,15 +92,15 @@ describe(`a 3-member ${NACOS_SERVER} cluster, one member SIGKILLed under a stead
       registries.push(registry);
     }
     const member = registry;
-    return Promise.all(SERVICES.map(async (s) => (await member.getInstances(s)).length));
+    return Promise.all(services.map(async (s) => (await member.getInstances(s)).length));
   };
   /** Waits until member `port` lists one instance of each service; says what it listed if not. */
-  const allListedBy = async (port: number, timeout: number) => {
+  const allListedBy = async (port: number, timeout: number, services: readonly string[] = SERVICES) => {
     let last: unknown;
     try {
       await waitFor(
         async () => {
-          last = await listedBy(port);
+          last = await listedBy(port, services);
           return (last as number[]).every((n) => n === 1);
         },
         { timeout, interval: 500, message: `member ${port} listing one instance of each service` },
@@ -190,4 +197,106 @@ describe(`a 3-member ${NACOS_SERVER} cluster, one member SIGKILLed under a stead
         `member 1 restarted in ${Math.round(upAt - restartedAt)} ms, used again ${Math.round(usedAgainMs)} ms and listing all ${Math.round(relistedMs)} ms after it answered`,
     );
   }, 480_000);
+
+  it('over gRPC: the member a client is connected to SIGKILLed, it reconnects to another, registers there again, and no call fails', async () => {
+    const services = ['alpha', 'beta', 'gamma'].map((s) => `cluster-grpc-${s}-${RUN_ID}`);
+    const grpcManagers: ServiceManager[] = [];
+    for (const service of services) {
+      const server = await startNamedServer(service);
+      servers.push(server);
+      const manager = await ServiceManager.create({
+        config: {
+          appRegistry: {
+            nacos: {
+              serverAddr: cluster.serverAddr,
+              appName: service,
+              ip: '127.0.0.1',
+              port: server.port,
+              apiVersion: 'grpc',
+            },
+          },
+        },
+        logger: recordingLogger().logger,
+      });
+      managers.push(manager);
+      grpcManagers.push(manager);
+    }
+    const { logger, lines } = recordingLogger();
+    const options = normalizeOptions({ serverAddr: cluster.serverAddr, apiVersion: 'grpc', logger });
+    const registry = new NacosRegistry(options, builtInApi(options));
+    const grpcCaller = await ServiceManager.create({ config: {}, registry, logger });
+    try {
+      for (const port of cluster.members) await allListedBy(port, 60_000, services);
+      await waitFor(
+        async () =>
+          (await Promise.all(services.map((s) => grpcCaller.registry.getInstances(s)))).every(
+            (l) => l.length === 1,
+          ),
+        { timeout: 30_000, message: 'the gRPC caller seeing all three services' },
+      );
+      // The member to kill: the caller's own (and, with the others spread at random, some registrations').
+      const memberOf = (address: string | undefined) =>
+        cluster.members.findIndex((p) => address?.endsWith(`:${p + options.grpcPortOffset}`)) + 1;
+      const victim = memberOf(registry.connectedTo);
+      expect(victim).toBeGreaterThan(0);
+      const onVictim = grpcManagers.filter(
+        (m) => memberOf((m.registry as NacosRegistry).connectedTo) === victim,
+      ).length;
+
+      let calls = 0;
+      let failures = 0;
+      const errors: string[] = [];
+      let stopLoop = false;
+      const loop = (async () => {
+        const deadline = performance.now() + 120_000;
+        while (!stopLoop && calls < 50_000 && performance.now() < deadline) {
+          const service = services[calls % services.length]!;
+          calls++;
+          try {
+            await grpcCaller.get(service, '/');
+          } catch (error) {
+            failures++;
+            if (errors.length < 5) errors.push(String(error));
+          }
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+      })();
+      await waitFor(() => calls > 100, { timeout: 10_000, message: 'the call loop running' });
+      await cluster.kill(victim);
+      const killedAt = performance.now();
+      await waitFor(() => memberOf(registry.connectedTo) > 0 && memberOf(registry.connectedTo) !== victim, {
+        timeout: 10_000,
+        interval: 20,
+        message: 'the caller connected to another member',
+      });
+      const reconnectedMs = performance.now() - killedAt;
+      for (const manager of grpcManagers) {
+        await waitFor(
+          () => {
+            const member = memberOf((manager.registry as NacosRegistry).connectedTo);
+            return member > 0 && member !== victim;
+          },
+          { timeout: 10_000, interval: 20, message: 'every registering client on a surviving member' },
+        );
+      }
+      const survivors = cluster.members.filter((_, i) => i + 1 !== victim);
+      for (const port of survivors) await allListedBy(port, 30_000, services);
+      const relistedMs = performance.now() - killedAt;
+      // Calls go on a while longer with the member dead.
+      await waitFor(() => performance.now() - killedAt >= 10_000, {
+        timeout: 15_000,
+        interval: 200,
+        message: '10 s of calls',
+      });
+      stopLoop = true;
+      await loop;
+      expect(failures, errors.join('\n')).toBe(0);
+      expect(lines.filter((l) => l.level === 'error')).toEqual([]);
+      console.info(
+        `[nacos int] ${NACOS_SERVER} cluster over gRPC: member ${victim} killed (the caller's and ${onVictim} registering clients'); ${calls} calls, ${failures} failed; reconnected after ${Math.round(reconnectedMs)} ms, every service listed by both survivors ${Math.round(relistedMs)} ms after the kill`,
+      );
+    } finally {
+      await grpcCaller.close();
+    }
+  }, 300_000);
 });

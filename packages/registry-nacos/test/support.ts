@@ -16,21 +16,22 @@ export type NacosServerKind = 'rnacos' | 'nacos-2.5.1' | 'nacos-3.0.3';
  */
 export const SERVER_BEHAVIOUR: Record<NacosServerKind, ServerBehaviour> = {
   // r-nacos has no v3 client API; Nacos 2.5.1 neither (404).
-  rnacos: { detected: 'v1', apis: ['v1'], pythonEmptyNamespaceIsPublic: true },
+  // Every kind serves gRPC, which `auto` prefers.
+  rnacos: { detected: 'grpc', apis: ['v1', 'grpc'], pythonEmptyNamespaceIsPublic: true },
   // Nacos 2.5.1 keeps the namespace "" (where nacos-sdk-python registers over gRPC when none is
   // set) apart from public, as 3.0.3 does.
-  'nacos-2.5.1': { detected: 'v1', apis: ['v1'], pythonEmptyNamespaceIsPublic: false },
-  // Nacos 3.0.3 serves its v3 client API and still the 1.x Open API, which `auto` prefers (see
-  // built-in-api.ts); the registry tests run on both.
-  'nacos-3.0.3': { detected: 'v1', apis: ['v1', 'v3'], pythonEmptyNamespaceIsPublic: false },
+  'nacos-2.5.1': { detected: 'grpc', apis: ['v1', 'grpc'], pythonEmptyNamespaceIsPublic: false },
+  // Nacos 3.0.3 serves its v3 client API and still the 1.x Open API, which `auto` prefers over
+  // v3 when gRPC does not answer (see built-in-api.ts); the registry tests run on all three.
+  'nacos-3.0.3': { detected: 'grpc', apis: ['v1', 'v3', 'grpc'], pythonEmptyNamespaceIsPublic: false },
 };
 
 /** What the tests rely on about one server kind. */
 export interface ServerBehaviour {
   /** What `api-version: auto` picks. */
-  readonly detected: 'v1' | 'v3';
+  readonly detected: 'v1' | 'v3' | 'grpc';
   /** The APIs it serves. */
-  readonly apis: readonly ('v1' | 'v3')[];
+  readonly apis: readonly ('v1' | 'v3' | 'grpc')[];
   /** Whether a Python service registered with no namespace (gRPC, namespace "") is listed in public. */
   readonly pythonEmptyNamespaceIsPublic: boolean;
 }
