@@ -65,7 +65,15 @@ describe('pnpm demo --registry nacos (real Nacos)', () => {
     const summary = parseSummary(result.stdout);
     expect(summary.columns.map((c) => c.weight)).toEqual([1, 2, 3]);
     expect([...summary.rows.keys()].sort()).toEqual(
-      ['random', 'round_robin', 'weight_random', 'weight_round_robin'].sort(),
+      [
+        'random',
+        'round_robin',
+        'weight_random',
+        'weight_round_robin',
+        'least_request',
+        'peak_ewma',
+        'consistent_hash',
+      ].sort(),
     );
     for (const row of summary.rows.values()) {
       expect(row.failed, row.strategy).toBe(0);
