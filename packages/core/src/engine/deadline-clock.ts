@@ -109,7 +109,8 @@ export class DeadlineClock {
         for (let deadline = list.oldest; deadline !== undefined && deadline.expiresAt <= now; ) {
           const next = deadline.newer;
           this.remove(deadline);
-          (due ??= []).push(deadline);
+          if (due === undefined) due = [deadline];
+          else due.push(deadline);
           deadline = next;
         }
       }
