@@ -29,7 +29,7 @@ export class AttemptRecord implements CallAttempt, AbortHookListener {
   controller: AbortController | undefined = undefined;
   /** The per-try timeout's timer, while it runs. */
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
-  /** Passes the call's abort on to `controller`; registered on the call's signal while the attempt runs. */
+  /** Passes the caller's abort on to `controller` (a call without a deadline); registered on its signal while the attempt runs. */
   unlink: (() => void) | undefined = undefined;
   /** The call's deadline while `controller` listens to it (the record is its listener). */
   listening: AbortHook | undefined = undefined;

@@ -188,8 +188,8 @@ class Engine implements CallEngine {
   }
 
   /**
-   * Aborts every call still in flight with its own `ClosedError`: the deadline's controller, when
-   * the call has one, stops its attempt and any wait; a call without one (no timeout, no signal)
+   * Aborts every call still in flight with its own `ClosedError`: the deadline, when
+   * the call has one, stops its attempt and any wait; a call without one (no timeout)
    * ends when the transport's close destroys its connection, and fails with the same error.
    */
   #abortAll(bound: number): void {
