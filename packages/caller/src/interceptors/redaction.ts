@@ -15,8 +15,8 @@ export const REDACTED = SECRET_MASK;
 const asWritten = (text: string): string => text;
 
 /**
- * Decides which header and query keys are secret (core's `secretNames`: the shared fragments,
- * the last word `key`, and this interceptor's `redact` list) and masks their values. One per
+ * Decides which header and query keys are secret (core's `secretNames`: the shared fragments
+ * and this interceptor's `redact` list) and masks their values. One per
  * `LoggingInterceptor`; only ever called when a line is actually going to be written.
  */
 export class Redactor {

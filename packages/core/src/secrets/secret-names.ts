@@ -75,10 +75,11 @@ function checkList(list: unknown, option: string): readonly string[] {
  * The test every package uses to decide which keys hide their values: a name is secret when its
  * normalized form contains one of {@link SECRET_NAME_FRAGMENTS} (or of `options.fragments`), when
  * it is one of `options.exactNames`, or, with `options.lastWordKey`, when its last word is `key`
- * or `keys`. Decisions are cached in
- * the returned function (up to 1000 names), so a log line or a span pays a map lookup per key.
+ * or `keys`. Decisions are cached in the returned function (up to 1000 names), so a log line or
+ * a span pays a map lookup per key.
  *
- * @throws {ConfigError} when `fragments` or `exactNames` is not a list of strings.
+ * @throws {ConfigError} when `fragments` or `exactNames` is not a list of strings, or
+ *   `lastWordKey` not a boolean.
  * @example
  * ```ts
  * const isSecret = secretNames({ fragments: ['x-tenant'], exactNames: ['sig'] });
@@ -92,7 +93,15 @@ export function secretNames(options: SecretNamesOptions = {}): SecretNameTest {
     .filter((fragment) => fragment.length > 0);
   const exact = new Set(checkList(options.exactNames, 'exactNames'));
   const fragments = new RegExp([...SECRET_NAME_FRAGMENTS, ...extra].map(escapeRegExp).join('|'));
-  const keyWord = options.lastWordKey === true;
+  const keyWord = options.lastWordKey ?? false;
+  if (typeof keyWord !== 'boolean') {
+    throw new ConfigError({
+      file: '<options>',
+      keyPath: 'secretNames.lastWordKey',
+      expected: 'true or false',
+      found: typeof keyWord,
+    });
+  }
   const cache = new Map<string, boolean>();
   return (name) => {
     const cached = cache.get(name);
