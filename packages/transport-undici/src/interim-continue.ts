@@ -105,26 +105,31 @@ class InterimContinueFilter {
 
   /** `socket.read()` while armed: what undici may see of the bytes at hand, or `null`. */
   #readAtResponseStart(): Buffer | null {
+    const first = this.#read.call(this.#socket) as Buffer | null;
+    if (first === null) return null;
+    // The common case, a final response: its status' first digit is not 1. Nothing is copied or
+    // allocated, and the filter is off until the next request head.
+    if (this.#held === undefined && first.length > 9 && first[9] !== ONE) {
+      this.#armed = false;
+      return first;
+    }
     const kept: Buffer[] = [];
-    while (this.#armed) {
-      const chunk = this.#read.call(this.#socket) as Buffer | null;
-      if (chunk === null) break;
-      // The common case, a final response: its status' first digit is not 1, and nothing is copied.
-      if (this.#held === undefined && chunk.length > 9 && chunk[9] !== ONE) {
-        this.#armed = false;
-        kept.push(chunk);
-        break;
-      }
+    let chunk: Buffer | null = first;
+    while (chunk !== null) {
       const held = this.#held;
       this.#held = undefined;
+      // Bounded by MAX_INTERIM_RESPONSE_SIZE: a head that arrives a byte per read is copied again
+      // per read, at most 16 KiB each time, and only ever for an interim response.
       const bytes = held === undefined ? chunk : Buffer.concat([held, chunk]);
-      // The held bytes were searched already (less the end's last 3 bytes, which may straddle).
+      // The held bytes were searched already (less the end's first 3 bytes, which may straddle).
       const rest = this.#skipInterim(bytes, held === undefined ? 0 : held.length - 3, kept);
       if (rest === null) return null;
       if (rest.length > 0) {
         kept.push(rest);
         break;
       }
+      if (!this.#armed) break;
+      chunk = this.#read.call(this.#socket) as Buffer | null;
     }
     if (kept.length === 0) return null;
     return kept.length === 1 ? (kept[0] as Buffer) : Buffer.concat(kept);
