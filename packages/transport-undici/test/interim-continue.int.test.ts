@@ -174,7 +174,7 @@ describe('undici transport: unrequested 100 Continue', () => {
       expect((error as Error).message).toContain('interim 1xx response');
       expect((error as { code?: unknown }).code).toBe('SC_ERR_CONNECTION');
       expect(String(error)).not.toContain('f'.repeat(50));
-      // Well before the read timeout: the size bound ends it, not the clock.
+      // A ConnectionError, not the read timeout's TimeoutError: the size bound ends it, not the clock.
       expect(ms).toBeLessThan(READ_TIMEOUT + SLACK);
     }
     await expectGood(transport, upstream.origin, '/good');
