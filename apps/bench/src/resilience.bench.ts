@@ -14,7 +14,8 @@
  *    rounds, the median of the per-round CPU ratios (target: <= 1.03).
  * 4. The engine alone, no I/O: ns per call of `engine.request` with Logging + Auth through a
  *    transport whose `sendBuffered` answers at once, the same two variants (the figure part 1 of
- *    the engine track reported for its hot path).
+ *    the engine track reported for its hot path), and with a 30 s total timeout through a
+ *    transport without and with `usesAbortHook`.
  *
  *   pnpm exec tsx --conditions=source src/resilience.bench.ts [--quick]
  *
@@ -254,9 +255,11 @@ async function engineAlone(): Promise<string[]> {
   const calls = quick ? 50_000 : 200_000;
   const repeats = quick ? 3 : 9;
   const batch = 64;
-  const make = (extra: Partial<CallEngineOptions>) => {
+  // `hook`: the transport says usesAbortHook, as both built-in ones do (no signal made per call).
+  const make = (extra: Partial<CallEngineOptions>, hook = false) => {
     const transport: Transport = {
       name: 'ready',
+      usesAbortHook: hook,
       send: () => Promise.reject(new Error('not used')),
       sendBuffered: (request) => Promise.resolve(new ReadyResponse(request)),
       close: async () => {},
@@ -293,6 +296,11 @@ async function engineAlone(): Promise<string[]> {
       // What every ServiceManager call has since service-caller.timeout defaults to 30 s.
       label: 'enabled but unused (+ zone filter) + a 30 s total timeout',
       engine: make({ filters: [zoneAffinity({ zone: 'a' })], timeout: 30_000 }),
+      ns: [] as number[],
+    },
+    {
+      label: 'the same, the transport taking the abort hook (usesAbortHook)',
+      engine: make({ filters: [zoneAffinity({ zone: 'a' })], timeout: 30_000 }, true),
       ns: [] as number[],
     },
   ];

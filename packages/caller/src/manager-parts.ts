@@ -224,5 +224,7 @@ function keepOpen(transport: Transport): Transport {
   if (typeof transport.sendBuffered === 'function') {
     kept.sendBuffered = (request) => transport.sendBuffered!(request);
   }
+  // The requests pass through unchanged, so a transport that takes the abort hook still gets it.
+  if (transport.usesAbortHook === true) (kept as { usesAbortHook?: boolean }).usesAbortHook = true;
   return kept;
 }

@@ -19,7 +19,7 @@ import { startServer, type TestServer } from './support/http-server.js';
 /*
  * What the manager takes from the config for the engine and the transport this round: balancers
  * registered by name (`lb-type`, `loadBalancer`), `max-response-size`, and an injected
- * transport's optional `sendBuffered`.
+ * transport's optional `sendBuffered` and `usesAbortHook`.
  */
 
 let server: TestServer;
@@ -172,6 +172,37 @@ describe('an injected transport', () => {
       const res = await manager.rawGet('svc', '/size/6');
       await expect(res.json()).resolves.toBe('xxxx');
       expect(counts).toEqual({ send: 1, buffered: 1 });
+    } finally {
+      await inner.close();
+    }
+  });
+
+  it("keeps its usesAbortHook: the call's total timeout reaches it as abortHook, no signal made", async () => {
+    const inner = undiciTransport();
+    const seen: TransportRequest[] = [];
+    const watching = (usesAbortHook: boolean): Transport => ({
+      name: 'watching',
+      usesAbortHook,
+      send: (request: TransportRequest) => inner.send(request),
+      sendBuffered: (request: TransportRequest): Promise<BufferedResponse> => {
+        seen.push(request);
+        return inner.sendBuffered!(request);
+      },
+      close: async () => {},
+    });
+    try {
+      for (const usesAbortHook of [true, false]) {
+        await using manager = await ServiceManager.create({
+          config: { appRegistry: { static: { services: services() } } },
+          transport: watching(usesAbortHook),
+        });
+        await expect(manager.get('svc', '/size/6')).resolves.toBe('xxxx');
+      }
+      // The default 30 s timeout: as the hook to the transport that takes it, as a signal otherwise.
+      expect(seen.map((r) => [r.abortHook !== undefined, r.signal !== undefined])).toEqual([
+        [true, false],
+        [false, true],
+      ]);
     } finally {
       await inner.close();
     }

@@ -1,4 +1,4 @@
-import type { TimeoutPhase, TransportRequest } from '@service-caller/core';
+import type { AbortHookListener, TimeoutPhase, TransportRequest } from '@service-caller/core';
 import { ClosedError, ResponseTooLargeError, TimeoutError } from '@service-caller/core';
 import { describeTarget, toTransportError } from './errors.js';
 
@@ -18,15 +18,16 @@ function expire(exchange: Exchange): void {
  *
  * `fetch` rejects (and errors the body stream) when its signal aborts; whatever it rejects with,
  * the exchange reports the abort's reason: the caller's own, the `TimeoutError` of the wait that
- * ran out, or the `ResponseTooLargeError`. It is the caller's signal's listener itself
- * (`handleEvent`), so no closure is made per request.
+ * ran out, or the `ResponseTooLargeError`. It is itself the listener of the request's
+ * `abortHook` (`handleAbort`, the engine's deadline: no signal is made for it) and of its
+ * `signal` (`handleEvent`), so no closure is made per request.
  *
  * Timeouts bound time spent waiting on the server only: for the headers, then for each body
  * chunk while a read is pending. One timer serves them all: instead of being cleared and set
  * again for every chunk, it is checked when it fires and set again for what is left of the
  * current wait, so a body costs one timer, however many chunks it has.
  */
-export class Exchange {
+export class Exchange implements AbortHookListener {
   readonly request: TransportRequest;
   /** The largest body, in bytes. */
   readonly limit: number;
@@ -40,6 +41,8 @@ export class Exchange {
   #since = 0;
   #waiting = false;
   #received = 0;
+  /** The body's `content-length`, when the headers gave one. */
+  #announced: number | undefined = undefined;
   #finished = false;
 
   constructor(
@@ -52,6 +55,7 @@ export class Exchange {
     this.limit = limit;
     this.#connectTimeout = connectTimeout;
     this.#readTimeout = readTimeout;
+    request.abortHook?.listen(this);
     request.signal?.addEventListener('abort', this);
   }
 
@@ -65,9 +69,14 @@ export class Exchange {
     return this.#finished;
   }
 
-  /** The caller's signal aborted. */
+  /** The request's signal aborted. */
   handleEvent(): void {
     this.abort(this.request.signal?.reason);
+  }
+
+  /** The request's abort hook aborted. */
+  handleAbort(reason: unknown): void {
+    this.abort(reason);
   }
 
   abort(reason: unknown): void {
@@ -94,10 +103,18 @@ export class Exchange {
     const announced = response.headers.get('content-length');
     if (announced === null) return undefined;
     const length = Number(announced);
-    if (!(length > this.limit)) return undefined;
+    if (!(length > this.limit)) {
+      if (Number.isSafeInteger(length) && length >= 0) this.#announced = length;
+      return undefined;
+    }
     const error = new ResponseTooLargeError(this.limit, describeTarget(this.request), length);
     this.abort(error);
     return error;
+  }
+
+  /** The body's `content-length`, when the headers announced one within the size cap. */
+  get announced(): number | undefined {
+    return this.#announced;
   }
 
   /** Starts the wait for the next body chunk: only time spent waiting on the server counts. */
@@ -132,7 +149,9 @@ export class Exchange {
     this.#waiting = false;
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    this.request.signal?.removeEventListener('abort', this);
+    const request = this.request;
+    request.abortHook?.unlisten(this);
+    request.signal?.removeEventListener('abort', this);
   }
 
   /** Gives up a body that is still arriving; a read in progress rejects with `ClosedError`. */

@@ -157,15 +157,50 @@ export class FetchRawResponse implements RawResponse {
 }
 
 /**
- * Reads `response`'s body to its end, chunk by chunk, within the exchange's read timeout and size
- * cap, and ends the exchange. Rejects with the exchange's typed errors.
+ * The largest body read in one step (`arrayBuffer()`) rather than chunk by chunk: a body that
+ * announced its length, not compressed, and no longer than this. Such a body arrives in a few
+ * chunks at most, so one read timeout over all of it is what the timeout between chunks would
+ * have been; a longer one is read chunk by chunk, each wait bounded on its own.
  */
-export async function readWhole(response: Response, exchange: Exchange): Promise<Uint8Array> {
+export const WHOLE_READ_MAX = 64 * 1024;
+
+/**
+ * Reads `response`'s body to its end within the exchange's read timeout and size cap, and ends
+ * the exchange. Rejects with the exchange's typed errors. A short body of known length is read
+ * in one step ({@link WHOLE_READ_MAX}), which costs the runtime a good deal less than a reader and
+ * its reads; any other body chunk by chunk, counting its bytes against the cap as they come.
+ */
+export function readWhole(response: Response, exchange: Exchange): Promise<Uint8Array> {
   const body = response.body;
   if (body === null) {
     exchange.finish();
-    return EMPTY;
+    return Promise.resolve(EMPTY);
   }
+  const announced = exchange.announced;
+  if (announced !== undefined && announced <= WHOLE_READ_MAX) {
+    // A compressed body's length says nothing of what it inflates to: the cap needs the chunks.
+    const encoding = response.headers.get('content-encoding');
+    if (encoding === null || encoding === 'identity') return readAtOnce(response, exchange);
+  }
+  return readChunks(body, exchange);
+}
+
+async function readAtOnce(response: Response, exchange: Exchange): Promise<Uint8Array> {
+  try {
+    exchange.waitForChunk();
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    // The length was announced within the cap; counted all the same, as chunks are.
+    const tooLarge = exchange.chunkArrived(bytes.byteLength);
+    if (tooLarge !== undefined) throw tooLarge;
+    return bytes;
+  } catch (error) {
+    throw exchange.failure(error);
+  } finally {
+    exchange.finish();
+  }
+}
+
+async function readChunks(body: ReadableStream<Uint8Array>, exchange: Exchange): Promise<Uint8Array> {
   const reader = body.getReader();
   let first: Uint8Array | undefined;
   let chunks: Uint8Array[] | undefined;

@@ -19,6 +19,8 @@ function requestTimeout(request: TransportRequest, key: 'connectTimeout' | 'read
 
 class FetchTransport implements Transport {
   readonly name = 'fetch';
+  /** The exchange listens to the hook itself: the engine's deadline makes no signal of its own. */
+  readonly usesAbortHook = true;
   readonly #options: NormalizedFetchOptions;
   #inFlight = 0;
   #drained: (() => void) | undefined;
@@ -54,6 +56,8 @@ class FetchTransport implements Transport {
   /** Calls `fetch` for `request` and waits for the headers, within the timeouts and the size cap. */
   async #fetch(request: TransportRequest): Promise<{ response: Response; exchange: Exchange }> {
     if (this.#closing) throw new ClosedError('the fetch transport');
+    const hook = request.abortHook;
+    if (hook?.aborted) throw hook.reason;
     const signal = request.signal;
     if (signal?.aborted) throw signal.reason;
     const options = this.#options;

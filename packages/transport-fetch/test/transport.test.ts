@@ -1,12 +1,19 @@
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import type { Transport, TransportRequest } from '@service-caller/core';
 import {
+  createCallEngine,
   isConfigError,
   isConnectionError,
   isInvalidRequestError,
+  isResponseTooLargeError,
   isTimeoutError,
+  roundRobin,
+  silentLogger,
+  staticRegistry,
+  TimeoutError,
 } from '@service-caller/core';
 import { testTransport } from '@service-caller/testkit';
 import { Agent } from 'undici';
@@ -72,6 +79,107 @@ testTransport({
   additionalTests() {
     afterAll(async () => {
       await Promise.all(agents.map((agent) => agent.close()));
+    });
+
+    describe('reading a body whole', () => {
+      /** 2 MiB of zeros, gzipped to about 2 KiB: a length that says nothing of the inflated size. */
+      const inflated = Buffer.alloc(2 * 1024 * 1024);
+      const gzipped = gzipSync(inflated);
+      const state = { origin: '' };
+      const server = http.createServer((req, res) => {
+        if (req.url === '/gzip') {
+          res.writeHead(200, { 'content-encoding': 'gzip', 'content-length': gzipped.length });
+          res.end(gzipped);
+        } else if (req.url === '/short-stall') {
+          // Announces 100 bytes, sends 10, then nothing.
+          res.writeHead(200, { 'content-type': 'application/json', 'content-length': 100 });
+          res.write('{"a":12345');
+        } else if (req.url?.startsWith('/hang')) {
+          // Never answers.
+        } else {
+          const body = JSON.stringify({ ok: true, url: req.url });
+          res.writeHead(200, {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+          });
+          res.end(body);
+        }
+      });
+      const transports: Transport[] = [];
+      const make = (options?: FetchTransportOptions) => {
+        const transport = fetchTransport(options);
+        transports.push(transport);
+        return transport;
+      };
+      beforeAll(async () => {
+        server.listen({ port: 0, host: '127.0.0.1' });
+        await once(server, 'listening');
+        state.origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      });
+      afterAll(async () => {
+        await Promise.all(transports.map((t) => t.close()));
+        server.closeAllConnections();
+        server.close();
+        await once(server, 'close');
+      });
+
+      it('keeps the size cap for a short compressed body that inflates past it', async () => {
+        const transport = make({ maxResponseSize: 256 * 1024 });
+        const buffered = await transport.sendBuffered!(get(state.origin, '/gzip')).catch((e: unknown) => e);
+        expect(isResponseTooLargeError(buffered), String(buffered)).toBe(true);
+        const raw = await transport.send(get(state.origin, '/gzip'));
+        const read = await raw.bytes().catch((e: unknown) => e);
+        expect(isResponseTooLargeError(read), String(read)).toBe(true);
+        // Under a cap it fits, the whole inflated body arrives.
+        const roomy = make({ maxResponseSize: 4 * 1024 * 1024 });
+        const whole = await roomy.sendBuffered!(get(state.origin, '/gzip'));
+        expect(whole.bodyBytes.byteLength).toBe(inflated.length);
+      });
+
+      it('bounds a short body of known length that stops arriving by the read timeout', async () => {
+        const transport = make({ readTimeout: 150 });
+        const error = await transport.sendBuffered!(get(state.origin, '/short-stall')).catch(
+          (e: unknown) => e,
+        );
+        expect(isTimeoutError(error), String(error)).toBe(true);
+        expect(error).toMatchObject({ phase: 'read', timeoutMs: 150 });
+        const raw = await transport.send(get(state.origin, '/short-stall'));
+        const text = await raw.text().catch((e: unknown) => e);
+        expect(isTimeoutError(text), String(text)).toBe(true);
+      });
+
+      it("ends a call on the engine's total timeout and on the caller's signal through the abort hook", async () => {
+        const transport = make();
+        expect(transport.usesAbortHook).toBe(true);
+        const port = Number(new URL(state.origin).port);
+        const engine = createCallEngine({
+          discovery: staticRegistry({
+            services: { svc: [{ host: '127.0.0.1', port }] },
+            logger: silentLogger,
+          }),
+          transport,
+          loadBalancer: roundRobin(),
+          logger: silentLogger,
+          timeout: 5_000,
+        });
+        try {
+          await expect(engine.request('GET', 'svc', '/json')).resolves.toEqual({ ok: true, url: '/json' });
+          const timedOut = await engine
+            .request('GET', 'svc', '/hang', { timeout: 100 })
+            .catch((e: unknown) => e);
+          expect(timedOut).toBeInstanceOf(TimeoutError);
+          expect((timedOut as TimeoutError).message).toBe(
+            `total timeout of 100 ms elapsed for GET ${state.origin}/hang`,
+          );
+          const controller = new AbortController();
+          const reason = new Error('caller gave up');
+          const call = engine.request('GET', 'svc', '/hang2', { signal: controller.signal });
+          setImmediate(() => controller.abort(reason));
+          expect(await call.catch((e: unknown) => e)).toBe(reason);
+        } finally {
+          await engine.close();
+        }
+      });
     });
 
     describe('fetch options', () => {

@@ -1,4 +1,9 @@
-import { type BufferedResponse, ResponseTooLargeError, type TransportRequest } from '@service-caller/core';
+import {
+  type AbortHookListener,
+  type BufferedResponse,
+  ResponseTooLargeError,
+  type TransportRequest,
+} from '@service-caller/core';
 import type { Dispatcher } from 'undici';
 import { UndiciBufferedResponse } from './buffered-response.js';
 import { describeTarget, toTransportError } from './errors.js';
@@ -14,12 +19,13 @@ import { CONTENT_LENGTH, CONTENT_TYPE, contentLength, isHeaderName } from './raw
  * {@link BufferingHandler.dispatch} makes the handler, its promise and the dispatch in one step.
  *
  * Timeouts are undici's per-request `headersTimeout` / `bodyTimeout` (dispatch options) and its
- * connect timeout; the caller's signal is wired here: the handler is the signal's listener
- * (`handleEvent`), so no closure is made per request. undici's handler methods used are its
+ * connect timeout; the caller's abort is wired here: the handler is the listener of the
+ * request's `abortHook` (`handleAbort`, the engine's deadline: no signal is made) or of its
+ * `signal` (`handleEvent`), so no closure is made per request. undici's handler methods used are its
  * original (`onConnect`, `onHeaders`, ...) set, which its own `request()` uses and which skips
  * the header parsing and wrappers of the newer controller-based set.
  */
-export class BufferingHandler implements Dispatcher.DispatchHandler {
+export class BufferingHandler implements Dispatcher.DispatchHandler, AbortHookListener {
   /** The handler whose promise is being made, for {@link BufferingHandler.#capture}. */
   static #making: BufferingHandler | undefined;
 
@@ -89,22 +95,31 @@ export class BufferingHandler implements Dispatcher.DispatchHandler {
     this.#connectTimeout = connectTimeout;
     this.#readTimeout = readTimeout;
     this.#onSettled = onSettled;
+    request.abortHook?.listen(this);
     request.signal?.addEventListener('abort', this);
   }
 
-  /**
-   * The caller's signal aborted. A request still queued for a connection has nothing to abort
-   * yet: the caller hears at once, and `onConnect` aborts it when undici gets to it.
-   */
+  /** The request's signal aborted. */
   handleEvent(): void {
-    const reason = this.#request.signal!.reason;
-    if (this.#abort !== undefined) this.#abort(reason);
+    this.handleAbort(this.#request.signal!.reason);
+  }
+
+  /**
+   * The request is aborted (its hook, or its signal). A request still queued for a connection
+   * has nothing to abort yet: the caller hears at once, and `onConnect` aborts it when undici
+   * gets to it.
+   */
+  handleAbort(reason: unknown): void {
+    if (this.#abort !== undefined) this.#abort(reason as Error);
     else this.#fail(reason);
   }
 
   onConnect(abort: (error?: Error) => void): void {
-    const signal = this.#request.signal;
-    if (signal?.aborted) abort(signal.reason);
+    const request = this.#request;
+    const hook = request.abortHook;
+    const signal = request.signal;
+    if (hook?.aborted) abort(hook.reason as Error);
+    else if (signal?.aborted) abort(signal.reason);
     else this.#abort = abort;
   }
 
@@ -146,7 +161,7 @@ export class BufferingHandler implements Dispatcher.DispatchHandler {
   onComplete(): void {
     if (this.#settled) return;
     this.#settled = true;
-    this.#request.signal?.removeEventListener('abort', this);
+    this.#letGo();
     this.#onSettled();
     this.#resolve(
       new UndiciBufferedResponse(
@@ -169,8 +184,15 @@ export class BufferingHandler implements Dispatcher.DispatchHandler {
   #fail(error: unknown): void {
     if (this.#settled) return;
     this.#settled = true;
-    this.#request.signal?.removeEventListener('abort', this);
+    this.#letGo();
     this.#onSettled();
     this.#reject(error);
+  }
+
+  /** Stops listening to the request's abort. */
+  #letGo(): void {
+    const request = this.#request;
+    request.abortHook?.unlisten(this);
+    request.signal?.removeEventListener('abort', this);
   }
 }

@@ -54,6 +54,8 @@ export function toTransportError(
   connectTimeout: number,
   readTimeout: number,
 ): unknown {
+  const hook = request.abortHook;
+  if (hook?.aborted) return hook.reason;
   const signal = request.signal;
   if (signal?.aborted) return signal.reason;
   if (isServiceCallerError(error)) return error;

@@ -108,7 +108,8 @@ function dispatchOptions(request: TransportRequest, readTimeout: number): Dispat
     headers,
     // undici also takes ArrayBuffer and web streams (as async iterables); its types list fewer.
     body: body as Dispatcher.DispatchOptions['body'],
-    signal: request.signal,
+    // undici's request() takes only a signal: a request that has only the hook makes one.
+    signal: request.signal ?? request.abortHook?.signal,
     headersTimeout: readTimeout,
     bodyTimeout: readTimeout,
   };
@@ -116,6 +117,8 @@ function dispatchOptions(request: TransportRequest, readTimeout: number): Dispat
 
 class UndiciTransport implements Transport {
   readonly name = 'undici';
+  /** `sendBuffered` listens to the hook itself; `send` makes the hook's signal for `request()`. */
+  readonly usesAbortHook = true;
   readonly #options: NormalizedUndiciOptions;
   readonly #dispatcher: Dispatcher;
   readonly #route: Route;
@@ -194,6 +197,8 @@ class UndiciTransport implements Transport {
   /** Refuses what `send` would reject at once; returns the request's read timeout. */
   #check(request: TransportRequest): number {
     if (this.#closing) throw new ClosedError('the undici transport');
+    const hook = request.abortHook;
+    if (hook?.aborted) throw hook.reason;
     const signal = request.signal;
     if (signal?.aborted) throw signal.reason;
     return requestTimeout(request, 'readTimeout', this.#options.readTimeout);

@@ -18,6 +18,8 @@ export type { CallOptions, HttpMethod, QueryParams } from './request.js';
 export type { RetryBackoff, RetryBudgetOptions, RetryFailure, RetryOn, RetryOptions } from './retry.js';
 export type { EngineSnapshot, InstanceSnapshot, RecentFigures, ServiceSnapshot } from './snapshot.js';
 export type {
+  AbortHook,
+  AbortHookListener,
   BufferedResponse,
   IncomingHeaders,
   OutgoingHeaders,

@@ -27,9 +27,51 @@ export interface TransportRequest {
   readonly body?: RequestBody | null;
   /** Aborts the request: before connect, while waiting for headers, or while reading the body. */
   readonly signal?: AbortSignal;
+  /**
+   * Aborts the request as `signal` does, without an `AbortSignal`: the call's total timeout (and
+   * the caller's signal, and the engine's `close()`), for a transport that says it reads it
+   * (`Transport.usesAbortHook`). The engine passes it to such a transport instead of `signal`,
+   * which saves an `AbortController` per call; a transport that does not say so gets `signal`
+   * as before and never sees this. A request may carry both (each one aborts it).
+   */
+  readonly abortHook?: AbortHook;
   /** Per-request overrides of the transport's timeouts, in milliseconds. */
   readonly connectTimeout?: number;
   readonly readTimeout?: number;
+}
+
+/**
+ * What an {@link AbortHook} tells when it aborts. A method rather than a function, so that the
+ * object that does the request (a handler, an exchange) can listen itself, with no closure per
+ * request.
+ */
+export interface AbortHookListener {
+  /** The request is aborted with `reason` (a `TimeoutError`, the caller's signal's reason, ...). */
+  handleAbort(reason: unknown): void;
+}
+
+/**
+ * A request's abort, cheaper than an `AbortSignal` when nothing aborts it (the common case): no
+ * `AbortController`, no `EventTarget`. See `TransportRequest.abortHook`.
+ */
+export interface AbortHook {
+  /** Whether it has aborted; `reason` then says why. */
+  readonly aborted: boolean;
+  /** The abort's reason, `undefined` until it aborts. */
+  readonly reason: unknown;
+  /**
+   * The same abort as an `AbortSignal`, for an API that takes only a signal: made on first read
+   * (what the hook saves is then spent), aborted with the same reason.
+   */
+  readonly signal: AbortSignal;
+  /**
+   * `listener.handleAbort(reason)` is called once when the hook aborts (synchronously, in the
+   * order listeners were added). Listening to a hook that has already aborted does nothing:
+   * check `aborted` first. Listening twice with one listener calls it twice.
+   */
+  listen(listener: AbortHookListener): void;
+  /** Stops `listener` from being called. Does nothing for a listener not listening. */
+  unlisten(listener: AbortHookListener): void;
 }
 
 /**
@@ -82,6 +124,12 @@ export interface BufferedResponse extends RawResponse {
 export interface Transport {
   /** `undici`, `fetch`, ... for errors and logs. */
   readonly name: string;
+  /**
+   * Optional: `true` when the transport aborts a request on its `abortHook` as on its `signal`.
+   * The engine then passes the call's total timeout as `abortHook` alone (no `AbortController`
+   * per call); without it, requests carry `signal` only, as before.
+   */
+  readonly usesAbortHook?: boolean;
   /** Sends `request` and resolves when the headers have arrived, with the body still to be read. */
   send(request: TransportRequest): Promise<RawResponse>;
   /**

@@ -1,7 +1,7 @@
 import type { Pick } from '../contracts/balancer.js';
 import type { CallAttempt } from '../contracts/context.js';
 import type { ServiceInstance } from '../contracts/instance.js';
-import type { OutgoingHeaders } from '../contracts/transport.js';
+import type { AbortHook, AbortHookListener, OutgoingHeaders } from '../contracts/transport.js';
 import type { InstanceHealth } from './instance-health.js';
 
 /**
@@ -12,7 +12,7 @@ import type { InstanceHealth } from './instance-health.js';
  * bound or a hedge of its own, its abort controller and timer.
  * @internal
  */
-export class AttemptRecord implements CallAttempt {
+export class AttemptRecord implements CallAttempt, AbortHookListener {
   readonly number: number;
   readonly kind: 'first' | 'retry' | 'hedge';
   readonly instance: ServiceInstance;
@@ -29,8 +29,10 @@ export class AttemptRecord implements CallAttempt {
   controller: AbortController | undefined = undefined;
   /** The per-try timeout's timer, while it runs. */
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
-  /** Passes the call's abort on to `controller`; registered on the call's signal while the attempt runs. */
+  /** Passes the caller's abort on to `controller` (a call without a deadline); registered on its signal while the attempt runs. */
   unlink: (() => void) | undefined = undefined;
+  /** The call's deadline while `controller` listens to it (the record is its listener). */
+  listening: AbortHook | undefined = undefined;
 
   constructor(
     number: number,
@@ -48,6 +50,11 @@ export class AttemptRecord implements CallAttempt {
     this.url = url;
     this.headers = headers;
     this.startTime = performance.now();
+  }
+
+  /** The call's deadline aborted: so is this attempt. */
+  handleAbort(reason: unknown): void {
+    this.controller?.abort(reason);
   }
 
   /** Whether the outcome is known. */

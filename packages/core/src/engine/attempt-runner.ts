@@ -4,14 +4,27 @@ import type { ServiceDiscovery } from '../contracts/discovery.js';
 import type { InstanceFilter } from '../contracts/filter.js';
 import type { ServiceInstance } from '../contracts/instance.js';
 import type { Logger } from '../contracts/logger.js';
-import type { BufferedResponse, RawResponse, Transport, TransportRequest } from '../contracts/transport.js';
+import type {
+  AbortHook,
+  BufferedResponse,
+  RawResponse,
+  Transport,
+  TransportRequest,
+} from '../contracts/transport.js';
 import { ServiceUnavailableError } from '../errors/index.js';
 import { runFilters } from '../filters/run-filters.js';
 import type { AttemptOutcomes } from './attempt-outcome.js';
 import { AttemptRecord } from './attempt-record.js';
 import { failedCall } from './call-failure.js';
 import type { CallContext } from './context.js';
-import { attemptSignal, clearAttemptTimer, clearDeadline, waitBeforeRetry } from './deadline.js';
+import {
+  attemptSignal,
+  callAborted,
+  callAbortReason,
+  clearAttemptTimer,
+  clearDeadline,
+  waitBeforeRetry,
+} from './deadline.js';
 import type { NormalizedEngineOptions } from './engine-options.js';
 import { type FailureKind, failureKind } from './failure-kind.js';
 import { runHedged } from './hedge.js';
@@ -50,6 +63,8 @@ export class AttemptRunner implements BodySettledListener {
   readonly #discovery: ServiceDiscovery;
   readonly #transport: Transport;
   readonly #buffered: boolean;
+  /** Whether the transport takes the call's deadline as `abortHook` (no signal made per call). */
+  readonly #usesAbortHook: boolean;
   readonly #balancer: LoadBalancer;
   readonly #filters: readonly InstanceFilter[];
   readonly #logger: Logger;
@@ -63,6 +78,7 @@ export class AttemptRunner implements BodySettledListener {
     this.#discovery = options.discovery;
     this.#transport = options.transport;
     this.#buffered = typeof options.transport.sendBuffered === 'function';
+    this.#usesAbortHook = options.transport.usesAbortHook === true;
     this.#balancer = options.loadBalancer;
     this.#filters = filters;
     this.#logger = options.logger;
@@ -154,11 +170,18 @@ export class AttemptRunner implements BodySettledListener {
     health.inFlight++;
     const record = new AttemptRecord(ctx.attempt, kind, pick, health, url, headers);
     ctx.beginAttempt(record);
-    // An attempt with a bound of its own, or one a hedge may have to abort, gets its own signal.
-    const signal =
-      ctx.perTryTimeout === undefined && ctx.hedgeDelay === undefined
-        ? ctx.signal
-        : attemptSignal(ctx, record);
+    // An attempt with a bound of its own, or one a hedge may have to abort, gets its own signal;
+    // the others pass the call's: its deadline as the hook when the transport takes one.
+    let signal: AbortSignal | undefined;
+    let abortHook: AbortHook | undefined;
+    if (ctx.perTryTimeout === undefined && ctx.hedgeDelay === undefined) {
+      const deadline = ctx.deadline;
+      if (deadline === undefined) signal = ctx.callerSignal;
+      else if (this.#usesAbortHook) abortHook = deadline;
+      else signal = deadline.signal;
+    } else {
+      signal = attemptSignal(ctx, record);
+    }
     if (hooks !== undefined) {
       try {
         runBeforeAttempt(hooks, ctx, record, this.#logger);
@@ -167,7 +190,15 @@ export class AttemptRunner implements BodySettledListener {
         throw error;
       }
     }
-    return { method: ctx.method, origin, path: ctx.requestTarget, headers, body: ctx.requestBody, signal };
+    return {
+      method: ctx.method,
+      origin,
+      path: ctx.requestTarget,
+      headers,
+      body: ctx.requestBody,
+      signal,
+      abortHook,
+    };
   }
 
   /**
@@ -241,7 +272,7 @@ export class AttemptRunner implements BodySettledListener {
 
   #retryOrFail(ctx: CallContext, failure: unknown): Promise<void> {
     // An aborted call (its caller's signal, its total timeout) is over: nothing is retried.
-    if (ctx.signal?.aborted !== true) {
+    if (!callAborted(ctx)) {
       const delay = this.retryDelay(ctx, failureKind(failure), undefined, undefined);
       if (delay !== undefined) return this.#retryAfter(ctx, delay);
     }
@@ -254,8 +285,7 @@ export class AttemptRunner implements BodySettledListener {
    * the attempt was, else what the transport threw. @internal
    */
   failureOf(ctx: CallContext, record: AttemptRecord, error: unknown): unknown {
-    const signal = ctx.signal;
-    if (signal?.aborted) return signal.reason;
+    if (callAborted(ctx)) return callAbortReason(ctx);
     const own = record.controller?.signal;
     return own?.aborted ? own.reason : error;
   }

@@ -14,6 +14,7 @@ import { AttemptOutcomes } from './attempt-outcome.js';
 import { AttemptRunner } from './attempt-runner.js';
 import { CallContext, copyOptions } from './context.js';
 import { endDeadline, startDeadline } from './deadline.js';
+import { DeadlineClock } from './deadline-clock.js';
 import { type NormalizedEngineOptions, normalizeEngineOptions } from './engine-options.js';
 import { HealthBook } from './instance-health.js';
 import { prepareRequest } from './prepare-request.js';
@@ -71,6 +72,8 @@ class Engine implements CallEngine {
   readonly #chain: InterceptorChain;
   readonly #health: HealthBook;
   readonly #attempts: AttemptRunner;
+  /** The calls' total timeouts, on one timer. */
+  readonly #clock = new DeadlineClock();
   /** The unknown call option keys warned about already: one warning per key per engine. */
   readonly #warnedOptions = new Set<string>();
   readonly #onUnknownOption: (key: string) => void;
@@ -185,8 +188,8 @@ class Engine implements CallEngine {
   }
 
   /**
-   * Aborts every call still in flight with its own `ClosedError`: the deadline's controller, when
-   * the call has one, stops its attempt and any wait; a call without one (no timeout, no signal)
+   * Aborts every call still in flight with its own `ClosedError`: the deadline, when
+   * the call has one, stops its attempt and any wait; a call without one (no timeout)
    * ends when the transport's close destroys its connection, and fails with the same error.
    */
   #abortAll(bound: number): void {
@@ -300,7 +303,7 @@ class Engine implements CallEngine {
         health.budget?.deposit(ctx.startTime);
         // close() gave up on the call while a beforeRequest ran: it sends nothing.
         if (ctx.closedBy !== undefined) throw ctx.closedBy;
-        startDeadline(ctx, this.#timeout);
+        startDeadline(ctx, this.#timeout, this.#clock);
         await this.#attempts.run(ctx);
       } catch (error) {
         ctx.error =

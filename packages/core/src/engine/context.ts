@@ -6,6 +6,7 @@ import type { CallOptions, HttpMethod } from '../contracts/request.js';
 import type { OutgoingHeaders, RawResponse, RequestBody } from '../contracts/transport.js';
 import { InvalidRequestError, type ServiceCallerError } from '../errors/index.js';
 import { AttemptRecord } from './attempt-record.js';
+import type { CallDeadline } from './call-deadline.js';
 import { InstanceHealth, type ServiceHealth } from './instance-health.js';
 import { originOf } from './origin.js';
 import { DEFAULT_POLICY, type RetryPolicy } from './retry-policy.js';
@@ -50,11 +51,10 @@ export class CallContext implements RequestContext {
   /** The protocol every attempt uses, or `undefined` to follow each instance's `secure` flag. */
   protocolOverride: 'http' | 'https' | undefined = undefined;
   throwHttpErrors = true;
-  /** What attempts pass to the transport: the caller's signal, the deadline's, or both combined. */
-  signal: AbortSignal | undefined = undefined;
-  /** The total-timeout deadline, when the call has one. */
-  deadline: AbortController | undefined = undefined;
-  timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** The caller's signal (`options.signal` when the call started). */
+  callerSignal: AbortSignal | undefined = undefined;
+  /** The total-timeout deadline, when the call has one: what aborts it, the caller's signal included. */
+  deadline: CallDeadline | undefined = undefined;
   timeoutMs = 0;
 
   /** A raw call's response (a `TrackedResponse`) whose body has not been read or disposed yet. */

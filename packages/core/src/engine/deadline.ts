@@ -1,37 +1,41 @@
 import { TimeoutError } from '../errors/index.js';
 import { urlForMessage } from '../http/url.js';
-import { shorten } from '../options/describe-value.js';
 import type { AttemptRecord } from './attempt-record.js';
+import { CallDeadline } from './call-deadline.js';
 import type { CallContext } from './context.js';
-import type { TrackedResponse } from './tracked-response.js';
+import type { DeadlineClock } from './deadline-clock.js';
 
 /*
- * The call's time: its total `timeout` over all attempts (one timer per call, aborting
- * `ctx.signal`), each attempt's `perTryTimeout` (a timer and an abort controller of the
- * attempt's own, made only for calls that set one, or that hedge), and the waits between
- * attempts, which end early when the call is aborted.
+ * The call's time: its total `timeout` over all attempts (a `CallDeadline` per call on the
+ * engine's one timer, the `DeadlineClock`, aborting what the attempts pass to the transport),
+ * each attempt's `perTryTimeout` (a timer and an abort controller of the attempt's own, made only
+ * for calls that set one, or that hedge), and the waits between attempts, which end early when
+ * the call is aborted.
  */
 
 /**
- * Starts the call's deadline: its total `timeout` (the call's own, else the engine default), which
- * aborts what the attempts pass to the transport, combined with the caller's `signal`. Sets
- * `ctx.signal`. Throws the caller signal's reason when it is already aborted.
+ * Starts the call's deadline: its total `timeout` (the call's own, else the engine default), on
+ * `clock`, which also carries the caller's `signal` when there is one. Sets `ctx.deadline` (or,
+ * without a timeout, `ctx.callerSignal` alone). Throws the caller signal's reason when it is
+ * already aborted.
  */
-export function startDeadline(ctx: CallContext, defaultTimeout: number | undefined): void {
+export function startDeadline(
+  ctx: CallContext,
+  defaultTimeout: number | undefined,
+  clock: DeadlineClock,
+): void {
   const signal = ctx.options.signal;
   if (signal?.aborted) throw signal.reason;
+  ctx.callerSignal = signal;
   const timeout = ctx.options.timeout ?? defaultTimeout;
-  if (timeout === undefined) {
-    ctx.signal = signal;
-    return;
-  }
-  const deadline = new AbortController();
+  if (timeout === undefined) return;
+  const deadline = new CallDeadline(ctx, clock, timeout, signal);
   ctx.deadline = deadline;
   ctx.timeoutMs = timeout;
   // From the call's start (a little before this): a wait is refused when it would end past it.
   ctx.deadlineAt = ctx.startTime + timeout;
-  ctx.timer = setTimeout(fireDeadline, timeout, ctx);
-  ctx.signal = signal === undefined ? deadline.signal : AbortSignal.any([signal, deadline.signal]);
+  clock.add(deadline);
+  signal?.addEventListener('abort', deadline);
 }
 
 /**
@@ -40,31 +44,41 @@ export function startDeadline(ctx: CallContext, defaultTimeout: number | undefin
  * disposed ({@link clearDeadline}), without holding the process open where timers can be unref'd.
  */
 export function endDeadline(ctx: CallContext): void {
-  const timer = ctx.timer;
-  if (timer === undefined) return;
-  if (ctx.bodyPending && ctx.error === undefined) {
-    // Node's timers have unref(); Deno's and workerd's setTimeout return a number.
-    if (typeof timer === 'object' && typeof timer.unref === 'function') timer.unref();
-  } else {
-    clearDeadline(ctx);
-  }
+  const deadline = ctx.deadline;
+  if (deadline === undefined || deadline.cleared) return;
+  if (ctx.bodyPending && ctx.error === undefined) deadline.clock.release(deadline);
+  else clearDeadline(ctx);
 }
 
-/** Stops the deadline's timer, so that nothing keeps the call's context alive. Idempotent. */
+/** Stops the deadline, so that nothing keeps the call's context alive. Idempotent. */
 export function clearDeadline(ctx: CallContext): void {
-  if (ctx.timer === undefined) return;
-  clearTimeout(ctx.timer);
-  ctx.timer = undefined;
+  const deadline = ctx.deadline;
+  if (deadline === undefined || deadline.cleared) return;
+  deadline.cleared = true;
+  deadline.clock.remove(deadline);
+  deadline.callerSignal?.removeEventListener('abort', deadline);
 }
 
-function fireDeadline(ctx: CallContext): void {
-  ctx.timer = undefined;
-  const where =
-    ctx.resolvedUrl === undefined ? `service '${shorten(ctx.serviceName)}'` : urlForMessage(ctx.resolvedUrl);
-  const reason = new TimeoutError('total', ctx.timeoutMs, `${ctx.method} ${where}`);
-  ctx.deadline!.abort(reason);
-  // A raw body nobody reads ends here: the abort released its connection.
-  if (ctx.bodyPending) (ctx.response as TrackedResponse).settle(reason);
+/** Whether the call has been aborted: its total timeout, its caller's signal, or `close()`. */
+export function callAborted(ctx: CallContext): boolean {
+  const deadline = ctx.deadline;
+  return deadline === undefined ? ctx.callerSignal?.aborted === true : deadline.aborted;
+}
+
+/** Why the call was aborted (see {@link callAborted}). */
+export function callAbortReason(ctx: CallContext): unknown {
+  const deadline = ctx.deadline;
+  return deadline === undefined ? ctx.callerSignal?.reason : deadline.reason;
+}
+
+/**
+ * The call's abort as an `AbortSignal`, for what takes only a signal (a registry's lookup, a
+ * transport without `usesAbortHook`): the caller's own when the call has no timeout, else the
+ * deadline's, made on this first use. `undefined` when nothing can abort the call.
+ */
+export function callSignal(ctx: CallContext): AbortSignal | undefined {
+  const deadline = ctx.deadline;
+  return deadline === undefined ? ctx.callerSignal : deadline.signal;
 }
 
 /**
@@ -75,13 +89,21 @@ function fireDeadline(ctx: CallContext): void {
 export function attemptSignal(ctx: CallContext, record: AttemptRecord): AbortSignal {
   const controller = new AbortController();
   record.controller = controller;
-  const callSignal = ctx.signal;
-  if (callSignal !== undefined) {
-    if (callSignal.aborted) controller.abort(callSignal.reason);
+  const deadline = ctx.deadline;
+  const callerSignal = ctx.callerSignal;
+  if (deadline !== undefined) {
+    // The record is the deadline's listener (`handleAbort`): no closure, no call signal made.
+    if (deadline.aborted) controller.abort(deadline.reason);
     else {
-      const unlink = () => controller.abort(callSignal.reason);
+      record.listening = deadline;
+      deadline.listen(record);
+    }
+  } else if (callerSignal !== undefined) {
+    if (callerSignal.aborted) controller.abort(callerSignal.reason);
+    else {
+      const unlink = () => controller.abort(callerSignal.reason);
       record.unlink = unlink;
-      callSignal.addEventListener('abort', unlink, { once: true });
+      callerSignal.addEventListener('abort', unlink, { once: true });
     }
   }
   const perTry = ctx.perTryTimeout;
@@ -111,10 +133,15 @@ export function clearAttemptTimer(record: AttemptRecord): void {
 /** The attempt is over: its timer stops and the call's signal lets go of it. Idempotent. */
 export function endAttemptSignal(ctx: CallContext, record: AttemptRecord): void {
   clearAttemptTimer(record);
+  const listening = record.listening;
+  if (listening !== undefined) {
+    record.listening = undefined;
+    listening.unlisten(record);
+  }
   const unlink = record.unlink;
   if (unlink !== undefined) {
     record.unlink = undefined;
-    ctx.signal!.removeEventListener('abort', unlink);
+    ctx.callerSignal!.removeEventListener('abort', unlink);
   }
 }
 
@@ -123,7 +150,7 @@ export function endAttemptSignal(ctx: CallContext, record: AttemptRecord): void 
  * aborted (its caller's signal or its total timeout), which ends the call.
  */
 export function waitBeforeRetry(ctx: CallContext, ms: number): Promise<void> {
-  const signal = ctx.signal;
+  const signal = callSignal(ctx);
   if (signal === undefined) return new Promise((resolve) => setTimeout(resolve, ms));
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise((resolve, reject) => {

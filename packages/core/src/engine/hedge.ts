@@ -5,6 +5,7 @@ import type { AttemptRecord } from './attempt-record.js';
 import type { AttemptRunner } from './attempt-runner.js';
 import { failedCall } from './call-failure.js';
 import type { CallContext } from './context.js';
+import { callAborted } from './deadline.js';
 import { CANCELLED_CODE, failureKind } from './failure-kind.js';
 import { retriesFailure } from './retry-policy.js';
 
@@ -121,7 +122,7 @@ class HedgedCall {
   /** Whether another attempt may go now: attempts left, the call not aborted, the budget willing. */
   #mayLaunch(): boolean {
     const ctx = this.#ctx;
-    if (ctx.attempt >= ctx.retryPolicy.attempts || ctx.signal?.aborted === true) return false;
+    if (ctx.attempt >= ctx.retryPolicy.attempts || callAborted(ctx)) return false;
     return this.#runner.takeRetry(ctx, performance.now());
   }
 
@@ -167,7 +168,7 @@ class HedgedCall {
     const failure = runner.failureOf(ctx, record, error);
     runner.outcomes.report(ctx, record, undefined, failure);
     if (this.#done) return;
-    const aborted = ctx.signal?.aborted === true;
+    const aborted = callAborted(ctx);
     if (!aborted && retriesFailure(ctx.retryPolicy, failureKind(failure), undefined)) {
       if (this.#live.size > 0) {
         this.#launchNow();

@@ -2,6 +2,7 @@ import type { ServiceDiscovery } from '../contracts/discovery.js';
 import type { ServiceInstance } from '../contracts/instance.js';
 import { isServiceCallerError, RegistryError } from '../errors/index.js';
 import type { CallContext } from './context.js';
+import { callSignal } from './deadline.js';
 
 /**
  * The cold path of discovery: the service has not been seen, so the registry is asked, bounded
@@ -12,7 +13,7 @@ export async function lookupInstances(
   discovery: ServiceDiscovery,
   ctx: CallContext,
 ): Promise<readonly ServiceInstance[]> {
-  const signal = ctx.signal;
+  const signal = callSignal(ctx);
   try {
     if (signal === undefined) return await discovery.getInstances(ctx.serviceName);
     signal.throwIfAborted();

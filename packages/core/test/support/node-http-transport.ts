@@ -31,10 +31,12 @@ export interface NodeHttpTransport extends Transport {
 
 /**
  * `buffered: true` gives the transport the optional `sendBuffered` (the body read whole with
- * `bytes()`), so that tests reach the engine's buffered path for parsed calls.
+ * `bytes()`), so that tests reach the engine's buffered path for parsed calls. `abortHook: true`
+ * makes it say `usesAbortHook`: it then aborts on the request's `abortHook` (through the hook's
+ * `signal`) as on its `signal`.
  */
 export function nodeHttpTransport(
-  options: { readTimeout?: number; buffered?: boolean } = {},
+  options: { readTimeout?: number; buffered?: boolean; abortHook?: boolean } = {},
 ): NodeHttpTransport {
   const httpAgent = new HttpAgent({ keepAlive: true });
   const httpsAgent = new HttpsAgent({ keepAlive: true, rejectUnauthorized: false });
@@ -66,7 +68,7 @@ export function nodeHttpTransport(
     send(request: TransportRequest): Promise<RawResponse> {
       if (closed) return Promise.reject(new ClosedError('node-http transport'));
       sent.push(request);
-      const { signal } = request;
+      const signal = request.signal ?? (options.abortHook ? request.abortHook?.signal : undefined);
       if (signal?.aborted) return Promise.reject(signal.reason);
       const secure = request.origin.startsWith('https:');
       const target = new URL(request.origin);
@@ -137,6 +139,7 @@ export function nodeHttpTransport(
       httpsAgent.destroy();
     },
   };
+  if (options.abortHook) (transport as { usesAbortHook?: boolean }).usesAbortHook = true;
   if (options.buffered) {
     transport.sendBuffered = async (request: TransportRequest): Promise<BufferedResponse> => {
       const response = await transport.send(request);
