@@ -68,6 +68,6 @@ export function renderMemory(results: readonly MemoryResult[]): string {
     '|---|---:|---:|',
     ...rows,
     '',
-    `${calls.toLocaleString('en-US')} GETs in flight at once against an upstream that accepts them and holds them unanswered; 100 connections per origin for every client (the manager's default pool size), so most calls wait in the client's own queue, in flight for the caller all the same. Heap used (\`process.memoryUsage().heapUsed\` after forced garbage collections) with the calls in flight, minus before, divided by the calls. No signal, no timeout. Each client in its own process.`,
+    `${calls.toLocaleString('en-US')} GETs in flight at once against an upstream that accepts them and holds them unanswered; 100 connections per origin for every client (the manager's default pool size), so most calls wait in the client's own queue, in flight for the caller all the same. Heap used (\`process.memoryUsage().heapUsed\` after forced garbage collections) with the calls in flight, minus before, divided by the calls. No caller signal; the floors set no timeout, the manager clients keep their default total timeout (30 s), as users get them. Each client in its own process.`,
   ].join('\n');
 }
