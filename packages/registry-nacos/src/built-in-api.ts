@@ -94,6 +94,10 @@ class AutoApi implements NamingApi {
 
   readonly resolve = (): Promise<NamingApi> => this.#api();
 
+  onServerBack(listener: () => void): void {
+    this.#http.onServerBack(listener);
+  }
+
   get connectedTo(): string | undefined {
     return this.#resolved?.connectedTo;
   }

@@ -78,6 +78,9 @@ export class NacosHttp {
   /** Per server: consecutive failures, and until when (`performance.now()`) it is passed over. */
   readonly #failures: number[];
   readonly #passOverUntil: number[];
+  /** Per server: its last failure was a refused connection (no process listening on it). */
+  readonly #refused: boolean[];
+  readonly #serverBack: ((origin: string) => void)[] = [];
   /**
    * Counters for diagnostics and tests: successful logins, tokens the server refused, per
    * server origin the answers and the requests that could not reach it, and the longest time a
@@ -102,6 +105,7 @@ export class NacosHttp {
     this.#servers = options.servers;
     this.#failures = options.servers.map(() => 0);
     this.#passOverUntil = options.servers.map(() => 0);
+    this.#refused = options.servers.map(() => false);
     this.#timeoutMs = options.timeoutMs;
     this.#agent = new Agent({ connections: 4, keepAliveTimeout: 30_000, connectTimeout: options.timeoutMs });
     this.#username = options.username;
@@ -123,6 +127,16 @@ export class NacosHttp {
     if (this.#token === undefined)
       return Promise.reject(new RegistryError('nacos', 'no credentials configured'));
     return this.#token.get();
+  }
+
+  /**
+   * Hears of a member of a server list (two or more servers) that answers again after it refused
+   * connections: a process that was not running, so a new one, which may not know every instance
+   * yet (an r-nacos member answers before its peers gave it their data). The registry holds empty
+   * lists for a while then, as after an outage.
+   */
+  onServerBack(listener: (origin: string) => void): void {
+    this.#serverBack.push(listener);
   }
 
   /** Drops a token the server refused, so the next `accessToken()` logs in again. */
@@ -199,6 +213,10 @@ export class NacosHttp {
         const response = await this.#sendTo(server, request, token);
         this.#failures[index] = 0;
         this.#passOverUntil[index] = 0;
+        if (this.#refused[index]) {
+          this.#refused[index] = false;
+          for (const listener of this.#serverBack) listener(server.origin);
+        }
         this.stats.answers[server.origin] = (this.stats.answers[server.origin] ?? 0) + 1;
         if (failures.length > 0) {
           this.stats.maxFailOverMs = Math.max(this.stats.maxFailOverMs, performance.now() - failedSince);
@@ -210,6 +228,7 @@ export class NacosHttp {
         // From the start of the first attempt that failed to the answer.
         if (failures.length === 0) failedSince = attemptStart;
         this.stats.unreachable[server.origin] = (this.stats.unreachable[server.origin] ?? 0) + 1;
+        if (this.#servers.length > 1) this.#refused[index] = isRefused(error);
         const failed = ++this.#failures[index]!;
         this.#passOverUntil[index] =
           performance.now() + Math.min(MAX_PASS_OVER_MS, FIRST_PASS_OVER_MS * 2 ** (failed - 1));
@@ -336,6 +355,13 @@ function parseLogin(body: string): LoginResult | undefined {
   if (typeof accessToken !== 'string' || accessToken === '') return undefined;
   const ttl = Number(record.tokenTtl);
   return { accessToken, tokenTtlSeconds: Number.isFinite(ttl) ? ttl : 0 };
+}
+
+/** Whether the connection was refused: nothing listens on the server's port. */
+function isRefused(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, cause } = error as { code?: unknown; cause?: { code?: unknown } };
+  return code === 'ECONNREFUSED' || cause?.code === 'ECONNREFUSED';
 }
 
 function describeNetworkError(error: unknown): string {

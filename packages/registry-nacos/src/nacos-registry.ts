@@ -81,6 +81,9 @@ export class NacosRegistry implements ServiceRegistry {
             options.password === undefined ? [] : [options.password],
           )
         : builtInApi(options, undefined, outage));
+    // A member of the server list that comes back may not know every instance yet (an r-nacos
+    // member answers before its peers gave it their data): its empty lists are held as after an outage.
+    this.#api.onServerBack?.(() => outage.restarted());
     this.#cache = new InstanceCache({
       registry: 'nacos',
       logger: options.logger,

@@ -61,6 +61,11 @@ export interface NamingApi {
    * registry asks it before it chooses between polling and subscribing. Absent: this one.
    */
   readonly resolve?: (() => Promise<NamingApi>) | undefined;
+  /**
+   * HTTP clients with a server list: calls `listener` when a member that refused connections
+   * answers again (a restarted member, which may answer before it knows every instance).
+   */
+  readonly onServerBack?: ((listener: () => void) => void) | undefined;
   /** gRPC: the server of the current connection (`host:grpcPort`), for tests and messages. */
   readonly connectedTo?: string | undefined;
   /** Releases connections. */

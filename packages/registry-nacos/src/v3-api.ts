@@ -31,6 +31,10 @@ export class V3Api implements NamingApi {
     this.#scope = scope;
   }
 
+  onServerBack(listener: () => void): void {
+    this.#http.onServerBack(listener);
+  }
+
   async register(spec: InstanceSpec): Promise<void> {
     const op = describeOp('register', spec);
     const response = await this.#http.send({

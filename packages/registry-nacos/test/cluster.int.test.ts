@@ -28,6 +28,48 @@ const SERVICES = ['alpha', 'beta', 'gamma'].map((s) => `cluster-${s}-${RUN_ID}`)
 const KILLED_FOR_MS = 35_000;
 const REFRESH_MS = 500;
 
+/**
+ * A steady call loop: a call every 10 ms, in turn to each service, until `stop()`, `maxCalls` or
+ * `maxMs`. Counts the calls and the failures, and keeps the first five errors.
+ */
+function startCallLoop(
+  caller: ServiceManager,
+  services: readonly string[],
+  bounds: { maxCalls: number; maxMs: number },
+) {
+  const state = { calls: 0, failures: 0, errors: [] as string[], stopped: false };
+  const running = (async () => {
+    const deadline = performance.now() + bounds.maxMs;
+    while (!state.stopped && state.calls < bounds.maxCalls && performance.now() < deadline) {
+      const service = services[state.calls % services.length]!;
+      state.calls++;
+      try {
+        await caller.get(service, '/');
+      } catch (error) {
+        state.failures++;
+        if (state.errors.length < 5) state.errors.push(String(error));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  })();
+  return {
+    get calls() {
+      return state.calls;
+    },
+    get failures() {
+      return state.failures;
+    },
+    get errors(): readonly string[] {
+      return state.errors;
+    },
+    /** Ends the loop after the call in flight. */
+    async stop() {
+      state.stopped = true;
+      await running;
+    },
+  };
+}
+
 function registryWithStats(serverAddr: string, logger = recordingLogger().logger) {
   // HTTP v1: this test counts the HTTP requests each member answered (gRPC's side is the next test).
   const options = normalizeOptions({ serverAddr, apiVersion: 'v1', refreshInterval: REFRESH_MS, logger });
@@ -126,26 +168,8 @@ describe(`a 3-member ${NACOS_SERVER} cluster, one member SIGKILLed under a stead
       { timeout: 30_000, message: 'the caller seeing all three services' },
     );
 
-    let calls = 0;
-    let failures = 0;
-    const errors: string[] = [];
-    let stopLoop = false;
-    const loop = (async () => {
-      const deadline = performance.now() + KILLED_FOR_MS + 300_000;
-      while (!stopLoop && calls < 100_000 && performance.now() < deadline) {
-        const service = SERVICES[calls % SERVICES.length]!;
-        calls++;
-        try {
-          await caller.get(service, '/');
-        } catch (error) {
-          failures++;
-          if (errors.length < 5) errors.push(String(error));
-        }
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-    })();
-
-    await waitFor(() => calls > 100, { timeout: 10_000, message: 'the call loop running' });
+    const loop = startCallLoop(caller, SERVICES, { maxCalls: 100_000, maxMs: KILLED_FOR_MS + 300_000 });
+    await waitFor(() => loop.calls > 100, { timeout: 10_000, message: 'the call loop running' });
     const answersBefore = { ...callerHttp.stats.answers };
     expect(answersBefore[origin(first)]).toBeGreaterThan(0);
     await cluster.kill(1);
@@ -165,7 +189,7 @@ describe(`a 3-member ${NACOS_SERVER} cluster, one member SIGKILLed under a stead
       interval: 500,
       message: 'the call loop running with member 1 dead',
     });
-    expect(failures, errors.join('\n')).toBe(0);
+    expect(loop.failures, loop.errors.join('\n')).toBe(0);
     expect(callerHttp.stats.answers[origin(first)] ?? 0).toBe(answersOfDead);
     // Requests did meet the dead member, and went on to the next one.
     expect(callerHttp.stats.unreachable[origin(first)]).toBeGreaterThan(0);
@@ -188,12 +212,11 @@ describe(`a 3-member ${NACOS_SERVER} cluster, one member SIGKILLed under a stead
     const usedAgainMs = performance.now() - upAt;
     await allListedBy(first, 60_000);
     const relistedMs = performance.now() - upAt;
-    stopLoop = true;
-    await loop;
-    expect(failures, errors.join('\n')).toBe(0);
+    await loop.stop();
+    expect(loop.failures, loop.errors.join('\n')).toBe(0);
     expect(callerLines.filter((l) => l.level === 'error')).toEqual([]);
     console.info(
-      `[nacos int] ${NACOS_SERVER} cluster: ${calls} calls, ${failures} failed; ${callerHttp.stats.unreachable[origin(first)]} registry requests met the dead member, the longest answered ${callerHttp.stats.maxFailOverMs.toFixed(1)} ms after it started; ` +
+      `[nacos int] ${NACOS_SERVER} cluster: ${loop.calls} calls, ${loop.failures} failed; ${callerHttp.stats.unreachable[origin(first)]} registry requests met the dead member, the longest answered ${callerHttp.stats.maxFailOverMs.toFixed(1)} ms after it started; ` +
         `member 1 restarted in ${Math.round(upAt - restartedAt)} ms, used again ${Math.round(usedAgainMs)} ms and listing all ${Math.round(relistedMs)} ms after it answered`,
     );
   }, 480_000);
@@ -201,6 +224,13 @@ describe(`a 3-member ${NACOS_SERVER} cluster, one member SIGKILLed under a stead
   it('over gRPC: the member a client is connected to SIGKILLed, it reconnects to another, registers there again, and no call fails', async () => {
     const services = ['alpha', 'beta', 'gamma'].map((s) => `cluster-grpc-${s}-${RUN_ID}`);
     const grpcManagers: ServiceManager[] = [];
+    if (NACOS_SERVER === 'rnacos') {
+      // An r-nacos member restarted by the test above (empty, rejoined through another member) was
+      // once never given the registrations its peers took afterwards (it listed [0,1,0] for 60 s
+      // in CI): this test starts from a fresh cluster there. The official members get them (Distro).
+      await cluster.stop();
+      await cluster.start();
+    }
     for (const service of services) {
       const server = await startNamedServer(service);
       servers.push(server);
@@ -243,25 +273,8 @@ describe(`a 3-member ${NACOS_SERVER} cluster, one member SIGKILLed under a stead
         (m) => memberOf((m.registry as NacosRegistry).connectedTo) === victim,
       ).length;
 
-      let calls = 0;
-      let failures = 0;
-      const errors: string[] = [];
-      let stopLoop = false;
-      const loop = (async () => {
-        const deadline = performance.now() + 120_000;
-        while (!stopLoop && calls < 50_000 && performance.now() < deadline) {
-          const service = services[calls % services.length]!;
-          calls++;
-          try {
-            await grpcCaller.get(service, '/');
-          } catch (error) {
-            failures++;
-            if (errors.length < 5) errors.push(String(error));
-          }
-          await new Promise((resolve) => setTimeout(resolve, 10));
-        }
-      })();
-      await waitFor(() => calls > 100, { timeout: 10_000, message: 'the call loop running' });
+      const loop = startCallLoop(grpcCaller, services, { maxCalls: 50_000, maxMs: 120_000 });
+      await waitFor(() => loop.calls > 100, { timeout: 10_000, message: 'the call loop running' });
       await cluster.kill(victim);
       const killedAt = performance.now();
       await waitFor(() => memberOf(registry.connectedTo) > 0 && memberOf(registry.connectedTo) !== victim, {
@@ -288,12 +301,11 @@ describe(`a 3-member ${NACOS_SERVER} cluster, one member SIGKILLed under a stead
         interval: 200,
         message: '10 s of calls',
       });
-      stopLoop = true;
-      await loop;
-      expect(failures, errors.join('\n')).toBe(0);
+      await loop.stop();
+      expect(loop.failures, loop.errors.join('\n')).toBe(0);
       expect(lines.filter((l) => l.level === 'error')).toEqual([]);
       console.info(
-        `[nacos int] ${NACOS_SERVER} cluster over gRPC: member ${victim} killed (the caller's and ${onVictim} registering clients'); ${calls} calls, ${failures} failed; reconnected after ${Math.round(reconnectedMs)} ms, every service listed by both survivors ${Math.round(relistedMs)} ms after the kill`,
+        `[nacos int] ${NACOS_SERVER} cluster over gRPC: member ${victim} killed (the caller's and ${onVictim} registering clients'); ${loop.calls} calls, ${loop.failures} failed; reconnected after ${Math.round(reconnectedMs)} ms, every service listed by both survivors ${Math.round(relistedMs)} ms after the kill`,
       );
     } finally {
       await grpcCaller.close();

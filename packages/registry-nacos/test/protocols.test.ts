@@ -2,10 +2,11 @@ import { createServer } from 'node:net';
 import { isRegistryError, type Logger, type ServiceRegistry } from '@service-caller/core';
 import { waitFor } from '@service-caller/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { builtInApi, httpFor } from '../src/built-in-api.js';
 import { type NacosRegistryOptions, nacosRegistry } from '../src/index.js';
 import { NacosHttp } from '../src/nacos-http.js';
-import type { NacosRegistry } from '../src/nacos-registry.js';
-import { parseServerAddr } from '../src/options.js';
+import { NacosRegistry } from '../src/nacos-registry.js';
+import { normalizeOptions, parseServerAddr } from '../src/options.js';
 import { NacosStandIn } from './nacos-stand-in.js';
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -205,6 +206,64 @@ describe('the Nacos HTTP protocols, against a stand-in server (the real ones run
       await other.stop();
     }
   });
+
+  it('holds a non-empty list while a member that refused connections comes back empty, then believes it', async () => {
+    // A restarted member of a cluster may answer before its peers gave it their data (r-nacos
+    // does: in CI a member back from SIGKILL listed a service empty for seconds, failing calls).
+    nacos.mode = 'v2';
+    const other = await new NacosStandIn().start();
+    other.mode = 'v2';
+    const otherPort = Number(other.origin.split(':')[1]);
+    const origin = `http://${other.origin}`;
+    const instance = {
+      ip: '127.0.0.1',
+      port: 9005,
+      weight: 1,
+      healthy: true,
+      enabled: true,
+      ephemeral: true,
+      clusterName: 'DEFAULT',
+      serviceName: 'DEFAULT_GROUP@@orders',
+      metadata: {},
+    };
+    for (const server of [nacos, other]) server.store.set('public|DEFAULT_GROUP|orders', [{ ...instance }]);
+    const options = normalizeOptions({
+      serverAddr: `${nacos.origin},${other.origin}`,
+      apiVersion: 'v1',
+      refreshInterval: 20,
+      logger: silent,
+    });
+    const http = httpFor(options);
+    const registry = new NacosRegistry(options, builtInApi(options, http));
+    registries.push(registry);
+    try {
+      expect((await registry.getInstances('orders')).length).toBe(1);
+      await other.stop();
+      const unreachable = () => http.stats.unreachable[origin] ?? 0;
+      await waitFor(() => unreachable() > 0, {
+        timeout: 5000,
+        message: 'a refresh meeting the stopped member',
+      });
+      // Back, empty: it knows no instance yet.
+      other.restart();
+      await other.start(otherPort);
+      const answersAtRestart = http.stats.answers[origin] ?? 0;
+      await waitFor(() => (http.stats.answers[origin] ?? 0) >= answersAtRestart + 3, {
+        timeout: 10_000,
+        message: 'the member that came back answering three refreshes',
+      });
+      expect(registry.getCachedInstances('orders')?.length).toBe(1);
+      // Once the other member has forgotten it too, the empty list is believed (after the hold).
+      nacos.restart();
+      await waitFor(() => registry.getCachedInstances('orders')?.length === 0, {
+        timeout: 30_000,
+        interval: 100,
+        message: 'the empty list believed once the hold is over',
+      });
+    } finally {
+      await other.stop();
+    }
+  }, 40_000);
 
   it('names every server it tried when none answers', async () => {
     const [a, b] = [await closedPort(), await closedPort()];
