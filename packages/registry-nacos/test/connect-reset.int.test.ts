@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServiceManager } from '../../caller/src/index.js';
 import { nacosRegistry } from '../src/index.js';
 import {
+  listedPorts,
   NACOS_ADDR,
   NACOS_SERVER,
   type NamedServer,
@@ -52,20 +53,6 @@ async function resetConnection(port: number, connectionId: string, redirectAddre
     signal: AbortSignal.timeout(10_000),
   });
   expect(res.status, `${LOADER.base}/reloadClient on ${port}: ${await res.text()}`).toBe(200);
-}
-
-/** The ports of the instances of `service` that the server on `port` lists (v1 Open API). */
-async function listedPorts(port: number, service: string): Promise<number[]> {
-  const query = new URLSearchParams({
-    serviceName: service,
-    groupName: 'DEFAULT_GROUP',
-    namespaceId: 'public',
-  });
-  const res = await fetch(`http://127.0.0.1:${port}/nacos/v1/ns/instance/list?${query}`, {
-    signal: AbortSignal.timeout(10_000),
-  });
-  const body = (await res.json()) as { hosts?: { port: number }[] };
-  return (body.hosts ?? []).map((h) => h.port);
 }
 
 /** The last connection the client logged: `gRPC connected to <host:grpcPort> (connection <id>)`. */

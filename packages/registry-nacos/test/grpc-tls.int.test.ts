@@ -8,6 +8,7 @@ import { waitFor } from '@service-caller/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nacosRegistry } from '../src/index.js';
 import {
+  listedPorts,
   NACOS_ADDR,
   NACOS_SERVER,
   ownPort,
@@ -76,18 +77,12 @@ async function makeCertificates(
   return { ca: await readFile(at('ca.pem'), 'utf8'), cert: at('server.pem'), key: at('server.key') };
 }
 
-/** The ports of the instances of `service` that the server on `port` lists (v1 Open API). */
-async function listedPorts(port: number, service: string): Promise<number[]> {
-  const query = new URLSearchParams({
-    serviceName: service,
-    groupName: 'DEFAULT_GROUP',
-    namespaceId: 'public',
-  });
-  const res = await fetch(`http://127.0.0.1:${port}/nacos/v1/ns/instance/list?${query}`, {
-    signal: AbortSignal.timeout(10_000),
-  });
-  const body = (await res.json()) as { hosts?: { port: number }[] };
-  return (body.hosts ?? []).map((h) => h.port);
+/** What `promise` rejected with, or `undefined` when it resolved. */
+function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
 }
 
 // One describe or the other, so that no test is reported skipped on any server kind.
@@ -162,12 +157,9 @@ if (NACOS_SERVER !== 'rnacos') {
         logger: recordingLogger().logger,
       });
       try {
-        const error = await registry
-          .register({ serviceName: `grpc-tls-wrong-${RUN_ID}`, host: '127.0.0.1', port: 7502 })
-          .then(
-            () => undefined,
-            (e: unknown) => e,
-          );
+        const error = await rejection(
+          registry.register({ serviceName: `grpc-tls-wrong-${RUN_ID}`, host: '127.0.0.1', port: 7502 }),
+        );
         expect(error).toBeInstanceOf(RegistryError);
         const message = (error as Error).message;
         expect(message).toContain(`127.0.0.1:${nacos.port + 1000}`);
@@ -205,12 +197,9 @@ if (NACOS_SERVER !== 'rnacos') {
         logger: recordingLogger().logger,
       });
       try {
-        const error = await registry
-          .register({ serviceName: `grpc-tls-rnacos-${RUN_ID}`, host: '127.0.0.1', port: 7504 })
-          .then(
-            () => undefined,
-            (e: unknown) => e,
-          );
+        const error = await rejection(
+          registry.register({ serviceName: `grpc-tls-rnacos-${RUN_ID}`, host: '127.0.0.1', port: 7504 }),
+        );
         expect(error).toBeInstanceOf(RegistryError);
         expect((error as Error).message).toMatch(/TLS handshake failed/);
       } finally {

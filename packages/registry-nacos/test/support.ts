@@ -126,6 +126,20 @@ export function ownPort(n: number): number {
   return Number(process.env.NACOS_TEST_PORT_BASE ?? 18_848) + 10 * n;
 }
 
+/** The ports of the instances of `service` that the server on `port` lists (v1 Open API). */
+export async function listedPorts(port: number, service: string): Promise<number[]> {
+  const query = new URLSearchParams({
+    serviceName: service,
+    groupName: 'DEFAULT_GROUP',
+    namespaceId: 'public',
+  });
+  const res = await fetch(`http://127.0.0.1:${port}/nacos/v1/ns/instance/list?${query}`, {
+    signal: AbortSignal.timeout(10_000),
+  });
+  const body = (await res.json()) as { hosts?: { port: number }[] };
+  return (body.hosts ?? []).map((h) => h.port);
+}
+
 /** A logger that keeps every line, for asserting what was (not) logged. */
 export function recordingLogger() {
   const lines: { level: 'debug' | 'info' | 'warn' | 'error'; message: string }[] = [];
