@@ -9,8 +9,12 @@ export function packageTestConfig(overrides: { coverageThreshold?: number } = {}
   return defineConfig(({ mode }): ViteUserConfig => {
     const integration = mode === 'integration';
     return {
-      resolve: { conditions: ['source', 'module', 'node', 'import', 'default'] },
-      ssr: { resolve: { conditions: ['source', 'module', 'node', 'import', 'default'] } },
+      // No `import` here: Vite adds it to ESM imports by itself, and vitest hands these conditions
+      // to its workers (`--conditions`), where Node's own `require` of a package with
+      // import/require exports would then get the ESM build (Express's router got is-promise's
+      // module namespace: "isPromise is not a function").
+      resolve: { conditions: ['source', 'module', 'node', 'default'] },
+      ssr: { resolve: { conditions: ['source', 'module', 'node', 'default'] } },
       test: {
         include: integration ? ['{src,test}/**/*.int.test.ts'] : ['{src,test}/**/*.test.ts'],
         exclude: integration ? ['**/node_modules/**'] : ['**/node_modules/**', '**/*.int.test.ts'],

@@ -54,6 +54,11 @@ describe('maskText', () => {
     expect(maskText('/x?pass%77ord=abc')).toBe('/x?pass%77ord=***');
     expect(maskText('plain text, a@b and a=b')).toBe('plain text, a@b and a=b');
   });
+
+  it('hides a password written with a raw @ or / whole', () => {
+    expect(maskText('http://u:p@ss-1@h/x')).toBe('http://***@h/x');
+    expect(maskText('redis://:a/b-1@r:6379')).toBe('redis://***@r:6379');
+  });
 });
 
 describe('maskSecrets', () => {

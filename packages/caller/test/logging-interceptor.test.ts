@@ -145,6 +145,17 @@ describe('LoggingInterceptor', () => {
     },
   );
 
+  it.each(['signature', 'X-Goog-Signature', 'private_key', 'passphrase', 'session.id'])(
+    'shows the value of query key %s as *** too (the fragments shared with the spans and the admin page)',
+    async (key) => {
+      const logger = new RecordingLogger();
+      await using manager = await managerWith(new LoggingInterceptor({ logger }));
+      await manager.get('other-app', `/hello?${key}=in-path-77&page=1`, { query: { [key]: 'in-query-77' } });
+      expect(logger.dump()).not.toMatch(/in-path-77|in-query-77/);
+      expect(logger.lines[0]?.message).toContain(`/hello?${key}=***&page=1`);
+    },
+  );
+
   it('redacts a URLSearchParams query, keeping repeated keys', async () => {
     const logger = new RecordingLogger();
     await using manager = await managerWith(new LoggingInterceptor({ logger }));

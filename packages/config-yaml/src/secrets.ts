@@ -1,19 +1,20 @@
-/** What a secret is shown as, everywhere. */
-export const REDACTED = '***';
+import { isSecretName, maskByKey, maskUserInfo, SECRET_MASK } from '@service-caller/core/adapter';
 
-const SECRET_NAME = /pass(word|wd|phrase)?|pwd|secret|token|credential|apikey|accesskey|privatekey|auth/;
+/** What a secret is shown as, everywhere. */
+export const REDACTED = SECRET_MASK;
 
 /**
  * Whether a key names a secret: `password`, `token`, `secret-key`, and anything that looks like
- * one (`db-password`, `authToken`, `api_key`), in any case style. Errs on the side of hiding.
+ * one (`db-password`, `authToken`, `api_key`), in any case style; a list index never does. Core's
+ * `isSecretName`, the test the logs, the spans and the admin page use too. Errs on the side of hiding.
  */
 export function isSecretKey(name: string | number): boolean {
-  return typeof name === 'string' && SECRET_NAME.test(name.toLowerCase().replace(/[-_.\s]/g, ''));
+  return typeof name === 'string' && isSecretName(name);
 }
 
 /** `scheme://user:password@host` with the user info hidden. */
 export function redactUserInfo(value: string): string {
-  return value.replace(/(\/\/)[^@\s]*@/g, `$1${REDACTED}@`);
+  return maskUserInfo(value, REDACTED);
 }
 
 /**
@@ -23,26 +24,5 @@ export function redactUserInfo(value: string): string {
  * config and on the whole merged config (`merged`) alike.
  */
 export function redactConfig<T>(config: T): T {
-  return redactValue(config, new WeakSet()) as T;
-}
-
-function redactValue(value: unknown, seen: WeakSet<object>): unknown {
-  if (typeof value === 'string') return redactUserInfo(value);
-  if (typeof value !== 'object' || value === null) return value;
-  // A hand-built config could be cyclic; a cycle is printed once.
-  if (seen.has(value)) return '[cycle]';
-  seen.add(value);
-  if (Array.isArray(value)) return value.map((item) => redactValue(item, seen));
-  const copy: Record<string, unknown> = {};
-  for (const [name, item] of Object.entries(value)) {
-    const redacted =
-      isSecretKey(name) && item !== undefined && item !== null ? REDACTED : redactValue(item, seen);
-    Object.defineProperty(copy, name, {
-      value: redacted,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  }
-  return copy;
+  return maskByKey(config, { mask: REDACTED, text: redactUserInfo }) as T;
 }

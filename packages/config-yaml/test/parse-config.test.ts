@@ -194,6 +194,41 @@ describe('redactConfig', () => {
     expect(consul?.meta).toEqual({ url: 'https://***@x' });
     expect(redactConfig(parseConfig({}, { logger: quiet() })).appRegistry).toEqual({});
   });
+
+  it('hides session, cookie and signature values and a password written with a raw @ or /', () => {
+    const config = parseConfig(
+      {
+        appRegistry: {
+          static: {
+            services: {
+              a: [
+                {
+                  host: '127.0.0.1',
+                  port: 1,
+                  metadata: {
+                    sessionId: 'sess-1',
+                    cookie: 'ck-1',
+                    signature: 'sg-1',
+                    someKey: 'keep-me',
+                    raw: 'http://u:p@ss-1@h/x and redis://:a/b-1@r',
+                  },
+                },
+              ],
+            },
+          },
+        },
+      },
+      { logger: quiet() },
+    );
+    const [instance] = redactConfig(config).appRegistry.static?.services.a ?? [];
+    expect(instance?.metadata).toEqual({
+      sessionId: '***',
+      cookie: '***',
+      signature: '***',
+      someKey: 'keep-me',
+      raw: 'http://***@h/x and redis://***@r',
+    });
+  });
 });
 
 describe('selectedRegistry', () => {

@@ -33,3 +33,4 @@ export { OutageLog, type OutageLogOptions } from './registry/outage-log.js';
 export { type PollingFeedOptions, pollingFeed } from './registry/polling-feed.js';
 export { reconcileInstances } from './registry/reconcile-instances.js';
 export { sameInstance } from './registry/same-instance.js';
+export * from './secrets/index.js';

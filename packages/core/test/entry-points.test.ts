@@ -23,6 +23,11 @@ const ADAPTER_ONLY = [
   'sameInstance',
   'hasHeader',
   'withoutQuery',
+  'secretNames',
+  'isSecretName',
+  'maskQueryValues',
+  'maskUserInfo',
+  'maskByKey',
 ] as const;
 
 /** The per-method builders of 0.1, replaced by `endpoint.get(...)` and friends. */

@@ -54,9 +54,10 @@ export interface OtelInterceptorOptions {
   spanName?: (ctx: RequestContext) => string;
   /**
    * More query keys whose values `url.full` and status descriptions show as `REDACTED`, matched
-   * case-insensitively as substrings with `-` and `_` ignored. Added to the built-in list (the
-   * conventions' signed-URL keys, and any key with password, token, secret, api-key, access-key,
-   * session, credential, auth or signature in it), never replacing it.
+   * case-insensitively as substrings with `-`, `_`, `.` and spaces ignored. Added to the built-in
+   * list (the conventions' signed-URL keys, and any key core's `isSecretName` flags: pass, pwd,
+   * token, secret, api-key, access-key, private-key, credential, session, cookie, auth or
+   * signature in it), never replacing it.
    * @default []
    */
   sensitiveQueryKeys?: readonly string[];

@@ -261,6 +261,15 @@ describe('otelInterceptor: a call span, and a CLIENT span per attempt', () => {
       expect(everything).not.toContain(secret);
   });
 
+  it('hides the query values the logs and the admin page hide too (private keys, passphrases, cookies)', async () => {
+    const { tracing, engine } = traced();
+    await engine.request('GET', 'downstream', '/s?q=1&private.key=pk-9&passphrase=pp-9&Cookie=ck-9');
+    const [span] = tracing.spans().filter((s) => s.kind === SpanKind.CLIENT);
+    expect(span!.attributes['url.full']).toBe(
+      `http://127.0.0.1:${downstream.port}/s?q=1&private.key=REDACTED&passphrase=REDACTED&Cookie=REDACTED`,
+    );
+  });
+
   it('keeps a failure that a later interceptor turned into a result, flagged as a fallback on the call', async () => {
     const tracing = inMemoryTracing();
     const fallback: ServiceInterceptor = {

@@ -88,8 +88,11 @@ export function toTransportError(
       if (messageOf(error) === 'bad response') {
         // undici's HTTP/1.1 client destroys the connection on an interim 100 it did not ask for
         // (it never sends `Expect: 100-continue`), and on an answer that came with no request.
+        // The transport's own connections strip a 100 at a response's start (interim-continue.ts),
+        // so a 100 gets here only with pipelining > 1, through an injected dispatcher, or where
+        // it is not at a response's start.
         return new ConnectionError(
-          `[undici] ${describeTarget(request)} failed: the server sent a response undici does not accept (an unrequested 100 Continue, or an answer to no request); the connection was closed (${code})`,
+          `[undici] ${describeTarget(request)} failed: the server sent a response undici does not accept (an unrequested 100 Continue the transport could not strip, or an answer to no request); the connection was closed (${code})`,
           { cause: error },
         );
       }

@@ -4,6 +4,7 @@ import { hasHeader } from '@service-caller/core/adapter';
 import { Agent, Client, type Dispatcher, Pool } from 'undici';
 import { BufferingHandler } from './buffering-handler.js';
 import { describeTarget, toTransportError } from './errors.js';
+import { continueTolerantConnector } from './interim-continue.js';
 import { type NormalizedUndiciOptions, normalizeOptions, type UndiciTransportOptions } from './options.js';
 import { UndiciRawResponse } from './response.js';
 import { limitResponseSize } from './size-limit.js';
@@ -53,11 +54,17 @@ function createAgent(options: NormalizedUndiciOptions, connectTimeout: number, p
     headersTimeout: options.readTimeout,
     bodyTimeout: options.readTimeout,
     connect,
-    // undici's own default factory (a Client for one connection, else a Pool), recorded.
+    // undici's own default factory (a Client for one connection, else a Pool), recorded; without
+    // pipelining, its connections tolerate an unrequested `100 Continue` (one connector per pool,
+    // as undici builds one per pool from the `connect` options, TLS session cache included).
     factory: (origin: string | URL, agentOptions: Agent.Options) => {
       forgetFinished(pools);
+      const poolOptions =
+        options.pipelining <= 1
+          ? { ...agentOptions, connect: continueTolerantConnector(connect) }
+          : agentOptions;
       const pool =
-        agentOptions.connections === 1 ? new Client(origin, agentOptions) : new Pool(origin, agentOptions);
+        poolOptions.connections === 1 ? new Client(origin, poolOptions) : new Pool(origin, poolOptions);
       pools.add(pool);
       return pool;
     },

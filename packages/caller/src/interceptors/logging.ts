@@ -23,7 +23,7 @@ export interface LoggingInterceptorOptions {
   errorLevel?: 'debug' | 'info' | 'warn' | 'error';
   /**
    * More header or query keys whose values are shown as `***`, matched like the built-in ones
-   * (case-insensitive substring, `-` and `_` ignored). Added to the built-in list, never replacing it.
+   * (case-insensitive substring, `-`, `_`, `.` and spaces ignored). Added to the built-in list, never replacing it.
    * @default []
    */
   redact?: readonly string[];
@@ -40,10 +40,10 @@ export interface LoggingInterceptorOptions {
  * ✗ GET other-app/hello | http://127.0.0.1:8081/hello | 503 | HttpStatusError: ... | 3.1 ms
  * ```
  *
- * Secret values are shown as `***`: the `Authorization`, `Proxy-Authorization`, `Cookie` and
- * `Set-Cookie` headers, and any header or query key containing password, passwd, pwd, token,
- * secret, api-key, apikey, access-key, session, credential or auth (also inside URLs and error
- * messages). Bodies are never logged. Whether the logger writes the level is checked before
+ * Secret values are shown as `***`: any header or query key that core's `isSecretName` flags
+ * (containing pass, pwd, token, secret, api-key, access-key, private-key, credential, session,
+ * cookie, auth or signature, in any case style: the `Authorization` and `Set-Cookie` headers
+ * too), also inside URLs and error messages. Bodies are never logged. Whether the logger writes the level is checked before
  * anything is built, so disabled or filtered lines cost a property read.
  *
  * @example

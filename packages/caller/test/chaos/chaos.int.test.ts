@@ -75,15 +75,19 @@ function observer() {
 const ports = (...processes: UpstreamProcess[]) =>
   processes.flatMap((p) => p.ports.map((port) => ({ port })));
 
+/** Three upstream processes of one healthy server each, and a manager over them that an {@link observer} watches. */
+async function threeWatchedUpstreams() {
+  const upstreams: UpstreamProcess[] = [];
+  // One after the other: three processes starting at once on a loaded machine only start slower.
+  for (let i = 0; i < 3; i++) upstreams.push(await startUpstream([{ behaviour: 'ok' }]));
+  const watch = observer();
+  const manager = await managerFor(ports(...upstreams), {}, [watch.interceptor]);
+  return { upstreams, watch, manager };
+}
+
 describe('an upstream process killed with SIGKILL under load', () => {
   it('5,000 GETs at 32 in flight: 0 failed, and no attempt reaches the killed instance after its ejection', async () => {
-    const upstreams = [
-      await startUpstream([{ behaviour: 'ok' }]),
-      await startUpstream([{ behaviour: 'ok' }]),
-      await startUpstream([{ behaviour: 'ok' }]),
-    ];
-    const watch = observer();
-    const manager = await managerFor(ports(...upstreams), {}, [watch.interceptor]);
+    const { upstreams, watch, manager } = await threeWatchedUpstreams();
     const victim = upstreams[1]!;
     const killedPort = victim.ports[0]!;
     let killedAt = Number.POSITIVE_INFINITY;
@@ -190,13 +194,7 @@ describe('an instance that stalls (accepts, never answers)', () => {
 
 describe('a full outage', () => {
   it('fails every call with a typed error, and the retry budget keeps attempts below 1.3 x calls', async () => {
-    const upstreams = [
-      await startUpstream([{ behaviour: 'ok' }]),
-      await startUpstream([{ behaviour: 'ok' }]),
-      await startUpstream([{ behaviour: 'ok' }]),
-    ];
-    const watch = observer();
-    const manager = await managerFor(ports(...upstreams), {}, [watch.interceptor]);
+    const { upstreams, watch, manager } = await threeWatchedUpstreams();
     for (const upstream of upstreams) await upstream.kill();
     const result = await runLoad({ calls: 2_000, concurrency: 32, call: () => manager.get('svc', '/x') });
     expect(result.calls).toBe(2_000);

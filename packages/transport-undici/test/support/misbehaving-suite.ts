@@ -18,7 +18,12 @@ export const SLACK = 3000;
 export interface MisbehavingSuiteOptions {
   /** Makes the transport under test with `readTimeout` and `maxResponseSize` as given. */
   make(options: { readTimeout: number; maxResponseSize: number }): Transport;
-  /** Words the error for an unrequested `100 Continue` must contain, if the transport words it. */
+  /**
+   * Whether the transport answers through an unrequested `100 Continue` (RFC 9110 §15.2) rather
+   * than failing the call with a `ConnectionError`.
+   */
+  toleratesContinue?: boolean;
+  /** Words the error for an unrequested `100 Continue` must contain, if it fails and says so. */
   continueMessage?: string;
   /** Registers a package's own tests in the suite's `describe`, while its upstream runs. */
   more?(origin: () => string): void;
@@ -83,25 +88,30 @@ export function describeMisbehavingUpstreams(name: string, options: MisbehavingS
       await upstream.close();
     });
 
-    it.each([
+    const malformed: [string, string][] = [
       ['an SSH banner', '/ssh'],
       ['bytes that are not HTTP', '/garbage'],
       ['a bad status line', '/bad-status'],
       ['a bad chunk size', '/bad-chunk'],
       ['a NUL in a header value', '/nul-header'],
       ['headers past the size limit', '/header-flood'],
-      ['an unrequested 100 Continue', '/continue'],
-    ])('fails %s with a ConnectionError that quotes none of the bytes, then recovers', async (_, path) => {
-      for (const { via, error, ms } of await bothPaths(path)) {
-        expect(isConnectionError(error), `${via}: ${String(error)}`).toBe(true);
-        expectTypedWithoutBytes(error);
-        expect(ms, via).toBeLessThan(SUITE_READ_TIMEOUT + SLACK);
-        if (path === '/continue' && options.continueMessage !== undefined) {
-          expect((error as Error).message, via).toContain(options.continueMessage);
+      ['an interim 100 whose headers go past the size limit', '/continue-endless'],
+    ];
+    if (!options.toleratesContinue) malformed.push(['an unrequested 100 Continue', '/continue']);
+    it.each(malformed)(
+      'fails %s with a ConnectionError that quotes none of the bytes, then recovers',
+      async (_, path) => {
+        for (const { via, error, ms } of await bothPaths(path)) {
+          expect(isConnectionError(error), `${via}: ${String(error)}`).toBe(true);
+          expectTypedWithoutBytes(error);
+          expect(ms, via).toBeLessThan(SUITE_READ_TIMEOUT + SLACK);
+          if (path === '/continue' && options.continueMessage !== undefined) {
+            expect((error as Error).message, via).toContain(options.continueMessage);
+          }
         }
-      }
-      await expectNextCallSucceeds();
-    });
+        await expectNextCallSucceeds();
+      },
+    );
 
     it('fails headers that never end within the read timeout', async () => {
       for (const { via, error, ms } of await bothPaths('/headers-never-end')) {
@@ -144,6 +154,14 @@ export function describeMisbehavingUpstreams(name: string, options: MisbehavingS
         expect(message, via).not.toContain('access_token');
       }
     });
+
+    if (options.toleratesContinue) {
+      it('answers through an unrequested 100 Continue before the answer', async () => {
+        const res = await transport.sendBuffered!(request('/continue'));
+        expect(new TextDecoder().decode(res.bodyBytes)).toBe(GOOD_BODY);
+        expect(await (await transport.send(request('/continue'))).text()).toBe(GOOD_BODY);
+      });
+    }
 
     it('tolerates a 103 Early Hints before the answer', async () => {
       const res = await transport.sendBuffered!(request('/early-hints'));

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import net from 'node:net';
+import tls from 'node:tls';
 
 /**
  * What a misbehaving upstream does with one request: `socket` is the connection, `path` the
@@ -24,11 +25,15 @@ function answerGood(socket: net.Socket): void {
  * path: `/good` well, any other path through `behaviours[path]`. Written on `net`, not `node:http`,
  * so it can send what no HTTP server would: non-HTTP bytes, broken framing, endless headers.
  * Request bodies are not expected (the tests send GETs). Every timer a behaviour starts must be
- * tied to its socket's `close`; `close()` destroys every connection.
+ * tied to its socket's `close`; `close()` destroys every connection. With `certificate`, it speaks
+ * TLS (`https://` origin) and the behaviours write the plaintext.
  */
-export async function startRawUpstream(behaviours: Record<string, Misbehaviour>) {
+export async function startRawUpstream(
+  behaviours: Record<string, Misbehaviour>,
+  certificate?: { key: string; cert: string },
+) {
   const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
+  const onConnection = (socket: net.Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => {});
@@ -43,12 +48,15 @@ export async function startRawUpstream(behaviours: Record<string, Misbehaviour>)
         else behaviours[path]?.(socket, path);
       }
     });
-  });
+  };
+  const server = certificate
+    ? tls.createServer(certificate, onConnection).on('tlsClientError', () => {})
+    : net.createServer(onConnection);
   server.listen({ port: 0, host: '127.0.0.1' });
   await once(server, 'listening');
   const { port } = server.address() as net.AddressInfo;
   return {
-    origin: `http://127.0.0.1:${port}`,
+    origin: `${certificate ? 'https' : 'http'}://127.0.0.1:${port}`,
     /** Connections open right now. */
     get connections(): number {
       return sockets.size;
@@ -119,6 +127,10 @@ export const MISBEHAVIOURS: Record<string, Misbehaviour> = {
     socket.write(
       `HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${GOOD_BODY.length}\r\n\r\n${GOOD_BODY}`,
     ),
+  '/continue-endless': (socket) => {
+    socket.write('HTTP/1.1 100 Continue\r\n');
+    flood(socket, `x-filler: ${'f'.repeat(1000)}\r\n`);
+  },
   '/early-hints': (socket) =>
     socket.write(
       `HTTP/1.1 103 Early Hints\r\nlink: </x.css>; rel=preload\r\n\r\nHTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${GOOD_BODY.length}\r\n\r\n${GOOD_BODY}`,
