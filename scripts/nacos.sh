@@ -37,6 +37,10 @@
 #   NACOS_JAVA_HEAP=512m       -Xmx of an official server
 #   RNACOS_VERSION=0.8.8       the crates.io version of r-nacos to build
 #   NACOS_RNACOS_START_TRIES=8 r-nacos: starts tried when it panics at start (its raft start-up race)
+#   NACOS_GRPC_TLS=0           1: an official server serves its client gRPC port over TLS only
+#                              (nacos.remote.server.rpc.tls.*, compatibility off: no plaintext),
+#                              with NACOS_GRPC_TLS_CERT (PEM chain) and NACOS_GRPC_TLS_KEY (PEM
+#                              PKCS#8 key); r-nacos 0.8.8 has no TLS, so it is refused there
 # Cluster members (set by scripts/nacos-cluster.sh, which starts a 3-node cluster):
 #   NACOS_CLUSTER_PORTS        the HTTP ports of every member, comma-separated; unset: standalone
 #   NACOS_CLUSTER_NODE         this member's number, 1..n (r-nacos: 1 forms the cluster, the others join it)
@@ -62,6 +66,7 @@ NACOS_JAVA_HEAP="${NACOS_JAVA_HEAP:-512m}"
 NACOS_CLUSTER_PORTS="${NACOS_CLUSTER_PORTS:-}"
 NACOS_CLUSTER_NODE="${NACOS_CLUSTER_NODE:-}"
 RNACOS_VERSION="${RNACOS_VERSION:-0.8.8}"
+NACOS_GRPC_TLS="${NACOS_GRPC_TLS:-0}"
 SC_CACHE="${SC_CACHE_DIR:-$HOME/.cache/service-caller}"
 RUN_ROOT="${NACOS_RUN_ROOT:-$SC_CACHE/nacos-run}"
 RUN_DIR="${NACOS_RUN_DIR:-$RUN_ROOT/$NACOS_PORT}"
@@ -114,6 +119,16 @@ if [ -n "$NACOS_CLUSTER_PORTS" ]; then
     '' | *[!0-9]*) die "NACOS_CLUSTER_NODE must be this member's number (1..n) when NACOS_CLUSTER_PORTS is set, found '$NACOS_CLUSTER_NODE'" ;;
   esac
 fi
+case "$NACOS_GRPC_TLS" in
+  0) ;;
+  1)
+    [ "$NACOS_SERVER" != rnacos ] || die "NACOS_GRPC_TLS=1: r-nacos 0.8.8 serves gRPC without TLS only; use an official server"
+    for f in "${NACOS_GRPC_TLS_CERT:-}" "${NACOS_GRPC_TLS_KEY:-}"; do
+      [ -n "$f" ] && [ -f "$f" ] || die "NACOS_GRPC_TLS=1 needs NACOS_GRPC_TLS_CERT and NACOS_GRPC_TLS_KEY (PEM files), found '${NACOS_GRPC_TLS_CERT:-}' and '${NACOS_GRPC_TLS_KEY:-}'"
+    done
+    ;;
+  *) die "NACOS_GRPC_TLS must be 0 or 1, found '$NACOS_GRPC_TLS'" ;;
+esac
 need curl "(apt-get install -y curl)"
 need flock "(apt-get install -y util-linux)"
 
@@ -392,6 +407,15 @@ launch_official() {
     printf '%s\n' "${members[@]}" >"$RUN_DIR/home/conf/cluster.conf"
   else
     args+=(-Dnacos.standalone=true)
+  fi
+  if [ "$NACOS_GRPC_TLS" = 1 ]; then
+    # The SDK gRPC port over TLS (RpcServerTlsConfigFactory reads nacos.remote.server.rpc.tls.*;
+    # the files go through Spring's resource loader, so file: URLs). compatibility=false: TLS
+    # only, no plaintext fallback on the same port; the JDK provider needs no native library.
+    local tls=nacos.remote.server.rpc.tls
+    args+=(-D$tls.enableTls=true -D$tls.compatibility=false -D$tls.sslProvider=JDK
+      -D$tls.certChainFile="file:$(cd "$(dirname "$NACOS_GRPC_TLS_CERT")" && pwd)/$(basename "$NACOS_GRPC_TLS_CERT")"
+      -D$tls.certPrivateKey="file:$(cd "$(dirname "$NACOS_GRPC_TLS_KEY")" && pwd)/$(basename "$NACOS_GRPC_TLS_KEY")")
   fi
   (
     cd "$RUN_DIR"

@@ -1,17 +1,23 @@
 /**
  * The Nacos benchmark (needs a running Nacos; not part of `pnpm bench` or CI):
  *
- *   pnpm --filter @service-caller/bench bench:nacos --addr 127.0.0.1:8848 --pid <server pid> [--trials 20] [--cost-seconds 60] [--instances 100]
+ *   pnpm --filter @service-caller/bench bench:nacos --addr 127.0.0.1:8848 --pid <server pid> [--trials 20] [--cost-seconds 60] [--instances 100] [--rounds 1] [--username nacos]
  *
  * 1. Push latency: a subscriber hears a deregistration: `--trials` times over gRPC (pushed) and
  *    over HTTP v1 (polled every 5 s, the default refresh); p50, p99 and max per protocol.
  * 2. Server cost (with `--pid`): `--instances` clients, each registering one instance, kept
- *    alive for `--cost-seconds` by HTTP v1 heartbeats, then by one gRPC connection each; the
- *    server process's CPU seconds over each window (from /proc/<pid>/stat), side by side.
+ *    alive for `--cost-seconds` by HTTP v1 heartbeats, then by one gRPC connection each, and a
+ *    window with no client at all (an official server's JVM spends CPU on its own timers,
+ *    which is not the clients' cost); the server process's CPU seconds over each window (from
+ *    /proc/<pid>/stat), side by side. `--rounds` repeats the windows, the order alternated, so
+ *    a noisy neighbour is spread over both protocols.
+ *
+ * `--username` logs in (the password from NACOS_PASSWORD, never on the command line).
  *
  * Every request goes to the given address, which must be on 127.0.0.1.
  */
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { ServiceInstance, ServiceRegistry } from '@service-caller/core';
 import { nacosRegistry } from '@service-caller/registry-nacos';
@@ -27,6 +33,8 @@ const { values } = parseArgs({
     'cost-seconds': { type: 'string', default: '60' },
     instances: { type: 'string', default: '100' },
     protocols: { type: 'string', default: 'grpc,v1' },
+    rounds: { type: 'string', default: '1' },
+    username: { type: 'string' },
   },
 });
 const addr = values.addr!;
@@ -34,8 +42,26 @@ if (!/^127\.0\.0\.1:\d+$/.test(addr)) throw new Error(`--addr must be 127.0.0.1:
 const trials = Number(values.trials);
 const costSeconds = Number(values['cost-seconds']);
 const instanceCount = Number(values.instances);
+const rounds = Number(values.rounds);
 const protocols = values.protocols!.split(',') as ('grpc' | 'v1')[];
+for (const [name, value] of [
+  ['--trials', trials],
+  ['--cost-seconds', costSeconds],
+  ['--instances', instanceCount],
+  ['--rounds', rounds],
+] as const) {
+  if (!Number.isInteger(value) || value < 0)
+    throw new Error(`${name} must be a whole number, found ${value}`);
+}
+for (const protocol of protocols) {
+  if (protocol !== 'grpc' && protocol !== 'v1')
+    throw new Error(`--protocols: grpc or v1, found '${protocol}'`);
+}
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+const credentials =
+  values.username === undefined
+    ? {}
+    : { username: values.username, password: process.env.NACOS_PASSWORD ?? 'nacos' };
 const runId = Date.now().toString(36);
 
 function percentile(sorted: number[], p: number): number {
@@ -48,9 +74,9 @@ function percentile(sorted: number[], p: number): number {
  */
 async function pushTrial(apiVersion: 'grpc' | 'v1', n: number): Promise<number> {
   const service = `bench-push-${apiVersion}-${runId}-${n}`;
-  const owner = nacosRegistry({ serverAddr: addr, apiVersion, logger: quiet });
-  const other = nacosRegistry({ serverAddr: addr, apiVersion, logger: quiet });
-  const subscriber = nacosRegistry({ serverAddr: addr, apiVersion, logger: quiet });
+  const owner = nacosRegistry({ serverAddr: addr, apiVersion, logger: quiet, ...credentials });
+  const other = nacosRegistry({ serverAddr: addr, apiVersion, logger: quiet, ...credentials });
+  const subscriber = nacosRegistry({ serverAddr: addr, apiVersion, logger: quiet, ...credentials });
   try {
     await owner.register({ serviceName: service, host: '127.0.0.1', port: 7001 });
     await other.register({ serviceName: service, host: '127.0.0.1', port: 7002 });
@@ -85,7 +111,10 @@ async function until(check: () => boolean, timeoutMs: number, what: string): Pro
   }
 }
 
-/** The server's CPU seconds so far (user + system), from /proc. */
+/**
+ * The server's CPU seconds so far (user + system of every thread: a JVM's included), from /proc.
+ * Clock ticks are 100 a second on every Linux this runs on (USER_HZ; `getconf CLK_TCK`).
+ */
 function cpuSeconds(pid: string): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -93,11 +122,22 @@ function cpuSeconds(pid: string): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-async function serverCost(apiVersion: 'grpc' | 'v1', pid: string): Promise<number> {
+/** What runs as `pid` (`java` for an official server, `rnacos`), for the report's first line. */
+function processName(pid: string): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    throw new Error(
+      `--pid ${pid}: no such process (the pid file of scripts/nacos.sh is ~/.cache/service-caller/nacos-run/<port>/nacos.pid)`,
+    );
+  }
+}
+
+async function serverCost(apiVersion: 'grpc' | 'v1' | 'idle', pid: string): Promise<number> {
   const registries: ServiceRegistry[] = [];
   try {
-    for (let i = 0; i < instanceCount; i++) {
-      const registry = nacosRegistry({ serverAddr: addr, apiVersion, logger: quiet });
+    for (let i = 0; apiVersion !== 'idle' && i < instanceCount; i++) {
+      const registry = nacosRegistry({ serverAddr: addr, apiVersion, logger: quiet, ...credentials });
       registries.push(registry);
       await registry.register({
         serviceName: `bench-cost-${apiVersion}-${runId}-${i}`,
@@ -115,12 +155,12 @@ async function serverCost(apiVersion: 'grpc' | 'v1', pid: string): Promise<numbe
   }
 }
 
-console.log(
-  `# Nacos benchmark against ${addr} (load average ${(await import('node:os'))
-    .loadavg()
+const loadAverage = () =>
+  loadavg()
     .map((l) => l.toFixed(2))
-    .join(' ')})\n`,
-);
+    .join(' ');
+const server = values.pid === undefined ? '' : `, server pid ${values.pid} (${processName(values.pid)})`;
+console.log(`# Nacos benchmark against ${addr}${server} (load average ${loadAverage()})\n`);
 if (trials > 0) {
   console.log('| protocol | trials | p50 ms | p99 ms | max ms |');
   console.log('| --- | --- | --- | --- | --- |');
@@ -137,12 +177,22 @@ for (const protocol of trials > 0 ? protocols : []) {
 }
 if (values.pid !== undefined) {
   console.log(
-    `\n| keep-alive of ${instanceCount} clients | server CPU s in ${costSeconds} s | server CPU % |`,
+    `\n| keep-alive of ${instanceCount} clients | round | server CPU s in ${costSeconds} s | server CPU % | load average after |`,
   );
-  console.log('| --- | --- | --- |');
-  for (const protocol of protocols) {
-    const cpu = await serverCost(protocol, values.pid);
-    const label = protocol === 'grpc' ? 'gRPC connections' : 'HTTP v1 heartbeats (5 s)';
-    console.log(`| ${label} | ${cpu.toFixed(2)} | ${((cpu / costSeconds) * 100).toFixed(1)} |`);
+  console.log('| --- | --- | --- | --- | --- |');
+  const labels = {
+    grpc: 'gRPC connections',
+    v1: 'HTTP v1 heartbeats (5 s)',
+    idle: 'no client (the server alone)',
+  };
+  for (let round = 1; round <= rounds; round++) {
+    // Odd rounds in the given order, even ones reversed: neither protocol always goes first.
+    const order = round % 2 === 1 ? protocols : [...protocols].reverse();
+    for (const protocol of [...order, 'idle' as const]) {
+      const cpu = await serverCost(protocol, values.pid);
+      console.log(
+        `| ${labels[protocol]} | ${round} | ${cpu.toFixed(2)} | ${((cpu / costSeconds) * 100).toFixed(1)} | ${loadAverage()} |`,
+      );
+    }
   }
 }

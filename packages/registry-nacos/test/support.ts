@@ -60,6 +60,8 @@ export interface OwnNacos {
   readonly auth?: boolean;
   readonly password?: string;
   readonly tokenTtlSeconds?: number;
+  /** More of scripts/nacos.sh's settings (`NACOS_GRPC_TLS`, ...), for start and stop alike. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 function runScript(command: 'start' | 'stop', nacos: OwnNacos): Promise<string> {
@@ -68,6 +70,7 @@ function runScript(command: 'start' | 'stop', nacos: OwnNacos): Promise<string> 
     NACOS_AUTH: nacos.auth ? 'true' : 'false',
     NACOS_PASSWORD: nacos.password ?? 'nacos',
     NACOS_TOKEN_TTL: String(nacos.tokenTtlSeconds ?? 18_000),
+    ...nacos.env,
   });
 }
 
@@ -116,10 +119,25 @@ export const stopNacos = (nacos: OwnNacos) => runScript('stop', nacos);
 /**
  * The HTTP port of a test's own Nacos number `n`: `NACOS_TEST_PORT_BASE` (default 18848) + 10 n.
  * Ten apart, since an official server also takes its port + 1001 (cluster gRPC) and - 1000 (Raft).
- * Taken: 1 auth, 2 outage, 3 config-source auth, 4 background registration, 5-7 the cluster.
+ * Taken: 1 auth, 2 outage, 3 config-source auth, 4 background registration, 5-7 the cluster,
+ * 8, 9 and 11 the ConnectResetRequest test, 10 gRPC over TLS.
  */
 export function ownPort(n: number): number {
   return Number(process.env.NACOS_TEST_PORT_BASE ?? 18_848) + 10 * n;
+}
+
+/** The ports of the instances of `service` that the server on `port` lists (v1 Open API). */
+export async function listedPorts(port: number, service: string): Promise<number[]> {
+  const query = new URLSearchParams({
+    serviceName: service,
+    groupName: 'DEFAULT_GROUP',
+    namespaceId: 'public',
+  });
+  const res = await fetch(`http://127.0.0.1:${port}/nacos/v1/ns/instance/list?${query}`, {
+    signal: AbortSignal.timeout(10_000),
+  });
+  const body = (await res.json()) as { hosts?: { port: number }[] };
+  return (body.hosts ?? []).map((h) => h.port);
 }
 
 /** A logger that keeps every line, for asserting what was (not) logged. */

@@ -40,6 +40,9 @@ const MAX_RETRY_MS = 1000;
 /** Right after the connection setup a server may not know the connection yet (error 301): ask again this often. */
 const UNREGISTERED_RETRIES = 20;
 const UNREGISTERED_DELAY_MS = 50;
+/** How Node's TLS reports a handshake that failed (an untrusted or mismatched certificate, a plaintext port). */
+const TLS_FAILURE =
+  /certificate|self[- ]signed|unable to verify|altnames|ssl|tls|handshake|wrong version number|packet length/i;
 /** Nacos 2.x's code for a naming request from a connection it holds no client for (yet). */
 const NOT_REGISTERED_CLIENT = -401;
 
@@ -59,6 +62,8 @@ export class NacosGrpcClient {
   /** A server the last `ConnectResetRequest` recommended. */
   #recommended: NacosServer | undefined;
   #everConnected = false;
+  /** Why the last turn over the servers failed, for the error of a request that waited in vain. */
+  #lastFailure: string | undefined;
   #lastActive = 0;
   #healthTimer: ReturnType<typeof setInterval> | undefined;
   #closed = false;
@@ -197,10 +202,11 @@ export class NacosGrpcClient {
     const connecting = this.#connecting;
     if (!Number.isFinite(timeoutMs)) return connecting;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new GrpcTransportError(`no connection within ${Math.round(timeoutMs)} ms`)),
-        timeoutMs,
-      );
+      const timer = setTimeout(() => {
+        // Name the cause (a refused port, an untrusted certificate), not only the wait.
+        const last = this.#lastFailure === undefined ? '' : `; last attempt: ${this.#lastFailure}`;
+        reject(new GrpcTransportError(`no connection within ${Math.round(timeoutMs)} ms${last}`));
+      }, timeoutMs);
       connecting.then(
         (connection) => {
           clearTimeout(timer);
@@ -238,7 +244,7 @@ export class NacosGrpcClient {
             onClosed: (closed, reason) => this.#onClosed(closed, reason),
           });
         } catch (error) {
-          errors.push(`${address}: ${error instanceof Error ? error.message : String(error)}`);
+          errors.push(this.#describeFailure(address, error));
           continue;
         }
         const reconnection = this.#everConnected;
@@ -263,6 +269,7 @@ export class NacosGrpcClient {
           throw new RegistryError('nacos', 'the gRPC client is closed');
         }
         this.#everConnected = true;
+        this.#lastFailure = undefined;
         this.#connection = connection;
         this.#lastActive = performance.now();
         this.#startHealthChecks();
@@ -273,8 +280,9 @@ export class NacosGrpcClient {
         );
         return connection;
       }
+      this.#lastFailure = errors.join('; ');
       const error = new NacosUnreachableError(
-        `connecting over gRPC failed: Nacos cannot be reached (${errors.join('; ')})`,
+        `connecting over gRPC failed: Nacos cannot be reached (${this.#lastFailure})`,
       );
       if (oneTurn) throw error;
       this.#options.outage.failed(error);
@@ -282,6 +290,19 @@ export class NacosGrpcClient {
       await delay(Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** (failures - 1)) * (0.75 + Math.random() / 4));
       if (servers.length === 0) throw error;
     }
+  }
+
+  /**
+   * One server's connection failure, as the errors show it. With `grpcTls`, a failed handshake
+   * says so and what to check: grpc-js reports it as a bare "unavailable", which reads like a
+   * server that is down, and retrying does not help.
+   */
+  #describeFailure(address: string, error: unknown): string {
+    const message = error instanceof Error ? error.message : String(error);
+    if (this.#options.tls !== undefined && TLS_FAILURE.test(message)) {
+      return `${address}: the TLS handshake failed (${message}): check grpcTls.ca, and that the server serves gRPC over TLS`;
+    }
+    return `${address}: ${message}`;
   }
 
   /** The servers in the order to try: the recommended one, then every one from the next in turn. */
