@@ -13,6 +13,7 @@ import {
   ownPort,
   RUN_ID,
   recordingLogger,
+  startCallLoop,
   startNamedServer,
 } from './support.js';
 
@@ -27,48 +28,6 @@ const SERVICES = ['alpha', 'beta', 'gamma'].map((s) => `cluster-${s}-${RUN_ID}`)
 /** Past Nacos' 30 s deletion of an instance that stopped beating: what survives that, stays. */
 const KILLED_FOR_MS = 35_000;
 const REFRESH_MS = 500;
-
-/**
- * A steady call loop: a call every 10 ms, in turn to each service, until `stop()`, `maxCalls` or
- * `maxMs`. Counts the calls and the failures, and keeps the first five errors.
- */
-function startCallLoop(
-  caller: ServiceManager,
-  services: readonly string[],
-  bounds: { maxCalls: number; maxMs: number },
-) {
-  const state = { calls: 0, failures: 0, errors: [] as string[], stopped: false };
-  const running = (async () => {
-    const deadline = performance.now() + bounds.maxMs;
-    while (!state.stopped && state.calls < bounds.maxCalls && performance.now() < deadline) {
-      const service = services[state.calls % services.length]!;
-      state.calls++;
-      try {
-        await caller.get(service, '/');
-      } catch (error) {
-        state.failures++;
-        if (state.errors.length < 5) state.errors.push(String(error));
-      }
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  })();
-  return {
-    get calls() {
-      return state.calls;
-    },
-    get failures() {
-      return state.failures;
-    },
-    get errors(): readonly string[] {
-      return state.errors;
-    },
-    /** Ends the loop after the call in flight. */
-    async stop() {
-      state.stopped = true;
-      await running;
-    },
-  };
-}
 
 function registryWithStats(serverAddr: string, logger = recordingLogger().logger) {
   // HTTP v1: this test counts the HTTP requests each member answered (gRPC's side is the next test).

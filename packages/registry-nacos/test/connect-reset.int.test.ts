@@ -13,6 +13,7 @@ import {
   ownPort,
   RUN_ID,
   recordingLogger,
+  startCallLoop,
   startNacos,
   startNamedServer,
   stopNacos,
@@ -68,33 +69,6 @@ function lastConnection(lines: readonly { message: string }[]): { httpPort: numb
 function serverLogDir(port: number): string {
   const cache = process.env.SC_CACHE_DIR ?? join(homedir(), '.cache', 'service-caller');
   return join(process.env.NACOS_RUN_ROOT ?? join(cache, 'nacos-run'), String(port), 'home', 'logs');
-}
-
-/** A steady call loop (a call every 10 ms, at most 5000), counting failures, until `stop()`. */
-function callLoop(manager: ServiceManager, service: string) {
-  let calls = 0;
-  let failures = 0;
-  const errors: string[] = [];
-  let stopped = false;
-  const done = (async () => {
-    while (!stopped && calls < 5000) {
-      calls++;
-      try {
-        await manager.get(service, '/ping');
-      } catch (error) {
-        failures++;
-        if (errors.length < 5) errors.push(String(error));
-      }
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  })();
-  return {
-    async stop() {
-      stopped = true;
-      await done;
-      return { calls, failures, errors };
-    },
-  };
 }
 
 const official = NACOS_SERVER !== 'rnacos';
@@ -153,7 +127,7 @@ if (official)
         // The id the client logged is the one the server gave it (ServerCheckResponse).
         expect(await connectionIds(before!.httpPort)).toContain(before!.id);
 
-        const loop = callLoop(manager, service);
+        const loop = startCallLoop(manager, [service], { maxCalls: 5000, maxMs: 120_000, path: '/ping' });
         // The client starts at a random member, and after a lost connection tries the servers in
         // turn from the one after it: the redirect names the one before it, the last of that
         // turn, so that landing there shows the redirect was followed.
@@ -212,10 +186,10 @@ if (official)
         } finally {
           await observer.close();
         }
-        const result = await loop.stop();
-        expect(result.errors).toEqual([]);
-        expect(result.failures).toBe(0);
-        expect(result.calls).toBeGreaterThan(20);
+        await loop.stop();
+        expect(loop.errors).toEqual([]);
+        expect(loop.failures).toBe(0);
+        expect(loop.calls).toBeGreaterThan(20);
         // The server waits up to 3 s for the client's ConnectResetResponse and logs a failure
         // ("error occurs when expel connection") if none came.
         const log = await readFile(
@@ -225,7 +199,7 @@ if (official)
         expect(log).not.toMatch(
           new RegExp(`expel connection.*${before!.id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`),
         );
-        return { calls: result.calls };
+        return { calls: loop.calls };
       } finally {
         await manager.close();
       }

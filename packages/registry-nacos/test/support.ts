@@ -192,3 +192,47 @@ export async function startNamedServer(name: string): Promise<NamedServer> {
       }),
   };
 }
+
+/**
+ * A steady call loop: a call every 10 ms, in turn to each service, until `stop()`, `maxCalls` or
+ * `maxMs` (GET `path`, default `/`). Counts the calls and the failures, and keeps the first five
+ * errors. For the tests that kill or reset servers under load and count what failed.
+ */
+export function startCallLoop(
+  caller: { get(service: string, path: string): Promise<unknown> },
+  services: readonly string[],
+  bounds: { maxCalls: number; maxMs: number; path?: string },
+) {
+  const path = bounds.path ?? '/';
+  const state = { calls: 0, failures: 0, errors: [] as string[], stopped: false };
+  const running = (async () => {
+    const deadline = performance.now() + bounds.maxMs;
+    while (!state.stopped && state.calls < bounds.maxCalls && performance.now() < deadline) {
+      const service = services[state.calls % services.length]!;
+      state.calls++;
+      try {
+        await caller.get(service, path);
+      } catch (error) {
+        state.failures++;
+        if (state.errors.length < 5) state.errors.push(String(error));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  })();
+  return {
+    get calls() {
+      return state.calls;
+    },
+    get failures() {
+      return state.failures;
+    },
+    get errors(): readonly string[] {
+      return state.errors;
+    },
+    /** Ends the loop after the call in flight. */
+    async stop() {
+      state.stopped = true;
+      await running;
+    },
+  };
+}
