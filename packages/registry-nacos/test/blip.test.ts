@@ -87,3 +87,45 @@ describe('a blip is not an outage (#17)', () => {
     }
   });
 });
+
+describe('a failed heartbeat is retried sooner than the interval', () => {
+  it('beats again after 0.5 s while beats fail, and at the interval once one succeeds', async () => {
+    // The server names a 3 s interval in its first answer; the second beat then fails (a member
+    // forwarding it to a dead responsible member, as a Nacos cluster does for a while).
+    const at: number[] = [];
+    let failNext = 0;
+    const api: NamingApi = {
+      protocol: 'v1',
+      async register() {},
+      async deregister() {},
+      heartbeat: async (): Promise<BeatOutcome> => {
+        at.push(performance.now());
+        if (failNext > 0) {
+          failNext--;
+          throw new Error('[nacos] beat failed: the responsible member cannot be reached');
+        }
+        return { known: true, intervalMs: 3000 };
+      },
+      async list() {
+        return [];
+      },
+      async close() {},
+    };
+    const options = normalizeOptions({ serverAddr: '127.0.0.1:8848', logger: quiet });
+    const registry = new NacosRegistry({ ...options, heartbeatIntervalMs: 10 }, api);
+    try {
+      await registry.register({ serviceName: 'me', host: '10.0.0.9', port: 9 });
+      await waitFor(() => at.length >= 1, { timeout: 5000, message: 'the first beat' });
+      failNext = 2;
+      await waitFor(() => at.length >= 2, { timeout: 10_000, message: 'a beat after the named interval' });
+      // The interval is 3 s; the retries come after 0.5 s and 1 s (old code: 3 s each).
+      await waitFor(() => at.length >= 4, { timeout: 2900, message: 'two retries before one interval' });
+      expect(at[3]! - at[1]!).toBeLessThan(3000);
+      // The third beat after the failures succeeded: the next one waits the whole interval again.
+      await waitFor(() => at.length >= 5, { timeout: 6000, message: 'a beat at the interval again' });
+      expect(at[4]! - at[3]!).toBeGreaterThanOrEqual(2500);
+    } finally {
+      await registry.close();
+    }
+  });
+});
