@@ -44,6 +44,28 @@ describe(`a 3-member ${NACOS_SERVER} cluster, one member SIGKILLed under a stead
   let callerHttp: NacosHttp;
   const { logger: callerLogger, lines: callerLines } = recordingLogger();
 
+  /** Serves `service` on a port of its own and registers it through the cluster (closed in afterAll). */
+  const serveAndRegister = async (service: string, apiVersion: 'v1' | 'grpc') => {
+    const server = await startNamedServer(service);
+    servers.push(server);
+    const manager = await ServiceManager.create({
+      config: {
+        appRegistry: {
+          nacos: {
+            serverAddr: cluster.serverAddr,
+            appName: service,
+            ip: '127.0.0.1',
+            port: server.port,
+            apiVersion,
+          },
+        },
+      },
+      logger: recordingLogger().logger,
+    });
+    managers.push(manager);
+    return manager;
+  };
+
   beforeAll(async () => {
     await cluster.stop();
     const startedAt = performance.now();
@@ -51,26 +73,7 @@ describe(`a 3-member ${NACOS_SERVER} cluster, one member SIGKILLed under a stead
     console.info(
       `[nacos int] ${NACOS_SERVER} cluster ready in ${Math.round(performance.now() - startedAt)} ms`,
     );
-    for (const service of SERVICES) {
-      const server = await startNamedServer(service);
-      servers.push(server);
-      managers.push(
-        await ServiceManager.create({
-          config: {
-            appRegistry: {
-              nacos: {
-                serverAddr: cluster.serverAddr,
-                appName: service,
-                ip: '127.0.0.1',
-                port: server.port,
-                apiVersion: 'v1',
-              },
-            },
-          },
-          logger: recordingLogger().logger,
-        }),
-      );
-    }
+    for (const service of SERVICES) await serveAndRegister(service, 'v1');
     const { registry, http } = registryWithStats(cluster.serverAddr, callerLogger);
     callerHttp = http;
     caller = await ServiceManager.create({ config: {}, registry, logger: callerLogger });
@@ -194,26 +197,7 @@ describe(`a 3-member ${NACOS_SERVER} cluster, one member SIGKILLed under a stead
       // this test stands on its own (a running member answers "already running" at once).
       for (let n = 1; n <= cluster.members.length; n++) await cluster.startMember(n);
     }
-    for (const service of services) {
-      const server = await startNamedServer(service);
-      servers.push(server);
-      const manager = await ServiceManager.create({
-        config: {
-          appRegistry: {
-            nacos: {
-              serverAddr: cluster.serverAddr,
-              appName: service,
-              ip: '127.0.0.1',
-              port: server.port,
-              apiVersion: 'grpc',
-            },
-          },
-        },
-        logger: recordingLogger().logger,
-      });
-      managers.push(manager);
-      grpcManagers.push(manager);
-    }
+    for (const service of services) grpcManagers.push(await serveAndRegister(service, 'grpc'));
     const { logger, lines } = recordingLogger();
     const options = normalizeOptions({ serverAddr: cluster.serverAddr, apiVersion: 'grpc', logger });
     const registry = new NacosRegistry(options, builtInApi(options));
