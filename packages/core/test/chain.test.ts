@@ -11,19 +11,7 @@ import {
   startAttempt,
 } from '../src/adapter.js';
 import { ConfigError, type Logger, type RequestContext, type ServiceInterceptor } from '../src/index.js';
-
-interface LogEntry {
-  level: string;
-  message: string;
-  fields?: Record<string, unknown>;
-}
-
-function recordingLogger(): Logger & { entries: LogEntry[] } {
-  const entries: LogEntry[] = [];
-  const at = (level: string) => (message: string, fields?: Record<string, unknown>) =>
-    entries.push({ level, message, fields });
-  return { entries, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-}
+import { recordingLogger } from './support/recording.js';
 
 function context(): RequestContext {
   return createRequestContext({ method: 'GET', serviceName: 'svc', path: '/x?token=secret' });

@@ -5,7 +5,6 @@ import {
   RegistryError,
   type ServiceInstance,
   type StaticInstanceInput,
-  silentLogger,
   staticRegistry,
 } from '../src/index.js';
 import { recordingLogger } from './support/recording.js';

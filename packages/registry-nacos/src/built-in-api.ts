@@ -18,7 +18,7 @@ const PROBE_SERVICE = 'service-caller.api-version-probe';
 export function builtInApi(
   options: NormalizedOptions,
   http: NacosHttp = httpFor(options),
-  outage: NacosOutage = new NacosOutage(options.logger, 'Nacos'),
+  outage: NacosOutage = new NacosOutage(options.logger, 'Nacos', { holdMs: options.emptyListHoldMs }),
 ): NamingApi {
   const scope: NamingScope = {
     namespace: options.namespace,

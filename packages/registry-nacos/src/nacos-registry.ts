@@ -70,7 +70,7 @@ export class NacosRegistry implements ServiceRegistry {
       options.client !== undefined
         ? 'Nacos (through the nacos npm client)'
         : `Nacos at ${serverList(options)}`;
-    const outage = new NacosOutage(options.logger, where);
+    const outage = new NacosOutage(options.logger, where, { holdMs: options.emptyListHoldMs });
     this.#outage = outage;
     this.#api =
       api ??

@@ -144,12 +144,21 @@ export interface NormalizedOptions {
   readonly grpcTls: NacosGrpcTls | undefined;
   /** `undefined`: `after-outage`. */
   readonly emptyListProtection: NacosEmptyListProtection | undefined;
+  /**
+   * How long after an outage, a restart or a member back an empty list is not believed:
+   * {@link EMPTY_LIST_HOLD_MS}. Not an option of `nacosRegistry` (the README gives the reason for
+   * the figure); the tests shorten it.
+   */
+  readonly emptyListHoldMs: number;
   readonly registration: NacosRegistrationMode;
   readonly refreshIntervalMs: number;
   readonly requestTimeoutMs: number;
   readonly client: NacosNamingClientLike | undefined;
   readonly logger: Logger;
 }
+
+/** 15 s: a restarted Nacos answers empty lists until its clients have registered again (their next heartbeat or reconnection). */
+export const EMPTY_LIST_HOLD_MS = 15_000;
 
 const FILE = '<nacosRegistry options>';
 // Nacos reads a blank name as a missing one, so a blank string is refused like an empty one.
@@ -257,6 +266,7 @@ export function normalizeOptions(options: NacosRegistryOptions): NormalizedOptio
     ]),
     refreshIntervalMs: readCodeOnly.milliseconds(options.refreshInterval, 'refreshInterval', 5000),
     requestTimeoutMs: readCodeOnly.milliseconds(options.requestTimeout, 'requestTimeout', 5000),
+    emptyListHoldMs: EMPTY_LIST_HOLD_MS,
     client,
     logger,
   };

@@ -12,8 +12,13 @@ export class NacosOutage {
   readonly log: OutageLog;
   readonly #where: string;
 
-  constructor(logger: Logger, where: string, now?: () => number) {
-    this.log = new OutageLog({ logger, registry: 'nacos', ...(now === undefined ? {} : { now }) });
+  constructor(logger: Logger, where: string, options: { now?: () => number; holdMs?: number } = {}) {
+    this.log = new OutageLog({
+      logger,
+      registry: 'nacos',
+      ...(options.now === undefined ? {} : { now: options.now }),
+      ...(options.holdMs === undefined ? {} : { recoveryHoldMs: options.holdMs }),
+    });
     this.#where = where;
   }
 

@@ -1,20 +1,10 @@
-import type { Logger } from '@service-caller/core';
+import { silentLogger as quiet } from '@service-caller/core';
 import { waitFor } from '@service-caller/testkit';
 import { describe, expect, it } from 'vitest';
 import { NacosRegistry } from '../src/nacos-registry.js';
 import type { BeatOutcome, InstanceSpec, NacosHost, NamingApi } from '../src/naming-api.js';
 import { normalizeOptions } from '../src/options.js';
-
-const host = (port: number): NacosHost => ({
-  ip: '10.0.0.1',
-  port,
-  weight: 1,
-  healthy: true,
-  enabled: true,
-  metadata: {},
-});
-
-const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+import { nacosHost as host } from './fixtures.js';
 
 /**
  * A scripted naming API (the protocol seam, not a server): its heartbeats fail as `beatFailures`

@@ -1,25 +1,7 @@
-import type { Logger } from '@service-caller/core';
 import { describe, expect, it } from 'vitest';
 import { toInstances } from '../src/instances.js';
-import type { NacosHost } from '../src/naming-api.js';
 import { NacosOutage } from '../src/outage-log.js';
-
-const host = (port: number, extra: Partial<NacosHost> = {}): NacosHost => ({
-  ip: '10.0.0.1',
-  port,
-  weight: 1,
-  healthy: true,
-  enabled: true,
-  metadata: {},
-  ...extra,
-});
-
-function recordingLogger() {
-  const lines: { level: string; message: string }[] = [];
-  const log = (level: string) => (message: string) => lines.push({ level, message });
-  const logger: Logger = { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
-  return { logger, lines };
-}
+import { nacosHost as host, recordingLogger } from './fixtures.js';
 
 describe('toInstances', () => {
   it('keeps only healthy, enabled instances with weight > 0, sorted by id', () => {

@@ -1,13 +1,17 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { ServiceInstance, ServiceRegistry } from '@service-caller/core';
+import type { ServiceInstance } from '@service-caller/core';
 import { waitFor } from '@service-caller/testkit';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { type NacosRegistryOptions, nacosRegistry } from '../src/index.js';
-import { NACOS_ADDR, NACOS_SERVER, RUN_ID, recordingLogger, SERVER_BEHAVIOUR } from './support.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  NACOS_ADDR,
+  NACOS_SERVER,
+  RUN_ID,
+  registriesClosedAfterEach,
+  SERVER_BEHAVIOUR,
+  startReadyChild,
+} from './support.js';
 
-const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const TS_SERVICE = fileURLToPath(new URL('./ts-service.ts', import.meta.url));
 const behaviour = SERVER_BEHAVIOUR[NACOS_SERVER];
 
@@ -26,20 +30,7 @@ async function listedOverHttp(service: string, api: 'v1' | 'v3' = 'v1'): Promise
 }
 
 describe(`nacosRegistry over gRPC against a real ${NACOS_SERVER}`, () => {
-  const opened: ServiceRegistry[] = [];
-  const open = (options: Partial<NacosRegistryOptions> = {}) => {
-    const registry = nacosRegistry({
-      serverAddr: NACOS_ADDR,
-      apiVersion: 'grpc',
-      logger: recordingLogger().logger,
-      ...options,
-    });
-    opened.push(registry);
-    return registry;
-  };
-  afterEach(async () => {
-    await Promise.all(opened.splice(0).map((r) => r.close()));
-  });
+  const open = registriesClosedAfterEach({ apiVersion: 'grpc' });
   let serial = 0;
   const unique = (what: string) => `grpc-${what}-${RUN_ID}-${++serial}`;
 
@@ -120,27 +111,14 @@ describe(`nacosRegistry over gRPC against a real ${NACOS_SERVER}`, () => {
   it('drops a SIGKILLed process that registered over gRPC when the server sees its connection go', async () => {
     const service = unique('killed');
     // tsx as a loader in this one process: its CLI would run the service in a child SIGKILL misses.
-    const child = spawn(
+    const { child, ready } = startReadyChild(
       process.execPath,
       ['--import', 'tsx', '--conditions=source', TS_SERVICE, NACOS_ADDR, service, 'grpc'],
-      { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] },
+      'the child service',
+      60_000,
     );
     children.push(child);
-    const port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('the child service was not ready in 60 s')), 60_000);
-      createInterface({ input: child.stdout! }).on('line', (line) => {
-        try {
-          const message = JSON.parse(line) as { ready?: boolean; port?: number };
-          if (message.ready === true && typeof message.port === 'number') {
-            clearTimeout(timer);
-            resolve(message.port);
-          }
-        } catch {
-          // Other output.
-        }
-      });
-      child.once('exit', (code) => reject(new Error(`the child service exited (${code})`)));
-    });
+    const port = await ready;
     await waitFor(async () => (await listedOverHttp(service)).includes(port), {
       timeout: 10_000,
       message: 'the child listed',

@@ -18,6 +18,16 @@ const serverAddr = `127.0.0.1:${nacos.port}`;
 /** The heartbeat interval Nacos asks for (r-nacos and Nacos 2 answer 5 s), which the config also names. */
 const HEARTBEAT_MS = 5000;
 
+// A server left over from an interrupted run may have other settings: start afresh, once for both
+// API versions (each test stops it and starts it again; the next one finds it running).
+beforeAll(async () => {
+  await stopNacos(nacos);
+  await startNacos(nacos);
+});
+afterAll(async () => {
+  await stopNacos(nacos);
+});
+
 // gRPC (what `auto` picks on every server kind) and the HTTP v1 API with its heartbeats.
 describe.each(['grpc', 'v1'] as const)(
   'Nacos stopped and restarted under a steady call loop, api-version %s',
@@ -28,8 +38,7 @@ describe.each(['grpc', 'v1'] as const)(
     const { logger, lines } = recordingLogger();
 
     beforeAll(async () => {
-      // A server left over from an interrupted run may have other settings: start afresh.
-      await stopNacos(nacos);
+      // Running already, unless the test before this one stopped in the middle of its outage.
       await startNacos(nacos);
       server = await startNamedServer('outage');
       // One process that is the service (it registers itself) and calls it through discovery.
@@ -52,7 +61,6 @@ describe.each(['grpc', 'v1'] as const)(
     afterAll(async () => {
       await manager?.close();
       await server?.close();
-      await stopNacos(nacos);
     });
 
     it('serves every call from the cache while Nacos is down, and registers again after it is back', async () => {

@@ -20,6 +20,9 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
+/** The empty-list hold in the tests that wait for its end (15 s in use: EMPTY_LIST_HOLD_MS). */
+const HOLD_MS = 4000;
+
 describe('the Nacos HTTP protocols, against a stand-in server (the real ones run the integration tests)', () => {
   let nacos: NacosStandIn;
   const registries: ServiceRegistry[] = [];
@@ -34,6 +37,16 @@ describe('the Nacos HTTP protocols, against a stand-in server (the real ones run
     return registry;
   };
 
+  /** A registry whose empty-list hold lasts `HOLD_MS` instead of 15 s. */
+  const openHolding = (options: Partial<NacosRegistryOptions> = {}) => {
+    const registry = new NacosRegistry({
+      ...normalizeOptions({ serverAddr: nacos.origin, logger: silent, refreshInterval: 100, ...options }),
+      emptyListHoldMs: HOLD_MS,
+    });
+    registries.push(registry);
+    return registry;
+  };
+
   beforeEach(async () => {
     nacos = await new NacosStandIn().start();
   });
@@ -43,7 +56,7 @@ describe('the Nacos HTTP protocols, against a stand-in server (the real ones run
   });
 
   it('is detected, and registers, lists, renews and deregisters with v3 requests', async () => {
-    const registry = open({ heartbeatInterval: 0.05, metadata: { team: 'core' } });
+    const registry = openHolding({ heartbeatInterval: 0.05, metadata: { team: 'core' } });
     await registry.register({
       serviceName: 'orders',
       host: '127.0.0.1',
@@ -88,10 +101,10 @@ describe('the Nacos HTTP protocols, against a stand-in server (the real ones run
     });
     await registry.deregister({ serviceName: 'orders', host: '127.0.0.1', port: 9001 });
     expect(nacos.store.get('public|DEFAULT_GROUP|orders')).toEqual([]);
-    // The restart seen arms the 15 s hold in which an empty list is not believed (a restarted
-    // server answers empty until its clients re-registered), so the empty list lands after it.
+    // The restart seen arms the hold in which an empty list is not believed (a restarted server
+    // answers empty until its clients re-registered), so the empty list lands after it.
     await waitFor(async () => (await registry.getInstances('orders')).length === 0, {
-      timeout: 25_000,
+      timeout: HOLD_MS + 10_000,
       message: 'the deregistered instance gone from the cache once the restart hold ended',
     });
   }, 40_000);
@@ -227,12 +240,15 @@ describe('the Nacos HTTP protocols, against a stand-in server (the real ones run
       metadata: {},
     };
     for (const server of [nacos, other]) server.store.set('public|DEFAULT_GROUP|orders', [{ ...instance }]);
-    const options = normalizeOptions({
-      serverAddr: `${nacos.origin},${other.origin}`,
-      apiVersion: 'v1',
-      refreshInterval: 20,
-      logger: silent,
-    });
+    const options = {
+      ...normalizeOptions({
+        serverAddr: `${nacos.origin},${other.origin}`,
+        apiVersion: 'v1',
+        refreshInterval: 20,
+        logger: silent,
+      }),
+      emptyListHoldMs: HOLD_MS,
+    };
     const http = httpFor(options);
     const registry = new NacosRegistry(options, builtInApi(options, http));
     registries.push(registry);
@@ -256,7 +272,7 @@ describe('the Nacos HTTP protocols, against a stand-in server (the real ones run
       // Once the other member has forgotten it too, the empty list is believed (after the hold).
       nacos.restart();
       await waitFor(() => registry.getCachedInstances('orders')?.length === 0, {
-        timeout: 30_000,
+        timeout: HOLD_MS + 15_000,
         interval: 100,
         message: 'the empty list believed once the hold is over',
       });

@@ -1,5 +1,4 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '@service-caller/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,10 +8,12 @@ import {
   NACOS_ADDR,
   NACOS_SERVER,
   type NamedServer,
+  REPO_DIR,
   RUN_ID,
   recordingLogger,
   SERVER_BEHAVIOUR,
   startNamedServer,
+  startReadyChild,
 } from './support.js';
 
 /**
@@ -20,7 +21,6 @@ import {
  * (aio-service-caller 0.1.15 on nacos-sdk-python 2.x, which registers and discovers over gRPC)
  * runs test/python/py_service.py in the venv of scripts/python-venv.sh.
  */
-const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const PY_SERVICE = fileURLToPath(new URL('./python/py_service.py', import.meta.url));
 const TS_SERVICE = fileURLToPath(new URL('./ts-service.ts', import.meta.url));
 const behaviour = SERVER_BEHAVIOUR[NACOS_SERVER];
@@ -29,44 +29,11 @@ const GONE_WITHIN_MS = 90_000;
 
 function pythonOfVenv(): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('bash', [`${REPO}scripts/python-venv.sh`], { timeout: 600_000 }, (error, stdout, stderr) => {
+    execFile('bash', [`${REPO_DIR}scripts/python-venv.sh`], { timeout: 600_000 }, (error, stdout, stderr) => {
       if (error) reject(new Error(`scripts/python-venv.sh failed: ${stderr}`, { cause: error }));
       else resolve(stdout.trim().split('\n').pop()!);
     });
   });
-}
-
-/** A child process that prints {"ready": true, "port": N} once serving; resolves with the port. */
-function startChild(command: string, args: string[], what: string) {
-  const child = spawn(command, args, {
-    cwd: REPO,
-    // -B and this: no compiled Python files in the tree.
-    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
-  const ready = new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what} not ready within 90 s: ${stderr}`)), 90_000);
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      try {
-        const message = JSON.parse(line) as { ready?: boolean; port?: number };
-        if (message.ready === true && typeof message.port === 'number') {
-          clearTimeout(timer);
-          resolve(message.port);
-        }
-      } catch {
-        // Other output is the library's own logging.
-      }
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`${what} exited (${code ?? signal}) before it was ready: ${stderr}`));
-    });
-  });
-  return { child, ready };
 }
 
 /** SIGKILLs a child and resolves once it is gone. */
@@ -91,7 +58,7 @@ describe(`Python services (aio-service-caller 0.1.15) beside ours in ${NACOS_SER
   const tsName = `ts-interop-${RUN_ID}`;
   const pyName = `py-interop-${RUN_ID}`;
   const startPython = (name: string, extra: string[] = ['--namespace', 'public']) => {
-    const started = startChild(
+    const started = startReadyChild(
       python,
       ['-B', PY_SERVICE, '--server-addr', NACOS_ADDR, '--name', name, ...extra],
       `the Python service ${name}`,
@@ -174,7 +141,7 @@ describe(`Python services (aio-service-caller 0.1.15) beside ours in ${NACOS_SER
     try {
       // tsx as a loader in this one process (its CLI would run the service in a child that a
       // SIGKILL of the CLI leaves running).
-      const ts = startChild(
+      const ts = startReadyChild(
         process.execPath,
         ['--import', 'tsx', '--conditions=source', TS_SERVICE, NACOS_ADDR, name],
         name,

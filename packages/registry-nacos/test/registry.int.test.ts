@@ -1,9 +1,16 @@
 import type { ServiceInstance, ServiceRegistry } from '@service-caller/core';
 import { waitFor } from '@service-caller/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type NacosRegistryOptions, nacosRegistry } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { nacosRegistry } from '../src/index.js';
 import type { NacosRegistry } from '../src/nacos-registry.js';
-import { NACOS_ADDR, NACOS_SERVER, RUN_ID, recordingLogger, SERVER_BEHAVIOUR } from './support.js';
+import {
+  NACOS_ADDR,
+  NACOS_SERVER,
+  RUN_ID,
+  recordingLogger,
+  registriesClosedAfterEach,
+  SERVER_BEHAVIOUR,
+} from './support.js';
 
 const behaviour = SERVER_BEHAVIOUR[NACOS_SERVER];
 
@@ -21,21 +28,7 @@ it(`detects the ${behaviour.detected} API on ${NACOS_SERVER}`, async () => {
 describe.each(behaviour.apis)(
   `nacosRegistry against a real ${NACOS_SERVER}, api-version %s`,
   (apiVersion) => {
-    const opened: ServiceRegistry[] = [];
-    const open = (options: Partial<NacosRegistryOptions> = {}) => {
-      const registry = nacosRegistry({
-        serverAddr: NACOS_ADDR,
-        apiVersion,
-        refreshInterval: 300,
-        logger: recordingLogger().logger,
-        ...options,
-      });
-      opened.push(registry);
-      return registry;
-    };
-    afterEach(async () => {
-      await Promise.all(opened.splice(0).map((r) => r.close()));
-    });
+    const open = registriesClosedAfterEach({ apiVersion, refreshInterval: 300 });
     let serial = 0;
     const unique = (what: string) => `${what}-${apiVersion}-${RUN_ID}-${++serial}`;
 

@@ -1,8 +1,11 @@
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { Logger } from '@service-caller/core';
+import type { Logger, ServiceRegistry } from '@service-caller/core';
+import { afterEach } from 'vitest';
+import { type NacosRegistryOptions, nacosRegistry } from '../src/index.js';
 
 /** The Nacos the integration tests share: `NACOS_ADDR`, else 127.0.0.1:8848 (`pnpm nacos:start`). */
 export const NACOS_ADDR = process.env.NACOS_ADDR ?? '127.0.0.1:8848';
@@ -234,5 +237,77 @@ export function startCallLoop(
       state.stopped = true;
       await running;
     },
+  };
+}
+
+/** The repository's root folder, ending in a slash. */
+export const REPO_DIR = fileURLToPath(new URL('../../../', import.meta.url));
+
+/**
+ * Starts, in the repository's root, a child process that prints `{"ready": true, "port": N}` once
+ * serving (test/ts-service.ts, test/python/py_service.py). `ready` resolves with that port, or
+ * rejects naming `what` with the tail of its stderr when it exits first or is not ready within
+ * `timeoutMs`. Other output lines are ignored.
+ */
+export function startReadyChild(
+  command: string,
+  args: string[],
+  what: string,
+  timeoutMs = 90_000,
+): { child: ChildProcess; ready: Promise<number> } {
+  const child = spawn(command, args, {
+    cwd: REPO_DIR,
+    // No compiled Python files in the tree (with python -B).
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const ready = new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`${what} not ready within ${timeoutMs / 1000} s: ${stderr}`)),
+      timeoutMs,
+    );
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      try {
+        const message = JSON.parse(line) as { ready?: boolean; port?: number };
+        if (message.ready === true && typeof message.port === 'number') {
+          clearTimeout(timer);
+          resolve(message.port);
+        }
+      } catch {
+        // Other output: the service's own logging.
+      }
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`${what} exited (${code ?? signal}) before it was ready: ${stderr}`));
+    });
+  });
+  return { child, ready };
+}
+
+/**
+ * Opens registries on the shared Nacos (`NACOS_ADDR`, a quiet recording logger, then `defaults`,
+ * then the call's options) and closes every one after its test. Call it in a describe block.
+ */
+export function registriesClosedAfterEach(
+  defaults: Partial<NacosRegistryOptions>,
+): (options?: Partial<NacosRegistryOptions>) => ServiceRegistry {
+  const opened: ServiceRegistry[] = [];
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((registry) => registry.close()));
+  });
+  return (options = {}) => {
+    const registry = nacosRegistry({
+      serverAddr: NACOS_ADDR,
+      logger: recordingLogger().logger,
+      ...defaults,
+      ...options,
+    });
+    opened.push(registry);
+    return registry;
   };
 }

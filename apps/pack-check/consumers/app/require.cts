@@ -22,6 +22,8 @@ async function main(): Promise<void> {
     run,
     loadConfig,
     optionReader,
+    otelInterceptor,
+    prometheusInterceptor,
     consulRegistry,
     nacosRegistry,
   })) {

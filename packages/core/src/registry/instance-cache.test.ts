@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { recordingLogger as recordingLoggerOf } from '../../test/support/recording.js';
 import type { ServiceInstance } from '../contracts/instance.js';
-import type { Logger } from '../contracts/logger.js';
 import { type EmptyListProtection, InstanceCache, type InstanceSink } from './instance-cache.js';
 import { OutageLog } from './outage-log.js';
 import { pollingFeed } from './polling-feed.js';
@@ -16,11 +16,10 @@ const instance = (port: number, extra: Partial<ServiceInstance> = {}): ServiceIn
   ...extra,
 });
 
+/** The recording logger of core's tests, as { logger, lines }. */
 function recordingLogger() {
-  const lines: { level: string; message: string }[] = [];
-  const log = (level: string) => (message: string) => lines.push({ level, message });
-  const logger: Logger = { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
-  return { logger, lines };
+  const logger = recordingLoggerOf();
+  return { logger, lines: logger.entries };
 }
 
 /** A cache over a feed the test drives by hand: `sinks.get(name)` reports for one service. */
