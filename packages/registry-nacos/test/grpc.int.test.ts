@@ -3,14 +3,8 @@ import { fileURLToPath } from 'node:url';
 import type { ServiceInstance } from '@service-caller/core';
 import { waitFor } from '@service-caller/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  NACOS_ADDR,
-  NACOS_SERVER,
-  RUN_ID,
-  registriesClosedAfterEach,
-  SERVER_BEHAVIOUR,
-  startReadyChild,
-} from './support.js';
+import { registriesClosedAfterEach } from './registries.js';
+import { NACOS_ADDR, NACOS_SERVER, RUN_ID, SERVER_BEHAVIOUR, startReadyChild } from './support.js';
 
 const TS_SERVICE = fileURLToPath(new URL('./ts-service.ts', import.meta.url));
 const behaviour = SERVER_BEHAVIOUR[NACOS_SERVER];

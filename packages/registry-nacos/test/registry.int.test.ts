@@ -3,14 +3,8 @@ import { waitFor } from '@service-caller/testkit';
 import { describe, expect, it } from 'vitest';
 import { nacosRegistry } from '../src/index.js';
 import type { NacosRegistry } from '../src/nacos-registry.js';
-import {
-  NACOS_ADDR,
-  NACOS_SERVER,
-  RUN_ID,
-  recordingLogger,
-  registriesClosedAfterEach,
-  SERVER_BEHAVIOUR,
-} from './support.js';
+import { registriesClosedAfterEach } from './registries.js';
+import { NACOS_ADDR, NACOS_SERVER, RUN_ID, recordingLogger, SERVER_BEHAVIOUR } from './support.js';
 
 const behaviour = SERVER_BEHAVIOUR[NACOS_SERVER];
 

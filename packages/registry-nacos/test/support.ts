@@ -3,9 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { Logger, ServiceRegistry } from '@service-caller/core';
-import { afterEach } from 'vitest';
-import { type NacosRegistryOptions, nacosRegistry } from '../src/index.js';
+import type { Logger } from '@service-caller/core';
 
 /** The Nacos the integration tests share: `NACOS_ADDR`, else 127.0.0.1:8848 (`pnpm nacos:start`). */
 export const NACOS_ADDR = process.env.NACOS_ADDR ?? '127.0.0.1:8848';
@@ -287,27 +285,4 @@ export function startReadyChild(
     });
   });
   return { child, ready };
-}
-
-/**
- * Opens registries on the shared Nacos (`NACOS_ADDR`, a quiet recording logger, then `defaults`,
- * then the call's options) and closes every one after its test. Call it in a describe block.
- */
-export function registriesClosedAfterEach(
-  defaults: Partial<NacosRegistryOptions>,
-): (options?: Partial<NacosRegistryOptions>) => ServiceRegistry {
-  const opened: ServiceRegistry[] = [];
-  afterEach(async () => {
-    await Promise.all(opened.splice(0).map((registry) => registry.close()));
-  });
-  return (options = {}) => {
-    const registry = nacosRegistry({
-      serverAddr: NACOS_ADDR,
-      logger: recordingLogger().logger,
-      ...defaults,
-      ...options,
-    });
-    opened.push(registry);
-    return registry;
-  };
 }
