@@ -9,6 +9,7 @@ import {
   ownPort,
   RUN_ID,
   recordingLogger,
+  selfRegistering,
   startNacos,
   startNamedServer,
   stopNacos,
@@ -31,17 +32,8 @@ describe(`registration while ${NACOS_SERVER} is not there yet`, () => {
     await stopNacos(nacos);
   });
 
-  const config = (service: string, registration?: 'fail-fast' | 'background') => ({
-    appRegistry: {
-      nacos: {
-        serverAddr,
-        appName: service,
-        ip: '127.0.0.1',
-        port: server.port,
-        ...(registration === undefined ? {} : { registration }),
-      },
-    },
-  });
+  const config = (service: string, registration?: 'fail-fast' | 'background') =>
+    selfRegistering(serverAddr, service, server.port, registration === undefined ? {} : { registration });
 
   it('fails create by default (fail-fast), naming the server', async () => {
     const error = await ServiceManager.create({

@@ -13,6 +13,7 @@ import {
   ownPort,
   RUN_ID,
   recordingLogger,
+  selfRegistering,
   startCallLoop,
   startNamedServer,
 } from './support.js';
@@ -49,17 +50,7 @@ describe(`a 3-member ${NACOS_SERVER} cluster, one member SIGKILLed under a stead
     const server = await startNamedServer(service);
     servers.push(server);
     const manager = await ServiceManager.create({
-      config: {
-        appRegistry: {
-          nacos: {
-            serverAddr: cluster.serverAddr,
-            appName: service,
-            ip: '127.0.0.1',
-            port: server.port,
-            apiVersion,
-          },
-        },
-      },
+      config: selfRegistering(cluster.serverAddr, service, server.port, { apiVersion }),
       logger: recordingLogger().logger,
     });
     managers.push(manager);

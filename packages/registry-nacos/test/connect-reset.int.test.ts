@@ -13,6 +13,7 @@ import {
   ownPort,
   RUN_ID,
   recordingLogger,
+  selfRegistering,
   startCallLoop,
   startNacos,
   startNamedServer,
@@ -110,11 +111,7 @@ if (official)
       const serverAddr = members.map((port) => `127.0.0.1:${port}`).join(',');
       const { logger, lines } = recordingLogger();
       const manager = await ServiceManager.create({
-        config: {
-          appRegistry: {
-            nacos: { serverAddr, appName: service, ip: '127.0.0.1', port: upstream.port, apiVersion: 'grpc' },
-          },
-        },
+        config: selfRegistering(serverAddr, service, upstream.port, { apiVersion: 'grpc' }),
         logger,
       });
       try {

@@ -7,6 +7,7 @@ import {
   ownPort,
   RUN_ID,
   recordingLogger,
+  selfRegistering,
   startNacos,
   startNamedServer,
   stopNacos,
@@ -46,18 +47,10 @@ describe('Nacos stopped and restarted under a steady call loop, over gRPC and HT
       const server = await startNamedServer(`outage-${apiVersion}`);
       // One process that is the service (it registers itself) and calls it through discovery.
       const manager = await ServiceManager.create({
-        config: {
-          appRegistry: {
-            nacos: {
-              serverAddr,
-              appName: service,
-              ip: '127.0.0.1',
-              port: server.port,
-              heartbeatInterval: HEARTBEAT_MS / 1000,
-              apiVersion,
-            },
-          },
-        },
+        config: selfRegistering(serverAddr, service, server.port, {
+          heartbeatInterval: HEARTBEAT_MS / 1000,
+          apiVersion,
+        }),
         logger,
       });
       sides.push({ apiVersion, service, lines, server, manager, calls: 0, failures: 0 });

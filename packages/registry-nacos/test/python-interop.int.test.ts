@@ -12,6 +12,7 @@ import {
   RUN_ID,
   recordingLogger,
   SERVER_BEHAVIOUR,
+  selfRegistering,
   startNamedServer,
   startReadyChild,
 } from './support.js';
@@ -71,11 +72,7 @@ describe(`Python services (aio-service-caller 0.1.15) beside ours in ${NACOS_SER
     python = await pythonOfVenv();
     tsServer = await startNamedServer(tsName);
     manager = await ServiceManager.create({
-      config: {
-        appRegistry: {
-          nacos: { serverAddr: NACOS_ADDR, appName: tsName, ip: '127.0.0.1', port: tsServer.port },
-        },
-      },
+      config: selfRegistering(NACOS_ADDR, tsName, tsServer.port),
       logger: recordingLogger().logger,
     });
   }, 600_000);
@@ -133,9 +130,7 @@ describe(`Python services (aio-service-caller 0.1.15) beside ours in ${NACOS_SER
     const observerPort = await observer.ready;
     const stays = await startNamedServer(name);
     const staying = await ServiceManager.create({
-      config: {
-        appRegistry: { nacos: { serverAddr: NACOS_ADDR, appName: name, ip: '127.0.0.1', port: stays.port } },
-      },
+      config: selfRegistering(NACOS_ADDR, name, stays.port),
       logger: recordingLogger().logger,
     });
     try {

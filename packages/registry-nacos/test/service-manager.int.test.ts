@@ -3,7 +3,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 // The facade by path: a devDependency on @service-caller/caller would make a cycle with its
 // optional peer dependency on this package.
 import { ServiceManager } from '../../caller/src/index.js';
-import { NACOS_ADDR, type NamedServer, RUN_ID, recordingLogger, startNamedServer } from './support.js';
+import {
+  NACOS_ADDR,
+  type NamedServer,
+  RUN_ID,
+  recordingLogger,
+  selfRegistering,
+  startNamedServer,
+} from './support.js';
 
 describe('three ServiceManagers registered in Nacos, called through the load balancer', () => {
   const service = `sm-orders-${RUN_ID}`;
@@ -22,15 +29,7 @@ describe('three ServiceManagers registered in Nacos, called through the load bal
       const manager = await ServiceManager.create({
         config: {
           serviceCaller: { lbType: 'round_robin' },
-          appRegistry: {
-            nacos: {
-              serverAddr: NACOS_ADDR,
-              appName: service,
-              ip: '127.0.0.1',
-              port: server.port,
-              weight: 1,
-            },
-          },
+          ...selfRegistering(NACOS_ADDR, service, server.port, { weight: 1 }),
         },
         logger: recordingLogger().logger,
       });

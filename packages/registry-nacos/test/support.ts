@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '@service-caller/core';
+import type { NacosConfig } from '../../caller/src/index.js';
 
 /** The Nacos the integration tests share: `NACOS_ADDR`, else 127.0.0.1:8848 (`pnpm nacos:start`). */
 export const NACOS_ADDR = process.env.NACOS_ADDR ?? '127.0.0.1:8848';
@@ -285,4 +286,17 @@ export function startReadyChild(
     });
   });
   return { child, ready };
+}
+
+/**
+ * The config of a process that is `service` on 127.0.0.1:`port` and registers itself, from its
+ * config, in the Nacos at `serverAddr` (`nacos` adds or overrides keys of `app-registry.nacos`).
+ */
+export function selfRegistering(
+  serverAddr: string,
+  service: string,
+  port: number,
+  nacos: Partial<NacosConfig> = {},
+) {
+  return { appRegistry: { nacos: { serverAddr, appName: service, ip: '127.0.0.1', port, ...nacos } } };
 }

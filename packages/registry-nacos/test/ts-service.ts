@@ -6,7 +6,7 @@
  *   tsx --conditions=source test/ts-service.ts <server-addr> <service-name> [api-version]
  */
 import { ServiceManager } from '../../caller/src/index.js';
-import { startNamedServer } from './support.js';
+import { selfRegistering, startNamedServer } from './support.js';
 
 const [serverAddr, name, apiVersion] = process.argv.slice(2);
 if (serverAddr === undefined || name === undefined) {
@@ -15,17 +15,12 @@ if (serverAddr === undefined || name === undefined) {
 }
 const server = await startNamedServer(name);
 await ServiceManager.create({
-  config: {
-    appRegistry: {
-      nacos: {
-        serverAddr,
-        appName: name,
-        ip: '127.0.0.1',
-        port: server.port,
-        ...(apiVersion === undefined ? {} : { apiVersion: apiVersion as 'v1' | 'v3' | 'grpc' }),
-      },
-    },
-  },
+  config: selfRegistering(
+    serverAddr,
+    name,
+    server.port,
+    apiVersion === undefined ? {} : { apiVersion: apiVersion as 'v1' | 'v3' | 'grpc' },
+  ),
 });
 console.log(JSON.stringify({ ready: true, port: server.port }));
 // Serves until killed; the heartbeats' timers are unref()ed, so hold the process open.
