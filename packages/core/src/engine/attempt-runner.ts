@@ -21,6 +21,7 @@ import {
   attemptSignal,
   callAborted,
   callAbortReason,
+  callSignal,
   clearAttemptTimer,
   clearDeadline,
   waitBeforeRetry,
@@ -176,9 +177,8 @@ export class AttemptRunner implements BodySettledListener {
     let abortHook: AbortHook | undefined;
     if (ctx.perTryTimeout === undefined && ctx.hedgeDelay === undefined) {
       const deadline = ctx.deadline;
-      if (deadline === undefined) signal = ctx.callerSignal;
-      else if (this.#usesAbortHook) abortHook = deadline;
-      else signal = deadline.signal;
+      if (deadline !== undefined && this.#usesAbortHook) abortHook = deadline;
+      else signal = callSignal(ctx);
     } else {
       signal = attemptSignal(ctx, record);
     }

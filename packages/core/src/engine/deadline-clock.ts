@@ -155,9 +155,8 @@ export class DeadlineClock {
   #arm(at: number, delay: number): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timerAt = at;
-    const timer = setTimeout(tick, delay, this);
-    this.#timer = timer;
-    if (this.#holding === 0) unref(timer);
+    this.#timer = setTimeout(tick, delay, this);
+    if (this.#holding === 0) this.#hold(false);
   }
 
   #disarm(): void {
@@ -174,8 +173,4 @@ export class DeadlineClock {
     if (hold) timer.ref?.();
     else timer.unref?.();
   }
-}
-
-function unref(timer: ReturnType<typeof setTimeout>): void {
-  if (typeof timer === 'object' && timer !== null) timer.unref?.();
 }
