@@ -414,8 +414,8 @@ launch_official() {
     # only, no plaintext fallback on the same port; the JDK provider needs no native library.
     local tls=nacos.remote.server.rpc.tls
     args+=(-D$tls.enableTls=true -D$tls.compatibility=false -D$tls.sslProvider=JDK
-      -D$tls.certChainFile="file:$(cd "$(dirname "$NACOS_GRPC_TLS_CERT")" && pwd)/$(basename "$NACOS_GRPC_TLS_CERT")"
-      -D$tls.certPrivateKey="file:$(cd "$(dirname "$NACOS_GRPC_TLS_KEY")" && pwd)/$(basename "$NACOS_GRPC_TLS_KEY")")
+      -D$tls.certChainFile="file:$(realpath "$NACOS_GRPC_TLS_CERT")"
+      -D$tls.certPrivateKey="file:$(realpath "$NACOS_GRPC_TLS_KEY")")
   fi
   (
     cd "$RUN_DIR"

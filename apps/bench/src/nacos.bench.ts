@@ -63,6 +63,9 @@ const credentials =
     ? {}
     : { username: values.username, password: process.env.NACOS_PASSWORD ?? 'nacos' };
 const runId = Date.now().toString(36);
+/** A registry on the server under test, logged in when `--username` is given. */
+const open = (apiVersion: 'grpc' | 'v1') =>
+  nacosRegistry({ serverAddr: addr, apiVersion, logger: quiet, ...credentials });
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
@@ -74,9 +77,9 @@ function percentile(sorted: number[], p: number): number {
  */
 async function pushTrial(apiVersion: 'grpc' | 'v1', n: number): Promise<number> {
   const service = `bench-push-${apiVersion}-${runId}-${n}`;
-  const owner = nacosRegistry({ serverAddr: addr, apiVersion, logger: quiet, ...credentials });
-  const other = nacosRegistry({ serverAddr: addr, apiVersion, logger: quiet, ...credentials });
-  const subscriber = nacosRegistry({ serverAddr: addr, apiVersion, logger: quiet, ...credentials });
+  const owner = open(apiVersion);
+  const other = open(apiVersion);
+  const subscriber = open(apiVersion);
   try {
     await owner.register({ serviceName: service, host: '127.0.0.1', port: 7001 });
     await other.register({ serviceName: service, host: '127.0.0.1', port: 7002 });
@@ -137,7 +140,7 @@ async function serverCost(apiVersion: 'grpc' | 'v1' | 'idle', pid: string): Prom
   const registries: ServiceRegistry[] = [];
   try {
     for (let i = 0; apiVersion !== 'idle' && i < instanceCount; i++) {
-      const registry = nacosRegistry({ serverAddr: addr, apiVersion, logger: quiet, ...credentials });
+      const registry = open(apiVersion);
       registries.push(registry);
       await registry.register({
         serviceName: `bench-cost-${apiVersion}-${runId}-${i}`,
